@@ -1,0 +1,97 @@
+"""The ledger: costs by category x period x payer, outcomes (direct vs indirect), financing.
+
+Agents *book* into it; it closes each quarter into one row of flows and running totals. Identities hold at
+every close (tests check them): cumulative = sum of flows; total = sum of categories.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+INVESTMENT = ("datacenter", "hardware", "staff", "power", "cloud")   # the national compute + base-model programme
+CATEGORIES = (*INVESTMENT, "programmes")                          # + talent, subsidies, data platform, ASEAN
+PAYERS = ("government", "private")
+OUTCOMES = ("healthcare", "deficit_avoided", "autonomous_driving", "asean")
+PERIODS = ("initial_2026_2031", "running_2031_2040")
+
+
+class Ledger:
+    """Books costs during a quarter and closes it with :meth:`close_quarter`."""
+
+    def __init__(self, scenario):
+        self.s = scenario
+        self.cum = defaultdict(float)
+        self.by_period = {p: defaultdict(float) for p in PERIODS}
+        self.by_payer = {p: defaultdict(float) for p in PAYERS}
+        self.bond_balance = 0.0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.flows = {(c, p): 0.0 for c in CATEGORIES for p in PAYERS}
+        self.abroad_this_quarter = 0.0
+
+    def book(self, category: str, jpy_tn: float, payer: str) -> None:
+        """Add a cost flow of this quarter (JPY tn, >= 0)."""
+        if category not in CATEGORIES or payer not in PAYERS:
+            raise KeyError(f"unknown ledger entry {category}/{payer}")
+        if jpy_tn < 0:
+            raise ValueError(f"negative cost booked: {category} {jpy_tn}")
+        self.flows[(category, payer)] += jpy_tn
+
+    def pay_abroad(self, jpy_tn: float) -> None:
+        """Record a public payment to foreign providers this quarter (enters the digital deficit)."""
+        self.abroad_this_quarter += jpy_tn
+
+    def close_quarter(self, period: str, outcome_rates: dict[str, float], private_ai_spend_jpy_tn: float,
+                      direct_share_of_deficit: float) -> dict[str, float]:
+        """Close the quarter: returns the row of flows and totals, then opens the next quarter."""
+        row: dict[str, float] = {}
+        public = private = 0.0
+        for c in CATEGORIES:
+            flow = self.flows[(c, "government")] + self.flows[(c, "private")]
+            self.cum[c] += flow
+            self.by_period[period][c] += flow
+            for p in PAYERS:
+                self.by_payer[p][c] += self.flows[(c, p)]
+            row[f"cost_{c}_jpy_tn"] = flow
+            row[f"cost_{c}_cum_jpy_tn"] = self.cum[c]
+            public += self.flows[(c, "government")]
+            private += self.flows[(c, "private")]
+        inv_public = sum(self.flows[(c, "government")] for c in INVESTMENT)
+        inv_private = sum(self.flows[(c, "private")] for c in INVESTMENT)
+        self.cum["public_investment"] += inv_public
+        self.cum["private_investment"] += inv_private + private_ai_spend_jpy_tn / 4.0
+        self.cum["public_cost"] += public
+        row.update(public_cost_jpy_tn=public, private_cost_jpy_tn=private,
+                   public_investment_cum_jpy_tn=self.cum["public_investment"],
+                   private_investment_cum_jpy_tn=self.cum["private_investment"],
+                   investment_cum_jpy_tn=sum(self.cum[c] for c in INVESTMENT),
+                   public_cost_cum_jpy_tn=self.cum["public_cost"])
+        direct = outcome_rates["healthcare"] + direct_share_of_deficit * outcome_rates["deficit_avoided"]
+        total = sum(outcome_rates.values())
+        for k in OUTCOMES:
+            self.cum[f"outcome_{k}"] += outcome_rates[k] / 4.0
+            row[f"outcome_{k}_jpy_tn_per_year"] = outcome_rates[k]
+            row[f"outcome_{k}_cum_jpy_tn"] = self.cum[f"outcome_{k}"]
+        self.cum["direct"] += direct / 4.0
+        self.cum["outcomes"] += total / 4.0
+        row.update(outcomes_direct_jpy_tn_per_year=direct, outcomes_indirect_jpy_tn_per_year=total - direct,
+                   outcomes_direct_cum_jpy_tn=self.cum["direct"], outcomes_cum_jpy_tn=self.cum["outcomes"])
+        row.update(self._finance(public, direct / 4.0))
+        self._reset()
+        return row
+
+    def _finance(self, public_cost: float, direct_flow: float) -> dict[str, float]:
+        """Bonds: public costs are borrowed, interest accrues, direct outcomes redeem. Tax: no bonds."""
+        p = self.s.policy
+        interest = redeemed = 0.0
+        if p.financing == "ai_transition_bond":
+            interest = self.bond_balance * p.bond_interest_rate / 4.0
+            self.bond_balance += public_cost + interest
+            redeemed = min(self.bond_balance, direct_flow)
+            self.bond_balance -= redeemed
+        self.cum["interest"] += interest
+        self.cum["redeemed"] += redeemed
+        return {"bond_balance_jpy_tn": self.bond_balance, "bond_interest_jpy_tn": interest,
+                "bond_redeemed_jpy_tn": redeemed, "bond_interest_cum_jpy_tn": self.cum["interest"],
+                "bond_redeemed_cum_jpy_tn": self.cum["redeemed"]}

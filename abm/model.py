@@ -1,0 +1,124 @@
+"""SovereignAIModel: Japan's sovereign-AI ecosystem, one step per quarter.
+
+Construct it with a preset name, a TOML path or a Scenario, plus any scenario field as a keyword argument
+named by its path with ``__`` for the dot (``policy__compute_budget_jpy_tn_per_year=0.6``). Every argument
+has a default, so ``mesa.batch_run`` and SolaraViz can build it. Call :meth:`step` until ``running`` is False
+(after end_year Q4), then read ``datacollector.get_model_vars_dataframe()`` or use :mod:`abm.report`.
+"""
+
+from __future__ import annotations
+
+import mesa
+from mesa.discrete_space import Network
+
+from abm import metrics, outcomes
+from abm.accounting import PERIODS, Ledger
+from abm.environment import Environment
+from abm.network import Blocks, build_network, load_table
+from abm.scenario import load_scenario
+from abm.schema import Scenario
+from agents.asean_partner import AseanPartner, AseanPopulation
+from agents.data_holder import DataHolder, DataHolderPopulation
+from agents.firm import Firm, FirmPopulation
+from agents.government import Government
+from agents.talent import Talent, TalentPopulation
+
+ROLE_DIVISIONS = load_table("role_divisions.toml")
+
+
+def overrides_from_kwargs(kwargs: dict) -> dict:
+    """``{"policy__x": v}`` -> ``{"policy.x": v}``; anything else is an error naming the argument."""
+    out = {}
+    for key, value in kwargs.items():
+        if "__" not in key:
+            raise TypeError(f"unknown argument {key!r}: use scenario=..., rng=... or section__field=value")
+        out[key.replace("__", ".", 1)] = value
+    return out
+
+
+class SovereignAIModel(mesa.Model):
+    """Agents: one Government, firms, data holders, talent cohorts and ASEAN partners on one network."""
+
+    def __init__(self, scenario=None, rng=None, collect_agents: bool = False, network=None, **fields):
+        resolved = load_scenario(scenario, overrides_from_kwargs(fields))
+        super().__init__(rng=resolved.run.seed if rng is None else rng)
+        self.scenario = resolved
+        self.role = ROLE_DIVISIONS[resolved.policy.role_division]
+        self.year, self.quarter = resolved.run.start_year, 1
+        self.quarter_index = 0
+        self.blocks = Blocks.of(resolved)
+        self.graph = network if network is not None else build_network(resolved, self.rng)
+        self.space = Network(self.graph, random=self.random, layout=None)
+        self.env = Environment(resolved)
+        self.ledger = Ledger(resolved)
+        self.outcomes = outcomes.Outcomes()
+        self.government = Government(self)
+        self.government.cell = None
+        self.data_holders = DataHolderPopulation(self, self.graph, self.blocks)
+        self.talent = TalentPopulation(self, self.graph, self.blocks)
+        self.firms = FirmPopulation(self, self.graph, self.blocks)
+        self.asean = AseanPopulation(self, self.graph, self.blocks)
+        self.last_abroad = 0.0
+        self.initial_deficit_jpy_tn = self._initial_deficit()
+        agent_reporters = {}
+        if collect_agents:
+            agent_reporters = {Firm: metrics.AGENT_REPORTERS["Firm"], Talent: metrics.AGENT_REPORTERS["Talent"]}
+        self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters(),
+                                                agenttype_reporters=agent_reporters)
+        self.period = PERIODS[0]
+        self.running = True
+
+    @property
+    def scenario(self):
+        """The resolved sovai Scenario (Mesa's own experimental scenario object is kept aside)."""
+        return self._sovai_scenario
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        if isinstance(value, Scenario):
+            self._sovai_scenario = value
+        else:  # mesa.Model.__init__ stores its experimental Scenario here
+            self._mesa_scenario = value
+
+    def to_quarter_index(self, year: int, quarter: int) -> int:
+        """Steps from the start (start_year Q1 = 0) to ``year`` Q``quarter``."""
+        return (year - self.scenario.run.start_year) * 4 + quarter - 1
+
+    def _initial_deficit(self) -> float:
+        """The pre-run (2025) digital deficit from the initial adoption state: the calibration anchor."""
+        self.firms._book(self, self.firms.qualities(self), self.firms.prices(self), 0.0)
+        self.outcomes.update(self)
+        return self.outcomes.deficit
+
+    def step(self) -> None:
+        """One quarter, phases in order."""
+        self.period = PERIODS[int(self.government.in_service)]  # running once the release model serves
+        self.env.advance(self.year, self.quarter)      # 1. environment: frontier, prices, shocks
+        self.government.act()                          # 2. government: budget, DCs, GPUs, training, programmes
+        self.data_holders.step(self)                   # 3. data holders: accept requests, trust
+        self.talent.step(self)                         # 4. talent: enter, leave, return, match employers
+        self.firms.step(self)                          # 5. firms: adopt, choose source, spend
+        self.asean.step(self)                          # 6. ASEAN partners: adopt, choose Japanese models
+        self._close_books()                            # 7. ledger: outcomes, costs, financing
+        self.datacollector.collect(self)               # 8. collect
+        self._advance_clock()
+
+    def _close_books(self) -> None:
+        rates = self.outcomes.update(self)
+        self.last_abroad = self.ledger.abroad_this_quarter
+        self.last_row = self.ledger.close_quarter(self.period, rates, self.firms.flows["spend_domestic_jpy_tn"],
+                                                  self.scenario.policy.deficit_fiscal_share)
+
+    def _advance_clock(self) -> None:
+        self.quarter_index += 1
+        self.quarter = self.quarter % 4 + 1
+        self.year += self.quarter == 1
+        self.running = self.year <= self.scenario.run.end_year
+
+    def run(self) -> None:
+        """Run to the end of the horizon."""
+        while self.running:
+            self.step()
+
+
+__all__ = ["SovereignAIModel", "AseanPartner", "DataHolder", "Firm", "Talent"]

@@ -1,0 +1,71 @@
+"""Outcome formulas: what agent behaviour is worth, as annual rates (JPY tn per year).
+
+Direct (fiscal) outcomes can redeem AI-transition bonds; indirect ones (autonomous-driving ripple, ASEAN
+productivity, the non-fiscal part of the deficit avoided) are reported but never redeem bonds (mizuho).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.network import SECTOR_NAMES, load_table
+
+REF = load_table("reference.toml")
+VISITS_JAPAN = REF["healthcare"]["outpatient_visits_per_capita_japan"]
+VISITS_G7 = REF["healthcare"]["outpatient_visits_per_capita_g7"]
+VISITS_ADJUST_PER_YEAR = 0.8  # [I] care pathways follow AI triage with a lag of ~1-2 years
+
+
+def effective_domestic_use(firms, sector: str, need_privacy: bool, privacy_on: bool, open_weight: float) -> float:
+    """Value-weighted share of a sector's firms using domestic AI capability, scaled by model quality (0..1).
+
+    Sovereign models count fully; open models by ``open_weight`` (e.g. the share hosted at home); foreign APIs
+    not at all."""
+    m = firms.sector == SECTOR_NAMES.index(sector)
+    if not m.any():
+        return 0.0
+    domestic = np.select([firms.source[m] == 3, firms.source[m] == 2], [1.0, open_weight], 0.0)
+    domestic = domestic * (privacy_on or not need_privacy)
+    quality = np.clip(firms.quality[m], 0.0, 1.0)
+    return float((firms.va_jpy_tn[m] * domestic * quality).sum() / firms.va_jpy_tn[m].sum())
+
+
+class Outcomes:
+    """Outcome state carried between quarters (outpatient visits adjust gradually)."""
+
+    def __init__(self):
+        self.visits_per_capita = VISITS_JAPAN
+        self.rates: dict[str, float] = {}
+
+    def update(self, model) -> dict[str, float]:
+        """Annual outcome rates for this quarter; call after all agents have acted."""
+        env, firms, s = model.env, model.firms, model.scenario
+        privacy = model.year >= s.policy.privacy_framework_year
+        hosting = firms.hosting(model)
+        eff = effective_domestic_use(firms, "healthcare", True, privacy, hosting)
+        target = VISITS_JAPAN - (VISITS_JAPAN - VISITS_G7) * eff
+        self.visits_per_capita += (target - self.visits_per_capita) * (1 - np.exp(-VISITS_ADJUST_PER_YEAR / 4))
+        healthcare = env.outpatient_spending_jpy_tn * (VISITS_JAPAN - self.visits_per_capita) / VISITS_JAPAN
+        # autonomous driving: OEMs' own fine-tuned models count; open ones half unless trained on home compute
+        auto = effective_domestic_use(firms, "auto", False, privacy, 0.5 + 0.5 * hosting)
+        deficit = digital_deficit(model)
+        self.rates = {
+            "healthcare": healthcare,
+            "deficit_avoided": counterfactual_deficit(model) - deficit,
+            "autonomous_driving": env.autonomous_driving_value_jpy_tn * auto,
+            "asean": model.asean.productivity_jpy_tn,
+        }
+        self.deficit = deficit
+        return self.rates
+
+
+def digital_deficit(model) -> float:
+    """Digital deficit (JPY tn/yr) = baseline trend + payments abroad for AI/cloud - digital exports."""
+    return (model.env.baseline_deficit_jpy_tn + model.firms.flows["spend_abroad_jpy_tn"]
+            + 4.0 * model.ledger.abroad_this_quarter - model.asean.exports_jpy_tn)
+
+
+def counterfactual_deficit(model) -> float:
+    """The foreign-dependent counterfactual: the same AI use without national compute or a sovereign model
+    (sovereign users buy like everyone else, open models stay on foreign clouds) and no digital exports."""
+    return model.env.baseline_deficit_jpy_tn + model.firms.flows["spend_abroad_counterfactual_jpy_tn"]

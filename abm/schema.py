@@ -1,0 +1,242 @@
+"""Scenario schema: every field declared once, with type, bounds, unit, default and source.
+
+Sliders (viz), sweep ranges (experiments), calibration bounds and `sovai show-scenario` all read the
+metadata declared here through :func:`field_specs`; nothing else declares a range.
+Cost-model inputs live in ``abm/data/cost_inputs.toml`` (value, unit, bounds, source per entry) and are
+turned into the ``[costs]`` section by :func:`_costs_section`, so they too are declared once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+
+def F(default, *, unit: str, source: str, ge=None, le=None, calibratable: bool = False,
+      lever: bool = False, label: str = ""):
+    """One scenario field: default, bounds, unit and the source or rationale of the default."""
+    extra = {"unit": unit, "source": source, "calibratable": calibratable, "lever": lever, "label": label}
+    return Field(default, ge=ge, le=le, description=label or source, json_schema_extra=extra)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RunSection(_Section):
+    start_year: int = F(2026, ge=2020, le=2060, unit="year", source="reports' horizon starts 2026")
+    end_year: int = F(2040, ge=2020, le=2070, unit="year", source="reports' horizon ends 2040")
+    seed: int = F(42, ge=0, le=2**32 - 1, unit="-", source="default seed")
+
+
+class PopulationSection(_Section):
+    firms: int = F(2000, ge=20, le=200_000, unit="agents",
+                   source="DESIGN §3; each agent stands for ~1,700 of Japan's 3.375 M firms (Economic Census 2021)")
+    data_holders: int = F(300, ge=5, le=50_000, unit="agents", source="DESIGN §3")
+    talent: int = F(3000, ge=20, le=300_000, unit="agents",
+                    source="DESIGN §3; each agent is a cohort of AI specialists")
+    talent_cohort_size: float = F(10.0, ge=1, le=1000, unit="persons/agent",
+                                  source="[I] 3,000 cohorts x 10 = ~30k advanced AI specialists in Japan")
+    graduates_per_year_share: float = F(0.08, ge=0, le=0.5, unit="share of initial talent/yr",
+                                        source="[I] AI graduate inflow ~8% of the stock per year")
+    asean_partners: int = F(5, ge=1, le=5, unit="agents", source="ASEAN-5 (mizuho outcome scope)")
+
+
+RoleDivision = Literal["gov_led", "private_led", "foreign_dependent", "full_state"]
+
+
+class PolicySection(_Section):
+    role_division: RoleDivision = F("gov_led", unit="-", lever=True, label="Role division",
+                                    source="mizuho: government builds compute + base model, firms specialise")
+    compute_budget_jpy_tn_per_year: float = F(
+        0.45, ge=0, le=5, unit="JPY tn/yr", lever=True, label="Compute budget",
+        source="[I] ~1.9 tn capex over 2026-2031 (mizuho) spread over ~4 build years")
+    base_model_budget_jpy_tn_per_year: float = F(
+        0.22, ge=0, le=3, unit="JPY tn/yr", lever=True, label="Base-model budget",
+        source="[I] mizuho R&D 1.0 tn over 2026-2031 (staff + power) ~0.17/yr, plus beta cloud time")
+    standard_data_contracts_year: int = F(2027, ge=2020, le=2070, unit="year", lever=True,
+                                          label="Standard data contracts from",
+                                          source="mizuho roadmap: standard contracts in the short term (-2030)")
+    privacy_framework_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True,
+                                    label="Privacy framework from",
+                                    source="mizuho roadmap: privacy framework extended in the mid term (2031-)")
+    talent_wage_topup_share: float = F(0.1, ge=0, le=1, unit="share of wage", lever=True,
+                                       label="Talent wage top-up", source="[I] programme lever")
+    adoption_subsidy_rate: float = F(0.2, ge=0, le=0.9, unit="share of cost", lever=True,
+                                     label="Adoption subsidy",
+                                     source="IT/AI introduction subsidies (mizuho fiscal approach)")
+    asean_cocreation: bool = F(True, unit="-", lever=True, label="ASEAN co-creation",
+                               source="Japan-ASEAN AI co-creation initiative, Oct 2025")
+    financing: Literal["tax", "ai_transition_bond"] = F(
+        "tax", unit="-", lever=True, label="Financing", source="mizuho: GX-bond analogy")
+    domestic_dc_ready_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True,
+                                    label="Domestic DC ready", source="mizuho: release model on domestic DC from 2031")
+    procurement_diversification_share: float = F(
+        0.3, ge=0, le=1, unit="share of GPU supply", lever=True, label="Procurement diversification",
+        source="mizuho: diversify procurement against supply cut-offs and export controls")
+    base_model_parameters: float = F(5.0e12, ge=1e9, le=1e14, unit="parameters",
+                                     source="mizuho: 5 trillion-parameter base model, 2026-2031")
+    training_window_months: float = F(3.0, ge=0.5, le=24, unit="months",
+                                      source="mizuho: GPUs sized to finish the final run in ~3 months")
+    hardware_path: Literal["flat", "improving"] = F(
+        "improving", unit="-", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
+    hardware_renewal_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: renewal assumed 2036")
+    retraining_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: retraining assumed 2036")
+    discount_rate: float = F(0.02, ge=0, le=0.2, unit="1/yr", source="[I] long JGB-like social discount rate")
+    bond_interest_rate: float = F(0.015, ge=0, le=0.2, unit="1/yr", source="[I] GX transition bond coupons ~1-1.5%")
+    deficit_fiscal_share: float = F(0.3, ge=0, le=1, unit="share",
+                                    source="[I] share of deficit avoided counted as fiscal (tax base) for bond redemption")
+
+
+class EnvironmentSection(_Section):
+    foreign_wage_premium: float = F(0.8, ge=0, le=5, unit="share over domestic wage", calibratable=True,
+                                    label="Foreign wage premium",
+                                    source="JP AI engineer ~JPY 6-8.6 M vs US AI $120k-324k (notes §3)")
+    gpu_price_performance_doubling_years: float = F(2.5, ge=0.5, le=10, unit="years",
+                                                    source="Epoch: FLOP/s per $ doubles every 2.46 yr")
+    algorithmic_efficiency_per_year: float = F(3.0, ge=1, le=10, unit="x/yr", calibratable=True,
+                                               source="Epoch: ~3x/yr LM algorithmic efficiency")
+    frontier_compute_growth_per_year: float = F(4.5, ge=1, le=10, unit="x/yr",
+                                                source="Epoch: frontier training compute 4-5x/yr")
+    frontier_compute_2025_flop: float = F(5e26, ge=1e24, le=1e29, unit="FLOP",
+                                          source="Epoch AI models data: largest runs ~5e26 FLOP in 2025")
+    open_model_lag_years: float = F(1.0, ge=0, le=5, unit="years", source="Epoch: open models trail ~1 yr")
+    electricity_price_jpy_per_kwh: float = F(20.0, ge=5, le=80, unit="JPY/kWh", label="Electricity price",
+                                             source="[NV] industrial tariff ~JPY 20/kWh (notes §0)")
+    electricity_inflation_per_year: float = F(0.02, ge=-0.05, le=0.2, unit="1/yr",
+                                              source="mizuho: power price inflates yearly; [I] 2%")
+    jpy_per_usd: float = F(150.0, ge=80, le=250, unit="JPY/USD", source="2025 average ~150")
+    baseline_deficit_2025_jpy_tn: float = F(6.4, ge=0, le=30, unit="JPY tn/yr", calibratable=True,
+                                            source="[I] non-AI part of the 6.7 tn 2025 digital deficit (mizuho)")
+    baseline_deficit_growth_per_year: float = F(0.05, ge=-0.1, le=0.3, unit="1/yr", calibratable=True,
+                                                source="[I] cloud/platform deficit trend 2014-2025 (x3 in 11 yr ~ 10%/yr), slowing")
+    ai_value_share_max: float = F(0.25, ge=0, le=0.5, unit="share of value added", calibratable=True,
+                                  source="[I] AI-addressable share of value added once AI is a foundational technology")
+    ai_value_midpoint_capability: float = F(40.0, ge=26, le=45, unit="log10 effective FLOP", calibratable=True,
+                                            source="[I] frontier capability at which half the addressable value is reachable")
+    ai_value_width_capability: float = F(2.5, ge=0.2, le=10, unit="log10 effective FLOP",
+                                         source="[I] logistic width of the task-automation curve (cf. FTM FLOP gap)")
+    outpatient_spending_2025_jpy_tn: float = F(16.5, ge=1, le=60, unit="JPY tn/yr",
+                                               source="MHLW national medical care expenditure, outpatient part ~35% of 47 tn")
+    outpatient_spending_growth_per_year: float = F(0.034, ge=-0.05, le=0.2, unit="1/yr",
+                                                   source="[I] implied by mizuho: 13 tn = 48.6% of outpatient spending in 2040")
+    autonomous_driving_value_2040_jpy_tn: float = F(3.8, ge=0, le=50, unit="JPY tn/yr",
+                                                    source="[I] at-stake value: mizuho's 2.7 tn retained corresponds to ~70% domestic AD capability")
+    asean_gdp_growth_per_year: float = F(0.05, ge=-0.05, le=0.2, unit="1/yr", source="[I] ASEAN-5 nominal growth")
+
+
+class BehaviourSection(_Section):
+    bass_innovation_per_year: float = F(0.03, ge=0, le=1, unit="1/yr", calibratable=True,
+                                        source="Bass p ~0.03 (Sultan et al. 1990)")
+    bass_imitation_per_year: float = F(0.38, ge=0, le=3, unit="1/yr", calibratable=True,
+                                       source="Bass q ~0.38 (Sultan et al. 1990), on network neighbours")
+    public_rollout_per_year: float = F(0.5, ge=0, le=4, unit="1/yr", calibratable=True,
+                                       source="[I] roll-out of public healthcare models to providers (national system)")
+    source_switch_rate_per_year: float = F(0.4, ge=0, le=4, unit="1/yr", calibratable=True,
+                                           source="[I] adopters re-evaluate their model source ~every 2.5 years")
+    choice_temperature: float = F(0.15, ge=0.01, le=2, unit="utility units", calibratable=True,
+                                  source="[I] logit noise of model-source choice")
+    japanese_fit_bonus: float = F(0.08, ge=0, le=1, unit="quality units", calibratable=True,
+                                  source="daiwa: cultural/language fit of domestic models")
+    talent_leave_sensitivity: float = F(2.0, ge=0, le=20, unit="1/utility", calibratable=True,
+                                        source="[I] brain-drain utility slope (Gursoy & Badur)")
+    talent_base_leave_rate_per_year: float = F(0.03, ge=0, le=0.5, unit="1/yr", calibratable=True,
+                                               source="[I] baseline emigration of AI specialists")
+    talent_return_rate_per_year: float = F(0.04, ge=0, le=0.5, unit="1/yr", calibratable=True,
+                                           source="[I] return migration (Biondo et al.)")
+    domestic_hosting_base_share: float = F(0.2, ge=0, le=1, unit="share", calibratable=True,
+                                           source="[I] domestic providers' share of Japan's cloud; daiwa: 1 of the government-cloud providers is Japanese")
+    hosting_half_saturation_h100e: float = F(5.0e5, ge=1e3, le=1e8, unit="H100e", calibratable=True,
+                                             source="[I] national compute at which half of the remaining AI hosting moves home")
+    data_trust_gain_per_use: float = F(0.05, ge=0, le=1, unit="trust/quarter", source="[I] trust grows with use")
+
+
+class Shock(_Section):
+    kind: Literal["export_control", "foreign_service_cutoff", "talent_poaching"] = F(
+        "export_control", unit="-", source="DESIGN §5")
+    start_year: int = F(2030, ge=2020, le=2070, unit="year", source="-")
+    duration_quarters: int = F(8, ge=1, le=200, unit="quarters", source="-")
+    severity: float = F(0.5, ge=0, le=1, unit="share", source="share of supply/access/wage gap hit")
+
+
+def _load_cost_inputs() -> dict[str, dict]:
+    text = resources.files("abm.data").joinpath("cost_inputs.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["inputs"]
+
+
+def _costs_section() -> type[_Section]:
+    fields = {}
+    for name, spec in _load_cost_inputs().items():
+        typ = type(spec["value"])
+        fields[name] = (typ, F(spec["value"], ge=spec.get("min"), le=spec.get("max"), unit=spec["unit"],
+                               source=spec["source"], calibratable=spec.get("calibratable", False)))
+    return create_model("CostsSection", __base__=_Section, **fields)
+
+
+CostsSection = _costs_section()
+
+
+class Scenario(BaseModel):
+    """A fully resolved scenario. Build it with :func:`abm.scenario.load_scenario` for files/presets."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    name: str = "custom"
+    description: str = ""
+    run: RunSection = Field(default_factory=RunSection)
+    population: PopulationSection = Field(default_factory=PopulationSection)
+    policy: PolicySection = Field(default_factory=PolicySection)
+    environment: EnvironmentSection = Field(default_factory=EnvironmentSection)
+    behaviour: BehaviourSection = Field(default_factory=BehaviourSection)
+    costs: CostsSection = Field(default_factory=CostsSection)  # type: ignore[valid-type]
+    shocks: list[Shock] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _years_in_order(self):
+        if self.run.end_year < self.run.start_year:
+            raise ValueError(f"run.end_year ({self.run.end_year}) must be >= run.start_year ({self.run.start_year})")
+        return self
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "run": RunSection, "population": PopulationSection, "policy": PolicySection,
+    "environment": EnvironmentSection, "behaviour": BehaviourSection, "costs": CostsSection,
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Metadata of one scalar scenario field, read from the schema (the single declaration)."""
+
+    path: str
+    type: Any
+    default: Any
+    ge: float | None
+    le: float | None
+    unit: str
+    source: str
+    calibratable: bool
+    lever: bool
+    label: str
+    choices: tuple | None
+
+
+def field_specs() -> dict[str, FieldSpec]:
+    """All scalar fields as ``{"section.field": FieldSpec}`` in declaration order."""
+    out: dict[str, FieldSpec] = {}
+    for sec, cls in SECTIONS.items():
+        for name, info in cls.model_fields.items():
+            ge = le = None
+            for m in info.metadata:
+                ge = getattr(m, "ge", ge) if getattr(m, "ge", None) is not None else ge
+                le = getattr(m, "le", le) if getattr(m, "le", None) is not None else le
+            extra = info.json_schema_extra or {}
+            ann = info.annotation
+            choices = tuple(ann.__args__) if getattr(ann, "__origin__", None) is Literal else None
+            out[f"{sec}.{name}"] = FieldSpec(f"{sec}.{name}", ann, info.default, ge, le, extra.get("unit", ""),
+                                             extra.get("source", ""), extra.get("calibratable", False),
+                                             extra.get("lever", False), extra.get("label", "") or name, choices)
+    return out

@@ -1,0 +1,90 @@
+"""Data holders: decide which requesting firms get their data, under which rules.
+
+Standard contracts lower the cost of sharing; a privacy framework lets sensitive data flow, but only to firms
+fine-tuning domestic (open or sovereign) models; sensitive data never reaches foreign-hosted models.
+Trust grows with each quarter of use. Contracts are the firm-data holder edges of the network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from abm.network import layer_pairs
+
+DOMAINS = ("health", "manufacturing", "public_administration", "language_corpora", "finance")
+DOMAIN_SENSITIVITY = np.array([0.9, 0.2, 0.5, 0.1, 0.8])  # [I] share of sensitive records by domain
+
+
+def share_probability(trust, contracts_on, platform_scale: float):
+    """Quarterly probability that a holder accepts a new request: trust x ease of contracting."""
+    ease = 0.1 + 0.5 * contracts_on * platform_scale
+    return np.clip(trust * ease, 0.0, 1.0)
+
+
+def shareable_volume(volume, sensitivity, privacy_on, requester_domestic):
+    """Volume a contract carries: the non-sensitive part, plus the sensitive part if allowed."""
+    return volume * ((1.0 - sensitivity) + sensitivity * privacy_on * requester_domestic)
+
+
+class DataHolderPopulation:
+    """Array state of all data holders and of the firm-holder contract edges."""
+
+    def __init__(self, model, graph, blocks):
+        rng, n = model.rng, model.scenario.population.data_holders
+        self.n = n
+        self.domain = rng.integers(0, len(DOMAINS), n)
+        self.sensitivity = DOMAIN_SENSITIVITY[self.domain]
+        self.volume = rng.lognormal(0.0, 0.8, n)
+        self.trust = rng.uniform(0.4, 0.8, n)
+        self.e_firm, self.e_holder = layer_pairs(graph, "data", "firm", "data_holder")
+        self.active = np.zeros(len(self.e_firm), dtype=bool)
+        self.carried = np.zeros(len(self.e_firm))
+        self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
+
+    def step(self, model) -> None:
+        s, rng, firms = model.scenario, model.rng, model.firms
+        contracts_on = float(model.year >= s.policy.standard_data_contracts_year)
+        privacy_on = float(model.year >= s.policy.privacy_framework_year)
+        scale = model.role["data_platform_scale"]
+        source = firms.source[self.e_firm]
+        requesting = (source != 0) & ~self.active
+        accept = requesting & (rng.random(len(self.active)) < share_probability(self.trust[self.e_holder], contracts_on, scale))
+        self.active |= accept
+        self.active &= source != 0  # a firm that stopped using AI ends its contracts
+        domestic = (source >= 2).astype(float)
+        self.carried = np.where(self.active, shareable_volume(self.volume[self.e_holder], self.sensitivity[self.e_holder],
+                                                              privacy_on, domestic), 0.0)
+        use = np.bincount(self.e_holder[self.active], minlength=self.n) > 0
+        self.trust = np.clip(self.trust + s.behaviour.data_trust_gain_per_use * use, 0.0, 1.0)
+        # public machine-readable data from the government platform reaches every adopter once contracts exist
+        public = 0.3 * contracts_on * scale
+        firms.shared_data = np.bincount(self.e_firm, weights=self.carried, minlength=firms.n) * 0.5 + public
+
+    @property
+    def shared_index(self) -> float:
+        """Share of the potential contract volume that is actually flowing (0..1)."""
+        potential = self.volume[self.e_holder].sum()
+        return float(self.carried.sum() / potential) if potential > 0 else 0.0
+
+
+class DataHolder(FixedAgent):
+    """One data holder (hospital group, manufacturer, ministry, corpus owner, bank); a view of its row."""
+
+    def __init__(self, model, idx: int, cell):
+        super().__init__(model)
+        self.idx = idx
+        self.cell = cell
+
+    @property
+    def domain(self) -> str:
+        return DOMAINS[self.model.data_holders.domain[self.idx]]
+
+    @property
+    def trust(self) -> float:
+        return float(self.model.data_holders.trust[self.idx])
+
+    @property
+    def contracts(self) -> int:
+        dh = self.model.data_holders
+        return int((dh.active & (dh.e_holder == self.idx)).sum())

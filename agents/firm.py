@@ -1,0 +1,212 @@
+"""Firms: adopt AI or not, and choose a foreign, open-source or sovereign base model to fine-tune.
+
+State lives in :class:`FirmPopulation` arrays (one row per firm agent); each :class:`Firm` agent is a view of
+its row, so the data collector and dashboard see agents while the quarter's arithmetic runs on arrays.
+The decision rules are the pure functions below; a unit test can call them on a few rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from abm import capability
+from abm.network import SECTOR_NAMES, SECTORS, adjacency, assign_sectors, load_table, row_normalised
+
+NONE, FOREIGN, OPEN, SOVEREIGN = 0, 1, 2, 3
+SOURCE_NAMES = ("none", "foreign", "open", "sovereign")
+JAPAN_FIRMS = 3.375e6  # Economic Census 2021
+
+
+def data_index(own, shared, sensitive_share, sensitive_allowed):
+    """Usable data (0..1, diminishing returns): sensitive data counts only where ``sensitive_allowed``."""
+    usable = (own + shared) * (1.0 - sensitive_share) + (own + shared) * sensitive_share * sensitive_allowed
+    return 1.0 - np.exp(-usable)
+
+
+def domestic_hosting_share(national_h100e: float, base_share: float, half_saturation_h100e: float) -> float:
+    """Share of open-model workloads that can run on domestic infrastructure (the rest on foreign clouds)."""
+    return base_share + (1.0 - base_share) * national_h100e / (national_h100e + half_saturation_h100e)
+
+
+def abroad_shares(costs, hosting: float) -> np.ndarray:
+    """Share of spend paid abroad for (foreign, open, sovereign): open depends on where it is hosted."""
+    open_ = costs.abroad_share_open * (1.0 - hosting) + costs.abroad_share_sovereign * hosting
+    return np.array([costs.abroad_share_foreign, open_, costs.abroad_share_sovereign])
+
+
+def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float):
+    """Yearly adoption hazard of a non-adopter: Bass (p + q * adopted neighbours) scaled by maturity and value."""
+    attractiveness = np.clip(best_net_value / 0.3, 0.0, 1.0)
+    return (p + q * peer_share) * maturity * attractiveness
+
+
+def choose_source(net_value, available, temperature: float, gumbel):
+    """Logit choice among available sources (columns foreign, open, sovereign) -> codes 1..3."""
+    score = np.where(available, net_value / temperature + gumbel, -np.inf)
+    return (np.argmax(score, axis=1) + 1).astype(np.int8)
+
+
+class FirmPopulation:
+    """Array state of all firms; :meth:`step` runs one quarter for all of them."""
+
+    def __init__(self, model, graph, blocks):
+        s, rng = model.scenario, model.rng
+        n = self.n = s.population.firms
+        self.sector = assign_sectors(n)
+        sec = [SECTORS[SECTOR_NAMES[k]] for k in self.sector]
+        size = rng.lognormal(0.0, 1.0, n)
+        va_total = load_table("sectors.toml")["business_value_added_jpy_tn"]
+        self.va_jpy_tn = np.empty(n)
+        for k, name in enumerate(SECTOR_NAMES):
+            m = self.sector == k
+            self.va_jpy_tn[m] = size[m] / size[m].sum() * va_total * SECTORS[name]["va_share"] if m.any() else 0
+        counts = np.bincount(self.sector, minlength=len(SECTOR_NAMES))
+        real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * JAPAN_FIRMS
+        self.count_weight = (real / np.maximum(counts, 1))[self.sector]   # real firms per agent
+        self.threshold = np.array([d["usefulness_threshold"] for d in sec])
+        self.sensitive = np.array([d["sensitive_data_share"] for d in sec])
+        self.maturity = rng.beta(2.0, 3.0, n)
+        self.own_data = np.array([d["own_data"] for d in sec]) * (0.5 + self.maturity)
+        self.shared_data = np.zeros(n)
+        self.staff = np.zeros(n)
+        self.quality = np.zeros(n)
+        adopt0 = rng.random(n) < np.clip(0.45 * self.maturity / self.maturity.mean(), 0, 0.95)
+        self.source = np.where(adopt0, np.where(rng.random(n) < 0.75, FOREIGN, OPEN), NONE).astype(np.int8)
+        self.since_q = np.full(n, -100)
+        self.W = row_normalised(adjacency(graph, "supply", "firm", n))
+        self.flows = {}
+        self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
+
+    # -- per-quarter arithmetic -------------------------------------------------------------------------
+    def qualities(self, model) -> np.ndarray:
+        """Specialised-model quality per firm and source (n x 3: foreign, open, sovereign)."""
+        env, gov, s, role = model.env, model.government, model.scenario, model.role
+        caps = np.array([env.frontier_cap, env.open_cap, gov.sovereign_cap])
+        use = capability.usefulness(caps[None, :], self.threshold[:, None])
+        privacy = float(model.year >= s.policy.privacy_framework_year)
+        staff_idx = 1.0 - np.exp(-self.staff / np.maximum(self.staff_need(model), 1e-9))
+        d_foreign = data_index(self.own_data, self.shared_data, self.sensitive, 0.0)
+        d_domestic = data_index(self.own_data, self.shared_data, self.sensitive, privacy)
+        h = self.hosting(model)
+        d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
+        ft = role["finetune_effectiveness"]
+        fit = s.behaviour.japanese_fit_bonus
+        health_bonus = 0.25 * gov.public_health_models * (self.sector == SECTOR_NAMES.index("healthcare"))
+        return np.stack([
+            capability.specialised_quality(use[:, 0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
+            capability.specialised_quality(use[:, 1], ft * d_open, ft * staff_idx, 0.3 * fit),
+            capability.specialised_quality(use[:, 2], ft * d_domestic, ft * staff_idx, fit + health_bonus),
+        ], axis=1)
+
+    def hosting(self, model, national_h100e: float | None = None) -> float:
+        b = model.scenario.behaviour
+        h100e = model.government.compute_in_service_h100e if national_h100e is None else national_h100e
+        return domestic_hosting_share(h100e, b.domestic_hosting_base_share, b.hosting_half_saturation_h100e)
+
+    def prices(self, model) -> np.ndarray:
+        c = model.scenario.costs
+        return np.array([c.foreign_api_price_share, c.open_model_cost_share,
+                         c.sovereign_price_share * model.role["sovereign_price_factor"]])
+
+    def staff_need(self, model) -> np.ndarray:
+        """AI staff (persons) a firm could use: proportional to its AI-addressable value."""
+        return self.va_jpy_tn * 40.0  # [I] ~20k persons for ~JPY 550 tn at full AI use
+
+    def step(self, model) -> None:
+        s, env, rng = model.scenario, model.env, model.rng
+        b = s.behaviour
+        n = self.n
+        q = self.qualities(model)
+        price = self.prices(model)
+        subsidy = s.policy.adoption_subsidy_rate * model.role["programme_scale"]
+        entry_price = price * np.array([1.0, 1.0 - subsidy, 1.0 - subsidy])
+        available = np.ones((n, 3), dtype=bool)
+        available[:, 0] = rng.random(n) >= env.shocks.foreign_cutoff
+        available[:, 2] = model.government.sovereign_available
+        net_entry = q - entry_price
+        adopted = self.source != NONE
+
+        # non-adopters: Bass on the supply network, scaled by the best net value they can reach
+        peer = self.W @ adopted.astype(float)
+        best = np.where(available, net_entry, -np.inf).max(axis=1)
+        hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year)
+        # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
+        rollout = b.public_rollout_per_year * model.government.public_health_models
+        hazard = hazard + rollout * (self.sector == SECTOR_NAMES.index("healthcare")) * (best > 0)
+        new = ~adopted & (rng.random(n) < 1.0 - np.exp(-hazard / 4.0))
+        # adopters re-evaluate now and then; foreign users cut off must re-choose
+        cut = (self.source == FOREIGN) & ~available[:, 0]
+        review = adopted & ((rng.random(n) < 1.0 - np.exp(-b.source_switch_rate_per_year / 4.0)) | cut)
+        chooser = new | review
+        net = np.where(review[:, None], q - price, net_entry)
+        cur = self.source.astype(int) - 1
+        inertia = np.zeros((n, 3))
+        inertia[review & (cur >= 0), cur[review & (cur >= 0)]] = 0.03
+        gumbel = rng.gumbel(size=(n, 3))
+        choice = choose_source(net + inertia, available, b.choice_temperature, gumbel)
+        self.since_q[new] = model.quarter_index
+        self.source = np.where(chooser, choice, self.source).astype(np.int8)
+        self._book(model, q, price, subsidy)
+
+    def _book(self, model, q, price, subsidy) -> None:
+        """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics."""
+        c, env = model.scenario.costs, model.env
+        adopted = self.source != NONE
+        col = np.clip(self.source.astype(int) - 1, 0, 2)
+        a = self.va_jpy_tn * env.ai_value_share * adopted
+        self.quality = np.where(adopted, q[np.arange(self.n), col], 0.0)
+        spend = a * price[col]
+        abroad = abroad_shares(c, self.hosting(model))[col]
+        # counterfactual without national compute or a sovereign model: sovereign users buy like the others
+        unit_cf = price * abroad_shares(c, self.hosting(model, 0.0))
+        other = adopted & (self.source != SOVEREIGN)
+        a_other = a[other].sum()
+        mean_cf = (a[other] * unit_cf[col[other]]).sum() / a_other if a_other > 0 else unit_cf[0]
+        cf = (a[other] * unit_cf[col[other]]).sum() + a[self.source == SOVEREIGN].sum() * mean_cf
+        fresh = (model.quarter_index - self.since_q < 4) & (self.source >= OPEN)
+        self.flows = {
+            "ai_value_jpy_tn": float((a * self.quality).sum()),
+            "spend_jpy_tn": float(spend.sum()),
+            "spend_abroad_jpy_tn": float((spend * abroad).sum()),
+            "spend_abroad_counterfactual_jpy_tn": float(cf),
+            "spend_domestic_jpy_tn": float((spend * (1 - abroad)).sum()),
+            "subsidy_jpy_tn": float((spend * subsidy * fresh).sum()),
+        }
+
+
+class Firm(FixedAgent):
+    """One firm agent (standing for ``count_weight`` real firms, ~1,700 at the default population); a view of its row."""
+
+    def __init__(self, model, idx: int, cell):
+        super().__init__(model)
+        self.idx = idx
+        self.cell = cell
+
+    @property
+    def _pop(self) -> FirmPopulation:
+        return self.model.firms
+
+    @property
+    def sector(self) -> str:
+        return SECTOR_NAMES[self._pop.sector[self.idx]]
+
+    @property
+    def source(self) -> str:
+        return SOURCE_NAMES[self._pop.source[self.idx]]
+
+    @property
+    def adopted(self) -> bool:
+        return bool(self._pop.source[self.idx] != NONE)
+
+    @property
+    def ai_staff(self) -> float:
+        return float(self._pop.staff[self.idx])
+
+    @property
+    def model_quality(self) -> float:
+        return float(self._pop.quality[self.idx])
+
+    def net_values(self) -> np.ndarray:
+        """This firm's net value (quality - price) of the foreign, open and sovereign options."""
+        return self._pop.qualities(self.model)[self.idx] - self._pop.prices(self.model)

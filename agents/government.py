@@ -1,0 +1,221 @@
+"""The government (with, under a private-led split, the consortium it co-funds): the national compute and
+base-model programme and the public programmes.
+
+Each quarter, in this order: accrue budgets; build data centres (with a lead time); buy GPUs (supply cut by
+export controls, price per FLOP falling on the improving hardware path); train base-model generations (beta on
+foreign cloud, release on domestic data centres, retraining); train public specialised models; pay staff and
+power; fund the data platform, talent programmes, adoption subsidies and ASEAN co-creation.
+Costs are *booked* in the ledger (``model.ledger``), never kept here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+
+from abm import capability
+
+SECONDS_PER_QUARTER = 365.25 * 86400.0 / 4.0
+HOURS_PER_QUARTER = 8766.0 / 4.0
+
+
+@dataclass
+class Generation:
+    name: str
+    year: float
+    flop: float
+    capability: float
+
+
+def gpu_unit_cost_jpy_tn(costs, jpy_per_usd: float) -> float:
+    """Hardware + network cost of one GPU (JPY tn): server price x (1 + network share)."""
+    return costs.gpu_server_price_usd * jpy_per_usd * (1.0 + costs.network_share_of_hardware) / 1e12
+
+
+def gpu_it_load_w(costs) -> float:
+    """IT load of one GPU with its server share (W): TDP x server overhead."""
+    return costs.gpu_tdp_w * costs.server_overhead_factor
+
+
+def energy_kwh(gpu_hours: float, costs) -> float:
+    """Energy at the meter for GPU-hours of work: IT load x average draw x PUE."""
+    return gpu_hours * gpu_it_load_w(costs) * costs.average_power_draw_share * costs.pue / 1000.0
+
+
+class Government(mesa.Agent):
+    """Plans the national cluster from the base-model size, then acts once per quarter via :meth:`act`."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        s = model.scenario
+        self.role = model.role
+        c, p = s.costs, s.policy
+        self.final_flop = capability.training_compute_flop(p.base_model_parameters, c.training_tokens_per_parameter) \
+            * self.role["compute_scale"]
+        self.ready_q = model.to_quarter_index(p.domestic_dc_ready_year, 1)
+        self.plan_perf = self.perf_in(p.domestic_dc_ready_year, s)
+        self.planned_gpus = capability.gpus_for_run(self.final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
+                                                    c.model_flops_utilisation, p.training_window_months)
+        self.planned_mw = self.planned_gpus * gpu_it_load_w(c) / 1e6
+        self.build_start_q = self.ready_q - int(c.dc_lead_time_quarters)
+        self.fund_jpy_tn = 0.0
+        self.dc_mw_in_service = 0.0
+        self.dc_mw_building = 0.0
+        self.gpus = 0.0
+        self.gpu_perf = 1.0
+        self.pending_gpus = 0.0
+        self.generations: list[Generation] = []
+        self.training_flop_done = 0.0
+        self.training_target = 0.0
+        self.training_name = ""
+        self.specialised_done = False
+        self.public_health_models = 0
+        self.staff_persons = 0.0
+        self.headcount_target = 0.0
+        self.in_service = False
+
+    # -- derived state -------------------------------------------------------------------------------------
+    @staticmethod
+    def perf_in(year: float, s) -> float:
+        """Per-GPU performance (x H100) of hardware bought in ``year`` on the scenario's hardware path."""
+        gain = s.costs.gpu_perf_gain_per_year_linear if s.policy.hardware_path == "improving" else 0.0
+        return 1.0 + gain * max(year - 2025.0, 0.0)
+
+    @property
+    def sovereign_available(self) -> bool:
+        return self.role["sovereign_model"] and any(g.name != "beta" for g in self.generations)
+
+    @property
+    def sovereign_cap(self) -> float:
+        released = [g.capability for g in self.generations if g.name != "beta"]
+        return max(released) if released and self.role["sovereign_model"] else 0.0
+
+    @property
+    def compute_in_service_h100e(self) -> float:
+        return self.gpus * self.gpu_perf
+
+    # -- the quarter ------------------------------------------------------------------------------------------
+    def act(self) -> None:
+        """One quarter of decisions. Guaranteed: environment advanced; ledger open for this quarter."""
+        m = self.model
+        if self.role["compute_scale"] <= 0:
+            self._programmes()
+            return
+        share = self.role["public_share"]
+        self.fund_jpy_tn += m.scenario.policy.compute_budget_jpy_tn_per_year / 4.0 / share
+        self._build_datacentre()
+        self._buy_gpus()
+        self._train()
+        self._pay_staff_and_power()
+        self._programmes()
+
+    def _book(self, category: str, jpy_tn: float) -> None:
+        share = self.role["public_share"]
+        self.model.ledger.book(category, jpy_tn * share, "government")
+        self.model.ledger.book(category, jpy_tn * (1 - share), "private")
+
+    def _build_datacentre(self) -> None:
+        m, c = self.model, self.model.scenario.costs
+        qi = m.quarter_index
+        lead = int(c.dc_lead_time_quarters)
+        if max(self.build_start_q, 0) <= qi < self.ready_q and self.dc_mw_in_service + self.dc_mw_building == 0:
+            self.dc_mw_building = self.planned_mw
+        if self.dc_mw_building > 0 and qi < self.ready_q:
+            quarters = max(self.ready_q - max(self.build_start_q, 0), 1) if lead > 0 else 1
+            capex = self.planned_mw * 1e6 * c.dc_cost_usd_per_w * m.scenario.environment.jpy_per_usd / 1e12 / quarters
+            self.fund_jpy_tn -= capex
+            self._book("datacenter", capex)
+        if qi >= self.ready_q and self.dc_mw_building > 0:
+            self.dc_mw_in_service += self.dc_mw_building
+            self.dc_mw_building = 0.0
+            self.pending_gpus = self.planned_gpus
+
+    def _buy_gpus(self) -> None:
+        m, s = self.model, self.model.scenario
+        if m.year == s.policy.hardware_renewal_year and m.quarter == 1 and self.gpus > 0:
+            perf = self.perf_in(m.year, s)
+            self.pending_gpus = self.gpus * self.gpu_perf / perf   # same compute at today's performance
+            self.gpus, self.gpu_perf = 0.0, perf                   # old cluster retired as the new one arrives
+        if self.pending_gpus <= 0:
+            return
+        unit = gpu_unit_cost_jpy_tn(s.costs, s.environment.jpy_per_usd)
+        supply = self.pending_gpus * (1.0 - m.env.shocks.export_control_cut)
+        room = self.dc_mw_in_service * 1e6 / gpu_it_load_w(s.costs) - self.gpus
+        buy = max(min(supply, max(self.fund_jpy_tn, 0.0) / unit, room), 0.0)
+        if buy <= 0:
+            return
+        perf = self.perf_in(m.year, s)
+        self.gpu_perf = (self.gpus * self.gpu_perf + buy * perf) / (self.gpus + buy)
+        self.gpus += buy
+        self.pending_gpus -= buy
+        self.fund_jpy_tn -= buy * unit
+        self._book("hardware", buy * unit)
+
+    def _train(self) -> None:
+        m, s = self.model, self.model.scenario
+        c, p, env = s.costs, s.policy, m.env
+        year = m.year + (m.quarter - 1) / 4.0
+        # beta generation on foreign cloud until the domestic DC is ready
+        if self.role["sovereign_model"] and m.quarter_index < self.ready_q and not self.generations:
+            beta_flop = c.beta_compute_share * self.final_flop
+            quarters = max(self.ready_q, 1)
+            gpu_hours = beta_flop / quarters / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
+            cost = gpu_hours * env.cloud_jpy_per_gpu_hour / 1e12
+            self._book("cloud", cost)
+            m.ledger.pay_abroad(cost)
+            if m.quarter_index == self.ready_q - 1:
+                self.generations.append(Generation("beta", year, beta_flop, capability.effective_capability(
+                    beta_flop, year, s.environment.algorithmic_efficiency_per_year)))
+        # release run once the cluster is installed; retraining in the retraining year
+        if self.training_target == 0 and self.gpus > 0:
+            if not any(g.name == "release" for g in self.generations):
+                self.training_target, self.training_name = self.final_flop, "release"
+            elif m.year == p.retraining_year and not any(g.name == "retrain" for g in self.generations):
+                self.training_target, self.training_name = self.final_flop, "retrain"
+        if self.training_target > 0:
+            flop = self.gpus * self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation * SECONDS_PER_QUARTER
+            step = min(flop, self.training_target - self.training_flop_done)
+            self._pay_training_power(step * c.experiment_compute_multiplier)
+            self.training_flop_done += step
+            if self.training_flop_done >= self.training_target * 0.999:
+                self.generations.append(Generation(self.training_name, year, self.training_target,
+                                                   capability.effective_capability(
+                                                       self.training_target, year,
+                                                       s.environment.algorithmic_efficiency_per_year)))
+                self.training_target = self.training_flop_done = 0.0
+                self.in_service = True
+        elif self.in_service and self.role["public_specialised"] and not self.specialised_done:
+            domain, task = 2 * c.domain_model_compute_share, 4 * c.task_model_compute_share
+            self._pay_training_power((domain + task) * self.final_flop)
+            self.specialised_done = True
+            self.public_health_models = 1
+
+    def _pay_training_power(self, flop: float) -> None:
+        c, env = self.model.scenario.costs, self.model.env
+        gpu_hours = flop / (self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
+        self._book("power", energy_kwh(gpu_hours, c) * env.electricity_jpy_per_kwh / 1e12)
+
+    def _pay_staff_and_power(self) -> None:
+        m, c = self.model, self.model.scenario.costs
+        plan = c.staff_headcount_running if self.in_service else c.staff_headcount_development
+        budget = m.scenario.policy.base_model_budget_jpy_tn_per_year / self.role["public_share"]
+        affordable = budget * 1e12 / (c.staff_cost_jpy_m_per_head * 1e6)
+        self.headcount_target = min(plan * self.role["compute_scale"], affordable)
+        self._book("staff", min(self.staff_persons, self.headcount_target) * c.staff_cost_jpy_m_per_head * 1e6 / 4 / 1e12)
+        if self.in_service and self.training_target == 0:
+            gpu_hours = self.gpus * HOURS_PER_QUARTER * c.running_utilisation * c.ops_power_share_of_cluster
+            kwh = gpu_hours * gpu_it_load_w(c) * c.pue / 1000.0
+            self._book("power", kwh * m.env.electricity_jpy_per_kwh / 1e12)
+
+    def _programmes(self) -> None:
+        """Public programmes: talent top-ups, adoption subsidies, data platform, ASEAN co-creation."""
+        m, p = self.model, self.model.scenario.policy
+        scale = self.role["programme_scale"]
+        c = m.scenario.costs
+        persons_home = m.talent.counts()["home"] * m.talent.cohort
+        topup = p.talent_wage_topup_share * scale * c.domestic_ai_wage_jpy_m * 1e6 * persons_home / 4 / 1e12
+        platform = 0.01 / 4 * self.role["data_platform_scale"] * (m.year >= p.standard_data_contracts_year)
+        asean = 0.01 / 4 * scale * p.asean_cocreation
+        subsidy = m.firms.flows.get("subsidy_jpy_tn", 0.0) / 4  # last quarter's new domestic adopters
+        m.ledger.book("programmes", topup + platform + asean + subsidy, "government")

@@ -1,0 +1,129 @@
+"""Talent cohorts: stay, switch employer, leave the country or return; graduates enter each year.
+
+The move rule (a brain-drain utility, after Gursoy & Badur and Biondo et al.): the gap G between the foreign
+premium and the domestic pull (wage top-ups, demand for AI staff, compute per researcher, peers at home)
+raises the hazard of leaving and lowers the hazard of returning. Peers travel along talent-talent ties.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from abm.network import adjacency, row_normalised
+
+PENDING, HOME, ABROAD, RETIRED = 0, 1, 2, 3
+STATUS_NAMES = ("pending", "home", "abroad", "retired")
+GOV_LAB, ACADEMIA, FOREIGN_EMPLOYER = -1, -2, -3
+RETIRE_RATE_PER_YEAR = 0.02  # [I] ~35-40-year careers plus exits from the field
+
+
+def utility_gap(foreign_premium, topup, demand_premium, compute_access, peers_abroad, peers_home):
+    """G > 0 favours abroad: log wage gap minus compute access, plus the pull of peers abroad."""
+    return (np.log1p(foreign_premium) - np.log1p(topup + demand_premium)
+            - 0.2 * compute_access + 0.5 * (peers_abroad - peers_home))
+
+
+def move_probabilities(gap, base_leave: float, base_return: float, sensitivity: float):
+    """Quarterly probabilities (leave if at home, return if abroad) from the utility gap."""
+    leave = 1.0 - np.exp(-base_leave / 4.0 * np.exp(sensitivity * gap))
+    back = 1.0 - np.exp(-base_return / 4.0 * np.exp(-sensitivity * gap))
+    return leave, back
+
+
+class TalentPopulation:
+    """Array state of all talent slots (initial stock plus future graduates)."""
+
+    def __init__(self, model, graph, blocks):
+        s, rng = model.scenario, model.rng
+        self.blocks = blocks
+        n = self.n = blocks.n_talent
+        self.cohort = s.population.talent_cohort_size
+        self.initial = s.population.talent
+        self.per_year = int(round(s.population.graduates_per_year_share * self.initial))
+        self.status = np.zeros(n, dtype=np.int8)
+        self.status[: self.initial] = np.where(rng.random(self.initial) < 0.15, ABROAD, HOME)
+        self.employer = np.full(n, ACADEMIA, dtype=np.int64)
+        self.employer[self.status == ABROAD] = FOREIGN_EMPLOYER
+        self.skill = rng.lognormal(0.0, 0.5, n)
+        self.entered = self.initial
+        self.W = row_normalised(adjacency(graph, "peer", "talent", n))
+        self.gap = np.zeros(n)
+        self.agents = [Talent(model, i) for i in range(self.initial)]
+
+    def counts(self) -> dict[str, int]:
+        return {name: int((self.status == k).sum()) for k, name in enumerate(STATUS_NAMES)}
+
+    def _enter_graduates(self, model) -> None:
+        k = min(self.per_year, self.n - self.entered)
+        new = np.arange(self.entered, self.entered + k)
+        self.status[new] = HOME
+        self.employer[new] = ACADEMIA
+        self.entered += k
+        self.agents += [Talent(model, int(i)) for i in new]
+
+    def step(self, model) -> None:
+        s, rng, env, gov, firms = model.scenario, model.rng, model.env, model.government, model.firms
+        b = s.behaviour
+        if model.quarter == 1:
+            self._enter_graduates(model)
+        home, abroad = self.status == HOME, self.status == ABROAD
+        persons_home = home.sum() * self.cohort
+        need = firms.staff_need(model) * (firms.source >= 2) + 0.3 * firms.staff_need(model) * (firms.source == 1)
+        demand_ratio = (need.sum() + gov.headcount_target) / max(persons_home, 1.0)
+        demand_premium = 0.3 * np.tanh(demand_ratio)
+        topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
+        access = np.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
+        premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
+        self.gap = utility_gap(premium, topup, demand_premium, access,
+                               self.W @ abroad.astype(float), self.W @ home.astype(float))
+        leave, back = move_probabilities(self.gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
+                                         b.talent_leave_sensitivity)
+        u = rng.random(self.n)
+        goes, returns = home & (u < leave), abroad & (u < back)
+        retire = (home | abroad) & (rng.random(self.n) < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / 4.0))
+        self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
+        self.status[returns], self.employer[returns] = HOME, ACADEMIA
+        self.status[retire] = RETIRED
+        self._match(model, need, returns)
+
+    def _match(self, model, firm_need, returned) -> None:
+        """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
+        rng, gov, firms = model.rng, model.government, model.firms
+        home = self.status == HOME
+        movers = np.flatnonzero(home & (returned | (self.employer == ACADEMIA) | (rng.random(self.n) < 0.05)))
+        if len(movers):
+            gov_staff = (home & (self.employer == GOV_LAB)).sum() * self.cohort
+            staffed = np.bincount(self.employer[home & (self.employer >= 0)], minlength=firms.n) * self.cohort
+            weights = np.r_[max(gov.headcount_target - gov_staff, 0.0), 0.15 * home.sum() * self.cohort,
+                            np.maximum(firm_need - staffed, 0.0)]
+            cum = np.cumsum(weights)
+            pick = np.searchsorted(cum, rng.random(len(movers)) * cum[-1], side="right")
+            self.employer[movers] = np.where(pick == 0, GOV_LAB, np.where(pick == 1, ACADEMIA, pick - 2))
+        home_firm = home & (self.employer >= 0)
+        firms.staff = np.bincount(self.employer[home_firm], minlength=firms.n) * self.cohort
+        gov.staff_persons = float((home & (self.employer == GOV_LAB)).sum() * self.cohort)
+
+    @property
+    def retention_rate(self) -> float:
+        """Share of active (not retired) specialists who work in Japan."""
+        home, abroad = (self.status == HOME).sum(), (self.status == ABROAD).sum()
+        return float(home / (home + abroad)) if home + abroad else 0.0
+
+
+class Talent(FixedAgent):
+    """A cohort of AI specialists; a view of its row. Created when the cohort enters the labour market."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+        self.cell = model.space[model.blocks.talent + idx]
+
+    @property
+    def status(self) -> str:
+        return STATUS_NAMES[self.model.talent.status[self.idx]]
+
+    @property
+    def employer(self) -> str:
+        e = int(self.model.talent.employer[self.idx])
+        return {GOV_LAB: "government_lab", ACADEMIA: "academia", FOREIGN_EMPLOYER: "abroad"}.get(e, f"firm:{e}")
