@@ -95,3 +95,25 @@ class Ledger:
         return {"bond_balance_jpy_tn": self.bond_balance, "bond_interest_jpy_tn": interest,
                 "bond_redeemed_jpy_tn": redeemed, "bond_interest_cum_jpy_tn": self.cum["interest"],
                 "bond_redeemed_cum_jpy_tn": self.cum["redeemed"]}
+
+
+def financial_summary(ts, discount_rate: float, start_year: int) -> dict:
+    """Payback year, NPV and benefit-cost ratios from a run's quarterly time series (a plain DataFrame).
+
+    Payback: first year whose end sees cumulative direct (fiscal) outcomes cover cumulative public cost plus
+    bond interest. NPV: direct outcomes minus public costs and interest, discounted to ``start_year``.
+    """
+    t = ts["year"] + (ts["quarter"] - 1) / 4.0 - start_year
+    disc = (1.0 + discount_rate) ** (-t)
+    direct = ts["outcomes_direct_jpy_tn_per_year"] / 4.0
+    total = (ts["outcomes_direct_jpy_tn_per_year"] + ts["outcomes_indirect_jpy_tn_per_year"]) / 4.0
+    cost = ts["public_cost_jpy_tn"] + ts["bond_interest_jpy_tn"]
+    covered = (direct.cumsum() >= cost.cumsum()) & (cost.cumsum() > 0) & (ts["quarter"] == 4)
+    payback = int(ts.loc[covered.idxmax(), "year"]) if covered.any() else None
+    pv_cost = float((cost * disc).sum())
+    return {
+        "payback_year": payback,
+        "npv_jpy_tn": float(((direct - cost) * disc).sum()),
+        "benefit_cost_ratio_direct": float((direct * disc).sum() / pv_cost) if pv_cost > 0 else None,
+        "benefit_cost_ratio_total": float((total * disc).sum() / pv_cost) if pv_cost > 0 else None,
+    }

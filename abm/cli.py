@@ -1,0 +1,130 @@
+"""The `sovai` command line. Bad input -> one line on stderr naming the field, exit code 2, nothing written."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="sovai: agent-based simulator of Japan's sovereign-AI ecosystem, 2026-2040.")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2):
+    """Print one line to stderr and exit with ``code`` (2 = bad input)."""
+    err_console.print(f"error: {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def resolve(scenario: str, sets: list[str] | None, seed: int | None):
+    """Scenario + --set + --seed, validated; exits 2 with a clear message on any problem."""
+    try:
+        overrides = dict(parse_set(s) for s in sets or [])
+        if seed is not None:
+            overrides["run.seed"] = seed
+        return load_scenario(scenario, overrides)
+    except ScenarioError as e:
+        fail(str(e))
+
+
+class _LazyProgress:
+    """A progress bar that appears only once a run has taken longer than a second."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.start, self.bar, self.task = quiet, time.monotonic(), None, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None and time.monotonic() - self.start > 1.0:
+            self.bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} quarters"),
+                                TimeRemainingColumn(), console=err_console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("run", total=total)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def print_summary(summary: dict) -> None:
+    from abm.html_report import summary_tables
+
+    for title, rows in summary_tables(summary):
+        table = Table(title=title, title_justify="left", show_header=False)
+        table.add_column("item")
+        table.add_column("value", justify="right")
+        for k, v in rows:
+            table.add_row(k, v)
+        console.print(table)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help="preset name or TOML path")] = DEFAULT_PRESET,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="override: section.field=value (repeatable)")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="random seed (overrides run.seed)", min=0)] = None,
+    out: Annotated[Optional[Path], typer.Option(help="output folder (default outputs/<scenario>-seed<seed>)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
+):
+    """Run one scenario and write timeseries.parquet, summary.json and report.html."""
+    from abm import html_report
+    from abm.report import simulate, write_outputs
+
+    sc = resolve(scenario, set_, seed)
+    folder = out or Path("outputs") / f"{sc.name}-seed{sc.run.seed}"
+    if folder.exists() and not folder.is_dir():
+        fail(f"--out: {folder} exists and is not a folder")
+    progress = _LazyProgress(quiet)
+    t0 = time.monotonic()
+    try:
+        result = simulate(sc, on_step=progress)
+    finally:
+        progress.close()
+    elapsed = time.monotonic() - t0
+    write_outputs(folder, result, html_report.render(result.timeseries, result.summary))
+    if not quiet:
+        print_summary(result.summary)
+        console.print(f"{sc.name}, seed {sc.run.seed}: {len(result.timeseries)} quarters in {elapsed:.2f} s -> {folder}")
+
+
+@app.command()
+def scenarios():
+    """List the preset scenarios with a one-line description each."""
+    for name, desc in presets().items():
+        console.print(f"[bold]{name:<24}[/bold] {desc}", highlight=False)
+
+
+@app.command("show-scenario")
+def show_scenario(name: Annotated[str, typer.Argument(help="preset name or TOML path")]):
+    """Print the fully resolved scenario as TOML, with units, ranges and sources."""
+    try:
+        sc = load_scenario(name)
+    except ScenarioError as e:
+        fail(str(e))
+    typer.echo(to_toml(sc))
+
+
+@app.command("check-scenario")
+def check_scenario(path: Annotated[str, typer.Argument(help="scenario TOML path or preset")]):
+    """Validate a scenario file without running it (exit 0 if valid, 2 if not)."""
+    try:
+        sc = load_scenario(path)
+    except ScenarioError as e:
+        fail(str(e))
+    console.print(f"ok: {sc.name} ({sc.policy.role_division}, {sc.run.start_year}-{sc.run.end_year})", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()

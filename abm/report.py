@@ -1,0 +1,108 @@
+"""Run a scenario, summarise it and write its outputs (Parquet, JSON, self-contained HTML) atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, financial_summary
+from abm.model import SovereignAIModel
+from abm.schema import Scenario
+
+REPORT_YEARS = (2030, 2035, 2040)
+
+
+@dataclass
+class RunResult:
+    timeseries: pd.DataFrame
+    summary: dict
+    model: SovereignAIModel
+
+
+def simulate(scenario: Scenario | str | None = None, seed: int | None = None,
+             on_step: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run one scenario to the end; ``on_step(done, total)`` is called after every quarter."""
+    model = SovereignAIModel(scenario, rng=seed)
+    total = (model.scenario.run.end_year - model.scenario.run.start_year + 1) * 4
+    while model.running:
+        model.step()
+        if on_step:
+            on_step(model.quarter_index, total)
+    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return RunResult(ts, summarise(model, ts, seed), model)
+
+
+def _year_mean(ts: pd.DataFrame, column: str, year: int):
+    rows = ts.loc[ts["year"] == year, column]
+    return float(rows.mean()) if len(rows) else None
+
+
+def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None) -> dict:
+    """The per-run summary (the contract of ``summary.json``); annual values are means of the year's quarters."""
+    s, ledger = model.scenario, model.ledger
+    by_cat = {c: ledger.cum[c] for c in INVESTMENT}
+    by_period = {p: sum(ledger.by_period[p][c] for c in INVESTMENT) for p in PERIODS}
+    cost_table = {p: {c: ledger.by_period[p][c] for c in INVESTMENT} for p in PERIODS}
+    deficit = {"2025": model.initial_deficit_jpy_tn}
+    deficit.update({str(y): _year_mean(ts, "digital_deficit_jpy_tn", y) for y in REPORT_YEARS})
+    last = s.run.end_year
+    return {
+        "scenario": s.name,
+        "seed": s.run.seed if seed is None else seed,
+        "role_division": s.policy.role_division,
+        "hardware_path": s.policy.hardware_path,
+        "financing": s.policy.financing,
+        "investment_total_jpy_tn": sum(by_cat.values()),
+        "investment_by_category_jpy_tn": by_cat,
+        "investment_by_period_jpy_tn": by_period,
+        "investment_capex_2026_2031_jpy_tn": cost_table[PERIODS[0]]["datacenter"] + cost_table[PERIODS[0]]["hardware"],
+        "investment_rnd_2026_2031_jpy_tn": sum(cost_table[PERIODS[0]][c] for c in ("staff", "power", "cloud")),
+        "cost_table_jpy_tn": cost_table,
+        "investment_by_payer_jpy_tn": {p: sum(ledger.by_payer[p][c] for c in INVESTMENT) for p in ledger.by_payer},
+        "public_programmes_jpy_tn": ledger.cum["programmes"],
+        "gpus_planned": model.government.planned_gpus,
+        "deficit_jpy_tn": deficit,
+        "outcomes_2040_jpy_tn_per_year": {k: _year_mean(ts, f"outcome_{k}_jpy_tn_per_year", 2040) for k in OUTCOMES},
+        "adoption_rate_2040": _year_mean(ts, "adoption_rate", 2040),
+        "adoption_share_sovereign_2040": _year_mean(ts, "adoption_share_sovereign", 2040),
+        "talent_retention_rate_2040": _year_mean(ts, "talent_retention_rate", 2040),
+        "sovereignty_index_2040": _year_mean(ts, "sovereignty_index", 2040),
+        "outcomes_cum_jpy_tn": float(ts["outcomes_cum_jpy_tn"].iloc[-1]),
+        "final_year": last,
+        **financial_summary(ts, s.policy.discount_rate, s.run.start_year),
+    }
+
+
+def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
+    """Write timeseries.parquet, summary.json, report.html and scenario.toml into ``out_dir`` atomically:
+    everything goes to a temporary sibling folder that is renamed into place only when complete."""
+    from abm.scenario import to_toml
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp.chmod(0o755)
+    try:
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+        (tmp / "scenario.toml").write_text(to_toml(result.model.scenario), encoding="utf-8")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
