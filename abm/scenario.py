@@ -112,10 +112,13 @@ def validate(data: dict) -> Scenario:
         raise ScenarioError(_explain(err, data)) from None
 
 
-def load_scenario(source: str | Path | Scenario | None = None, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Resolve a preset name, a TOML path or a Scenario, apply ``{"section.field": value}`` overrides, validate."""
+def load_scenario(source: str | Path | Scenario | dict | None = None,
+                  overrides: dict[str, Any] | None = None) -> Scenario:
+    """Resolve a preset name, a TOML path, a raw mapping or a Scenario, apply ``{"section.field": value}`` overrides, validate."""
     if isinstance(source, Scenario):
         data = source.model_dump()
+    elif isinstance(source, dict):
+        data = dict(source)
     else:
         name = DEFAULT_PRESET if source is None else source
         data = _resolve(name)

@@ -18,8 +18,13 @@ DOMAIN_SENSITIVITY = np.array([0.9, 0.2, 0.5, 0.1, 0.8])  # [I] share of sensiti
 
 def share_probability(trust, contracts_on, platform_scale: float):
     """Quarterly probability that a holder accepts a new request: trust x ease of contracting."""
-    ease = 0.1 + 0.5 * contracts_on * platform_scale
+    ease = 0.05 + 0.5 * contracts_on * platform_scale
     return np.clip(trust * ease, 0.0, 1.0)
+
+
+def lapse_probability(contracts_on, platform_scale: float):
+    """Quarterly probability that a bespoke contract lapses; standard contracts make sharing stick."""
+    return 0.02 + 0.1 * (1.0 - contracts_on * platform_scale)
 
 
 def shareable_volume(volume, sensitivity, privacy_on, requester_domestic):
@@ -50,7 +55,8 @@ class DataHolderPopulation:
         source = firms.source[self.e_firm]
         requesting = (source != 0) & ~self.active
         accept = requesting & (rng.random(len(self.active)) < share_probability(self.trust[self.e_holder], contracts_on, scale))
-        self.active |= accept
+        lapse = self.active & (rng.random(len(self.active)) < lapse_probability(contracts_on, scale))
+        self.active = (self.active & ~lapse) | accept
         self.active &= source != 0  # a firm that stopped using AI ends its contracts
         domestic = (source >= 2).astype(float)
         self.carried = np.where(self.active, shareable_volume(self.volume[self.e_holder], self.sensitivity[self.e_holder],

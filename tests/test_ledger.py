@@ -1,0 +1,81 @@
+"""Ledger identities hold every quarter; financing never goes negative; bad bookings are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from abm.accounting import CATEGORIES, INVESTMENT, OUTCOMES, PERIODS, Ledger, financial_summary
+from abm.model import SovereignAIModel
+from abm.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def bond_run():
+    m = SovereignAIModel("gov-led", policy__financing="ai_transition_bond")
+    people = []
+    while m.running:
+        m.step()
+        c = m.talent.counts()
+        people.append((c["home"] + c["abroad"] + c["retired"], m.talent.entered))
+    return m, m.datacollector.get_model_vars_dataframe(), people
+
+
+def test_cumulative_equals_sum_of_flows_every_quarter(bond_run):
+    _, ts, _ = bond_run
+    for c in CATEGORIES:
+        assert np.allclose(ts[f"cost_{c}_jpy_tn"].cumsum(), ts[f"cost_{c}_cum_jpy_tn"])
+    for k in OUTCOMES:
+        assert np.allclose((ts[f"outcome_{k}_jpy_tn_per_year"] / 4).cumsum(), ts[f"outcome_{k}_cum_jpy_tn"])
+    assert np.allclose(ts["public_cost_jpy_tn"].cumsum(), ts["public_cost_cum_jpy_tn"])
+
+
+def test_total_equals_sum_of_categories_every_quarter(bond_run):
+    m, ts, _ = bond_run
+    assert np.allclose(ts[[f"cost_{c}_cum_jpy_tn" for c in INVESTMENT]].sum(axis=1), ts["investment_cum_jpy_tn"])
+    assert np.allclose(ts[[f"outcome_{k}_cum_jpy_tn" for k in OUTCOMES]].sum(axis=1), ts["outcomes_cum_jpy_tn"])
+    flows = ts[[f"cost_{c}_jpy_tn" for c in CATEGORIES]].sum(axis=1)
+    assert np.allclose(flows, ts["public_cost_jpy_tn"] + ts["private_cost_jpy_tn"])
+    by_period = sum(m.ledger.by_period[p][c] for p in PERIODS for c in CATEGORIES)
+    assert by_period == pytest.approx(sum(m.ledger.cum[c] for c in CATEGORIES))
+
+
+def test_people_conserved_every_quarter(bond_run):
+    m, _, people = bond_run
+    cohorts_active = [a == b for a, b in people]
+    assert all(cohorts_active)
+    assert m.talent.entered > m.scenario.population.talent  # graduates did enter
+
+
+def test_bonds_never_negative_and_redeemed_only_from_direct_outcomes(bond_run):
+    _, ts, _ = bond_run
+    assert (ts["bond_balance_jpy_tn"] >= -1e-12).all()
+    assert ts["bond_balance_jpy_tn"].max() > 0
+    assert (ts["bond_redeemed_jpy_tn"] <= ts["outcomes_direct_jpy_tn_per_year"] / 4 + 1e-12).all()
+    # the balance moves exactly by issuance + interest - redemption
+    bal = ts["bond_balance_jpy_tn"].to_numpy()
+    issued = ts["public_cost_jpy_tn"].to_numpy()
+    delta = np.diff(np.r_[0.0, bal])
+    assert np.allclose(delta, issued + ts["bond_interest_jpy_tn"] - ts["bond_redeemed_jpy_tn"])
+
+
+def test_tax_financing_has_no_bonds(run_cached):
+    ts = run_cached("gov-led").timeseries
+    assert (ts["bond_balance_jpy_tn"] == 0).all() and (ts["bond_interest_jpy_tn"] == 0).all()
+
+
+def test_financial_summary_metrics(bond_run):
+    m, ts, _ = bond_run
+    fin = financial_summary(ts, m.scenario.policy.discount_rate, m.scenario.run.start_year)
+    assert fin["payback_year"] is None or 2026 <= fin["payback_year"] <= 2040
+    assert fin["benefit_cost_ratio_total"] >= fin["benefit_cost_ratio_direct"] > 0
+    lower = financial_summary(ts, 0.10, 2026)
+    assert lower["npv_jpy_tn"] < fin["npv_jpy_tn"]  # heavier discounting of late benefits
+
+
+def test_bad_bookings_refused():
+    ledger = Ledger(load_scenario())
+    with pytest.raises(KeyError):
+        ledger.book("snacks", 1.0, "government")
+    with pytest.raises(ValueError):
+        ledger.book("staff", -1.0, "government")
