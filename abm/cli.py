@@ -13,9 +13,9 @@ from rich.table import Table
 
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="sovai: agent-based simulator of Japan's sovereign-AI ecosystem, 2026-2040.")
-console = Console()
+console = Console(width=max(Console().width, 110))
 err_console = Console(stderr=True)
 
 

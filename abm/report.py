@@ -71,6 +71,8 @@ def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None
         "deficit_jpy_tn": deficit,
         "outcomes_2040_jpy_tn_per_year": {k: _year_mean(ts, f"outcome_{k}_jpy_tn_per_year", 2040) for k in OUTCOMES},
         "adoption_rate_2040": _year_mean(ts, "adoption_rate", 2040),
+        "adoption_rate_by_year": {str(y): _year_mean(ts, "adoption_rate", y) for y in REPORT_YEARS},
+        "talent_retention_rate_by_year": {str(y): _year_mean(ts, "talent_retention_rate", y) for y in REPORT_YEARS},
         "adoption_share_sovereign_2040": _year_mean(ts, "adoption_share_sovereign", 2040),
         "talent_retention_rate_2040": _year_mean(ts, "talent_retention_rate", 2040),
         "sovereignty_index_2040": _year_mean(ts, "sovereignty_index", 2040),

@@ -110,12 +110,12 @@ class EnvironmentSection(_Section):
     electricity_inflation_per_year: float = F(0.02, ge=-0.05, le=0.2, unit="1/yr",
                                               source="mizuho: power price inflates yearly; [I] 2%")
     jpy_per_usd: float = F(150.0, ge=80, le=250, unit="JPY/USD", source="2025 average ~150")
-    baseline_deficit_2025_jpy_tn: float = F(6.4, ge=0, le=30, unit="JPY tn/yr", calibratable=True,
+    baseline_deficit_2025_jpy_tn: float = F(6.55, ge=0, le=30, unit="JPY tn/yr", calibratable=True,
                                             source="[I] non-AI part of the 6.7 tn 2025 digital deficit (mizuho)")
     baseline_deficit_growth_per_year: float = F(0.05, ge=-0.1, le=0.3, unit="1/yr", calibratable=True,
                                                 source="[I] cloud/platform deficit trend 2014-2025 (x3 in 11 yr ~ 10%/yr), slowing")
-    ai_value_share_max: float = F(0.25, ge=0, le=0.5, unit="share of value added", calibratable=True,
-                                  source="[I] AI-addressable share of value added once AI is a foundational technology")
+    ai_value_share_max: float = F(0.24, ge=0, le=0.5, unit="share of value added", calibratable=True,
+                                  source="[I][C] AI-addressable share of value added once AI is a foundational technology; fitted by sovai calibrate")
     ai_value_midpoint_capability: float = F(40.0, ge=26, le=45, unit="log10 effective FLOP", calibratable=True,
                                             source="[I] frontier capability at which half the addressable value is reachable")
     ai_value_width_capability: float = F(2.5, ge=0.2, le=10, unit="log10 effective FLOP",
@@ -124,8 +124,8 @@ class EnvironmentSection(_Section):
                                                source="MHLW national medical care expenditure, outpatient part ~35% of 47 tn")
     outpatient_spending_growth_per_year: float = F(0.034, ge=-0.05, le=0.2, unit="1/yr",
                                                    source="[I] implied by mizuho: 13 tn = 48.6% of outpatient spending in 2040")
-    autonomous_driving_value_2040_jpy_tn: float = F(3.8, ge=0, le=50, unit="JPY tn/yr",
-                                                    source="[I] at-stake value: mizuho's 2.7 tn retained corresponds to ~70% domestic AD capability")
+    autonomous_driving_value_2040_jpy_tn: float = F(4.75, ge=0, le=20, unit="JPY tn/yr", calibratable=True,
+                                                    source="[I][C] at-stake value of Japanese OEMs' AD-related production and ripple; fitted by sovai calibrate (3.8 -> 4.75)")
     asean_gdp_growth_per_year: float = F(0.05, ge=-0.05, le=0.2, unit="1/yr", source="[I] ASEAN-5 nominal growth")
 
 

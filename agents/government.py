@@ -186,7 +186,8 @@ class Government(mesa.Agent):
                 self.training_target = self.training_flop_done = 0.0
                 self.in_service = True
         elif self.in_service and self.role["public_specialised"] and not self.specialised_done:
-            domain, task = 2 * c.domain_model_compute_share, 4 * c.task_model_compute_share
+            domain = c.domain_models_count * c.domain_model_compute_share
+            task = c.task_models_count * c.task_model_compute_share
             self._pay_training_power((domain + task) * self.final_flop)
             self.specialised_done = True
             self.public_health_models = 1

@@ -1,0 +1,137 @@
+"""`sovai calibrate`: fit calibratable scenario fields to the published targets.
+
+Method (recorded choice): bounded Nelder-Mead (scipy.optimize.minimize) in the unit cube spanned by each
+field's declared bounds, minimising sum_t w_t ((mean over seeds - target_t) / tolerance_t)^2 with common random
+numbers (the same seeds at every evaluation), so the objective is deterministic. Derivative-free because the
+model is stochastic and piecewise; Nelder-Mead because the fitted sets are small (2-8 fields).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import pandas as pd
+import tomli_w
+import typer
+from scipy.optimize import minimize
+
+from abm.scenario import ScenarioError, load_scenario, presets
+from abm.schema import field_specs
+from experiments.io import write_text_atomic
+from experiments.targets import TargetSet, evaluate, load_targets, loss, table
+
+# The default set: the least certain inputs with the most leverage on the targets (see docs/model.md).
+DEFAULT_PARAMS = ("costs.abroad_share_sovereign", "environment.autonomous_driving_value_2040_jpy_tn",
+                  "costs.training_tokens_per_parameter", "environment.ai_value_share_max")
+
+
+@dataclass
+class Fit:
+    params: dict[str, float]
+    start: dict[str, float]
+    loss_before: float
+    loss_after: float
+    evaluations: int
+    before: pd.DataFrame
+    after: pd.DataFrame
+
+
+def check_params(names: list[str]) -> dict:
+    """Validate parameter paths: they must exist and be declared calibratable, with numeric bounds."""
+    specs = field_specs()
+    out = {}
+    for name in names:
+        spec = specs.get(name)
+        if spec is None:
+            raise ScenarioError(f"--params: unknown field '{name}'")
+        if not spec.calibratable or spec.ge is None or spec.le is None:
+            allowed = ", ".join(p for p, s in specs.items() if s.calibratable)
+            raise ScenarioError(f"--params: '{name}' is not calibratable; allowed: {allowed}")
+        out[name] = spec
+    return out
+
+
+def calibrate(tset: TargetSet, names: list[str], seeds: list[int], start: dict | None = None,
+              max_evals: int = 60, workers: int = 1, on_eval=None) -> Fit:
+    """Fit ``names`` (starting at their defaults or ``start``) to ``tset`` over ``seeds``."""
+    specs = check_params(names)
+    lo = np.array([specs[n].ge for n in names], float)
+    hi = np.array([specs[n].le for n in names], float)
+    x_start = np.array([(start or {}).get(n, specs[n].default) for n in names], float)
+
+    def to_params(u):
+        vals = lo + np.clip(u, 0, 1) * (hi - lo)
+        return {n: (int(round(v)) if specs[n].type is int else float(v)) for n, v in zip(names, vals)}
+
+    history = {}
+
+    def objective(u):
+        key = tuple(np.round(u, 10))
+        if key not in history:
+            history[key] = loss(tset, evaluate(tset, seeds, to_params(u), workers))
+            if on_eval:
+                on_eval(len(history), history[key])
+        return history[key]
+
+    u0 = (x_start - lo) / (hi - lo)
+    simplex = [u0] + [np.clip(u0 + 0.1 * np.eye(len(names))[i] * (1 if u0[i] < 0.9 else -1), 0, 1)
+                      for i in range(len(names))]
+    res = minimize(objective, u0, method="Nelder-Mead", bounds=[(0, 1)] * len(names),
+                   options={"maxfev": max_evals, "initial_simplex": np.array(simplex), "xatol": 1e-3, "fatol": 1e-3})
+    best = to_params(res.x)
+    before_vals = evaluate(tset, seeds, to_params(u0), workers)
+    after_vals = evaluate(tset, seeds, best, workers)
+    return Fit(best, to_params(u0), loss(tset, before_vals), loss(tset, after_vals), len(history),
+               table(tset, before_vals), table(tset, after_vals))
+
+
+def scenario_file(base: str, fit: Fit, seeds: list[int]) -> str:
+    """A scenario TOML that ``extends`` the base and sets the fitted fields."""
+    sections: dict[str, dict] = {}
+    for path, value in fit.params.items():
+        sec, key = path.split(".")
+        sections.setdefault(sec, {})[key] = value
+    extends = base if base in presets() else str(Path(base).resolve())
+    head = {"extends": extends, "description": f"{Path(base).stem} calibrated by sovai calibrate on seeds "
+            f"{seeds[0]}-{seeds[-1]} (loss {fit.loss_before:.3g} -> {fit.loss_after:.3g})"}
+    return tomli_w.dumps(head) + "\n" + tomli_w.dumps(sections)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("calibrate")
+    def calibrate_cmd(
+        scenario: Annotated[str, typer.Option("--scenario", "-s", help="scenario the result extends")] = "gov-led",
+        params: Annotated[Optional[str], typer.Option(help="comma-separated calibratable fields")] = None,
+        targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: published figures)")] = None,
+        seeds: Annotated[int, typer.Option(min=1, max=100, help="seeds per evaluation")] = 3,
+        max_evals: Annotated[int, typer.Option(min=2, max=10000, help="objective evaluations")] = 60,
+        workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+        out: Annotated[Path, typer.Option(help="folder for calibrated.toml and calibration.csv")] = Path("outputs/calibration"),
+    ):
+        """Fit calibratable fields to the targets; writes a scenario that extends the original."""
+        from abm.cli import console, fail
+        from experiments.validation import seeds_for
+
+        names = [p.strip() for p in params.split(",") if p.strip()] if params else list(DEFAULT_PARAMS)
+        try:
+            load_scenario(scenario)
+            check_params(names)
+            tset = load_targets(targets)
+            t0 = time.monotonic()
+            fit = calibrate(tset, names, seeds_for(seeds), max_evals=max_evals, workers=workers,
+                            on_eval=lambda i, v: console.print(f"  evaluation {i}: loss {v:.4g}", highlight=False))
+        except ScenarioError as e:
+            fail(str(e))
+        both = fit.before[["target", "published", "tolerance"]].assign(
+            before=fit.before.model_mean, after=fit.after.model_mean,
+            passed_before=fit.before.passed, passed_after=fit.after.passed)
+        console.print(both.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        console.print("fitted: " + ", ".join(f"{k} {fit.start[k]:.4g} -> {v:.4g}" for k, v in fit.params.items()))
+        write_text_atomic(out / "calibration.csv", both.to_csv(index=False))
+        write_text_atomic(out / "calibrated.toml", scenario_file(scenario, fit, seeds_for(seeds)))
+        console.print(f"loss {fit.loss_before:.4g} -> {fit.loss_after:.4g} in {fit.evaluations} evaluations, "
+                      f"{time.monotonic() - t0:.0f} s -> {out / 'calibrated.toml'}")

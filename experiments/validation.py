@@ -1,0 +1,71 @@
+"""`sovai validate`: the reference scenarios over N seeds against the published figures."""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from abm.scenario import ScenarioError
+from experiments.io import write_text_atomic
+from experiments.targets import evaluate, load_targets, table
+
+DEFAULT_SEED = 42
+
+
+def seeds_for(n: int) -> list[int]:
+    """The default seed first, then the next ones: the same list every time."""
+    return list(range(DEFAULT_SEED, DEFAULT_SEED + n))
+
+
+def render_html(df, seconds: float, n_seeds: int) -> str:
+    head = "".join(f"<th>{h}</th>" for h in ("target", "published", "source", "model mean", "90% interval",
+                                            "deviation", "result"))
+    rows = "".join(
+        f"<tr class='{'pass' if r.passed else 'fail'}'><td>{html.escape(r.label)}</td><td>{r.published:.2f} "
+        f"&plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td><td>{r.model_mean:.2f}</td>"
+        f"<td>{r.p05:.2f} - {r.p95:.2f}</td><td>{r.deviation:+.2f}</td><td>{'pass' if r.passed else 'FAIL'}</td></tr>"
+        for r in df.itertuples())
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>sovai validation</title><style>"
+            "body{font-family:sans-serif;margin:2em} td,th{border:1px solid #ccc;padding:3px 6px}"
+            "table{border-collapse:collapse} .fail{background:#fdd} .pass td:last-child{color:#060}</style></head>"
+            f"<body><h1>Validation against the published figures</h1><p>{n_seeds} seeds, {seconds:.1f} s; "
+            f"{int(df.passed.sum())}/{len(df)} targets pass.</p><table><tr>{head}</tr>{rows}</table></body></html>")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def validate(
+        seeds: Annotated[int, typer.Option(min=1, max=1000, help="number of seeds (default seed first)")] = 10,
+        out: Annotated[Path, typer.Option(help="folder for validation.csv and validation.html")] = Path("outputs/validation"),
+        workers: Annotated[int, typer.Option(min=1, max=64, help="parallel processes")] = 1,
+        targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
+    ):
+        """Run the reference scenarios over N seeds and compare with the published figures (exit 1 if any fails)."""
+        from abm.cli import console, fail
+
+        t0 = time.monotonic()
+        try:
+            tset = load_targets(targets)
+            values = evaluate(tset, seeds_for(seeds), workers=workers)
+        except ScenarioError as e:
+            fail(str(e))
+        df = table(tset, values)
+        seconds = time.monotonic() - t0
+        t = Table(title=f"Validation ({seeds} seeds, {seconds:.1f} s)", title_justify="left")
+        for col in ("target", "published", "model mean", "90% interval", "deviation", "result"):
+            t.add_column(col, no_wrap=col != "target")
+        for r in df.itertuples():
+            t.add_row(r.target, f"{r.published:.2f} ± {r.tolerance:.2f}", f"{r.model_mean:.2f}",
+                      f"{r.p05:.2f} – {r.p95:.2f}", f"{r.deviation:+.2f}",
+                      "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
+        console.print(t)
+        write_text_atomic(out / "validation.csv", df.to_csv(index=False))
+        write_text_atomic(out / "validation.html", render_html(df, seconds, seeds))
+        console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: {out / 'validation.html'})")
+        if not df.passed.all():
+            raise typer.Exit(1)
