@@ -101,14 +101,15 @@ def financial_summary(ts, discount_rate: float, start_year: int) -> dict:
     """Payback year, NPV and benefit-cost ratios from a run's quarterly time series (a plain DataFrame).
 
     Payback: first year whose end sees cumulative direct (fiscal) outcomes cover cumulative public cost plus
-    bond interest. NPV: direct outcomes minus public costs and interest, discounted to ``start_year``.
+    bond interest, once a public compute/base-model programme has spent anything (None otherwise). NPV: direct outcomes minus public costs and interest, discounted to ``start_year``.
     """
     t = ts["year"] + (ts["quarter"] - 1) / 4.0 - start_year
     disc = (1.0 + discount_rate) ** (-t)
     direct = ts["outcomes_direct_jpy_tn_per_year"] / 4.0
     total = (ts["outcomes_direct_jpy_tn_per_year"] + ts["outcomes_indirect_jpy_tn_per_year"]) / 4.0
     cost = ts["public_cost_jpy_tn"] + ts["bond_interest_jpy_tn"]
-    covered = (direct.cumsum() >= cost.cumsum()) & (cost.cumsum() > 0) & (ts["quarter"] == 4)
+    invested = ts["public_investment_cum_jpy_tn"] > 0      # nothing to pay back without a public programme
+    covered = (direct.cumsum() >= cost.cumsum()) & invested & (ts["quarter"] == 4)
     payback = int(ts.loc[covered.idxmax(), "year"]) if covered.any() else None
     pv_cost = float((cost * disc).sum())
     return {

@@ -21,7 +21,7 @@ err_console = Console(stderr=True)
 
 def fail(message: str, code: int = 2):
     """Print one line to stderr and exit with ``code`` (2 = bad input)."""
-    err_console.print(f"error: {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"error: {message}", highlight=False, soft_wrap=True, markup=False)
     raise typer.Exit(code)
 
 

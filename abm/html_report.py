@@ -43,7 +43,8 @@ def summary_tables(summary: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def _png(fig) -> str:
+def png_base64(fig) -> str:
+    """A matplotlib figure as base64 PNG (the figure is closed)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -59,20 +60,20 @@ def figures(ts: pd.DataFrame) -> dict[str, str]:
     ax.stackplot(t, *shares, labels=["sovereign", "open-source", "foreign"], colors=["#c0392b", "#2980b9", "#7f8c8d"])
     ax.set(title="Adoption by model source", ylabel="share of firms", ylim=(0, 1))
     ax.legend(loc="upper left", fontsize=8)
-    out["adoption"] = _png(fig)
+    out["adoption"] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
     ax.plot(t, ts["talent_domestic"], label="in Japan")
     ax.plot(t, ts["talent_abroad"], label="abroad")
     ax.set(title="AI talent at home vs abroad", ylabel="persons")
     ax.legend(fontsize=8)
-    out["talent"] = _png(fig)
+    out["talent"] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
     ax.plot(t, ts["digital_deficit_jpy_tn"], label="model")
     ax.scatter(list(DEFICIT_REFERENCE), list(DEFICIT_REFERENCE.values()), color="k", marker="x",
                label="published (MOF 2025, METI 2035, mizuho risk 2040)", zorder=3)
     ax.set(title="Digital deficit", ylabel="JPY tn / yr")
     ax.legend(fontsize=8)
-    out["deficit"] = _png(fig)
+    out["deficit"] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
     for c in ("datacenter", "hardware", "staff", "power", "cloud", "programmes"):
         ax.plot(t, ts[f"cost_{c}_cum_jpy_tn"], label=f"cost: {c}", lw=1)
@@ -81,7 +82,7 @@ def figures(ts: pd.DataFrame) -> dict[str, str]:
     ax.plot(t, ts["outcomes_cum_jpy_tn"], label="all outcomes", color="#27ae60", lw=2, ls="--")
     ax.set(title="Cumulative cost vs outcomes", ylabel="JPY tn", yscale="symlog")
     ax.legend(fontsize=7, ncol=2)
-    out["cost_outcomes"] = _png(fig)
+    out["cost_outcomes"] = png_base64(fig)
     return out
 
 

@@ -9,12 +9,11 @@ has a default, so ``mesa.batch_run`` and SolaraViz can build it. Call :meth:`ste
 from __future__ import annotations
 
 import mesa
-from mesa.discrete_space import Network
 
 from abm import metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
-from abm.network import Blocks, build_network, load_table
+from abm.network import Blocks, EcosystemSpace, build_network, load_table
 from abm.scenario import load_scenario
 from abm.schema import Scenario
 from agents.asean_partner import AseanPartner, AseanPopulation
@@ -48,7 +47,7 @@ class SovereignAIModel(mesa.Model):
         self.quarter_index = 0
         self.blocks = Blocks.of(resolved)
         self.graph = network if network is not None else build_network(resolved, self.rng)
-        self.space = Network(self.graph, random=self.random, layout=None)
+        self.space = EcosystemSpace(self.graph, random=self.random)
         self.env = Environment(resolved)
         self.ledger = Ledger(resolved)
         self.outcomes = outcomes.Outcomes()

@@ -67,5 +67,7 @@ def digital_deficit(model) -> float:
 
 def counterfactual_deficit(model) -> float:
     """The foreign-dependent counterfactual: the same AI use without national compute or a sovereign model
-    (sovereign users buy like everyone else, open models stay on foreign clouds) and no digital exports."""
-    return model.env.baseline_deficit_jpy_tn + model.firms.flows["spend_abroad_counterfactual_jpy_tn"]
+    (sovereign users buy like everyone else, open models stay on foreign clouds). Exports are kept, so the
+    avoided deficit is what the sovereign model and national compute displace, and ~0 on that path itself."""
+    return (model.env.baseline_deficit_jpy_tn + model.firms.flows["spend_abroad_counterfactual_jpy_tn"]
+            - model.asean.exports_jpy_tn)

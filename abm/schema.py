@@ -39,8 +39,9 @@ class PopulationSection(_Section):
     data_holders: int = F(300, ge=5, le=50_000, unit="agents", source="DESIGN §3")
     talent: int = F(3000, ge=20, le=300_000, unit="agents",
                     source="DESIGN §3; each agent is a cohort of AI specialists")
-    talent_cohort_size: float = F(10.0, ge=1, le=1000, unit="persons/agent",
-                                  source="[I] 3,000 cohorts x 10 = ~30k advanced AI specialists in Japan")
+    ai_specialists_persons: float = F(30000.0, ge=100, le=10_000_000, unit="persons",
+                                      source="[I] ~30k advanced AI specialists in Japan (incl. abroad); the talent "
+                                             "agents split them into cohorts, so `talent` sets resolution only")
     graduates_per_year_share: float = F(0.08, ge=0, le=0.5, unit="share of initial talent/yr",
                                         source="[I] AI graduate inflow ~8% of the stock per year")
     asean_partners: int = F(5, ge=1, le=5, unit="agents", source="ASEAN-5 (mizuho outcome scope)")
@@ -224,19 +225,28 @@ class FieldSpec:
     choices: tuple | None
 
 
+def _specs_of(prefix: str, cls: type[BaseModel]) -> dict[str, FieldSpec]:
+    out: dict[str, FieldSpec] = {}
+    for name, info in cls.model_fields.items():
+        ge = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+        le = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+        extra = info.json_schema_extra or {}
+        ann = info.annotation
+        choices = tuple(ann.__args__) if getattr(ann, "__origin__", None) is Literal else None
+        out[f"{prefix}.{name}"] = FieldSpec(f"{prefix}.{name}", ann, info.default, ge, le, extra.get("unit", ""),
+                                            extra.get("source", ""), extra.get("calibratable", False),
+                                            extra.get("lever", False), extra.get("label", "") or name, choices)
+    return out
+
+
 def field_specs() -> dict[str, FieldSpec]:
     """All scalar fields as ``{"section.field": FieldSpec}`` in declaration order."""
     out: dict[str, FieldSpec] = {}
     for sec, cls in SECTIONS.items():
-        for name, info in cls.model_fields.items():
-            ge = le = None
-            for m in info.metadata:
-                ge = getattr(m, "ge", ge) if getattr(m, "ge", None) is not None else ge
-                le = getattr(m, "le", le) if getattr(m, "le", None) is not None else le
-            extra = info.json_schema_extra or {}
-            ann = info.annotation
-            choices = tuple(ann.__args__) if getattr(ann, "__origin__", None) is Literal else None
-            out[f"{sec}.{name}"] = FieldSpec(f"{sec}.{name}", ann, info.default, ge, le, extra.get("unit", ""),
-                                             extra.get("source", ""), extra.get("calibratable", False),
-                                             extra.get("lever", False), extra.get("label", "") or name, choices)
+        out.update(_specs_of(sec, cls))
     return out
+
+
+def shock_field_specs() -> dict[str, FieldSpec]:
+    """The fields of one ``[[shocks]]`` entry as ``{"shocks.field": FieldSpec}``."""
+    return _specs_of("shocks", Shock)

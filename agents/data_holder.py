@@ -45,7 +45,9 @@ class DataHolderPopulation:
         self.e_firm, self.e_holder = layer_pairs(graph, "data", "firm", "data_holder")
         self.active = np.zeros(len(self.e_firm), dtype=bool)
         self.carried = np.zeros(len(self.e_firm))
-        self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
+        from abm.network import gc_paused  # collector paused while the agents are created
+        with gc_paused():
+            self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
 
     def step(self, model) -> None:
         s, rng, firms = model.scenario, model.rng, model.firms

@@ -76,7 +76,9 @@ class FirmPopulation:
         self.since_q = np.full(n, -100)
         self.W = row_normalised(adjacency(graph, "supply", "firm", n))
         self.flows = {}
-        self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
+        from abm.network import gc_paused  # collector paused while the agents are created
+        with gc_paused():
+            self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
 
     # -- per-quarter arithmetic -------------------------------------------------------------------------
     def qualities(self, model) -> np.ndarray:

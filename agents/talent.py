@@ -38,7 +38,7 @@ class TalentPopulation:
         s, rng = model.scenario, model.rng
         self.blocks = blocks
         n = self.n = blocks.n_talent
-        self.cohort = s.population.talent_cohort_size
+        self.cohort = s.population.ai_specialists_persons / s.population.talent  # persons per agent
         self.initial = s.population.talent
         self.per_year = int(round(s.population.graduates_per_year_share * self.initial))
         self.status = np.zeros(n, dtype=np.int8)
@@ -49,7 +49,9 @@ class TalentPopulation:
         self.entered = self.initial
         self.W = row_normalised(adjacency(graph, "peer", "talent", n))
         self.gap = np.zeros(n)
-        self.agents = [Talent(model, i) for i in range(self.initial)]
+        from abm.network import gc_paused  # collector paused while the agents are created
+        with gc_paused():
+            self.agents = [Talent(model, i) for i in range(self.initial)]
 
     def counts(self) -> dict[str, int]:
         return {name: int((self.status == k).sum()) for k, name in enumerate(STATUS_NAMES)}

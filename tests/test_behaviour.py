@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 SEEDS = (1, 2)
 
@@ -80,3 +81,18 @@ def test_foreign_service_cutoff_moves_users_off_foreign_models(run_cached):
     base_ts, cut_ts = run_cached("gov-led", 1).timeseries, simulate(cut).timeseries
     in_shock = base_ts["year"] == 2029
     assert cut_ts.loc[in_shock, "adoption_share_foreign"].mean() < base_ts.loc[in_shock, "adoption_share_foreign"].mean() - 0.1
+
+
+def test_foreign_dependent_path_avoids_no_deficit(run_cached):
+    ts = run_cached("foreign-dependent", 1).timeseries
+    assert ts["outcome_deficit_avoided_jpy_tn_per_year"].abs().max() < 0.3
+    gov = annual(run_cached("gov-led", 1).timeseries, "outcome_deficit_avoided_jpy_tn_per_year")
+    assert gov[2040] > 4.0
+
+
+def test_talent_agent_count_sets_resolution_not_the_labour_market(run_cached):
+    coarse = mean_over_seeds(run_cached, "gov-led", "talent_retention_rate", 2040, **{"population.talent": 600})
+    fine = mean_over_seeds(run_cached, "gov-led", "talent_retention_rate", 2040)
+    assert abs(coarse - fine) < 0.04
+    persons = mean_over_seeds(run_cached, "gov-led", "talent_entered", 2026, **{"population.talent": 600})
+    assert persons == pytest.approx(mean_over_seeds(run_cached, "gov-led", "talent_entered", 2026), rel=0.02)

@@ -95,3 +95,8 @@ def test_bond_payback_and_npv_reported():
     assert s["payback_year"] is not None and 2027 <= s["payback_year"] <= 2040
     assert s["benefit_cost_ratio_direct"] > 1 and s["npv_jpy_tn"] > 0
     assert (r.timeseries["bond_balance_jpy_tn"] >= 0).all()
+
+
+def test_no_payback_year_without_public_investment():
+    fd = simulate(load_scenario("foreign-dependent", {"run.seed": 1})).summary
+    assert fd["payback_year"] is None

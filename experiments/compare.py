@@ -1,0 +1,235 @@
+"""Role-division comparison: replications of several policies, a table with 90% intervals, fan charts.
+
+Library (the dashboard reuses it; everything is plain DataFrames):
+
+- :func:`run_replications` runs ``replications`` seeds of each scenario (one SeedSequence, common random
+  numbers) through the sweep runner and returns one long DataFrame: a row per policy x replication x
+  quarter, with every time-series column plus the per-run scalars ``payback_year``, ``npv_jpy_tn``,
+  ``investment_total_jpy_tn`` and ``benefit_cost_ratio_direct``.
+- :func:`comparison_table` -> mean and 5-95% interval per policy, metric and year (2030/2035/2040).
+- :func:`fan_chart_data` -> median and 5-95% band over time per policy for one metric.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import typer
+
+from abm.scenario import ScenarioError, load_scenario, presets
+from abm.schema import Scenario
+from experiments.design import ExperimentError, validate_experiment
+from experiments.plan import Plan, make_plan
+from experiments.store import connect
+
+RUN_SCALARS = ["payback_year", "npv_jpy_tn", "investment_total_jpy_tn", "benefit_cost_ratio_direct"]
+# (column, how it becomes one number per run and year, label with unit)
+TABLE_METRICS = [
+    ("digital_deficit_jpy_tn", "year_mean", "digital deficit (JPY tn/yr)"),
+    ("adoption_rate", "year_mean", "adoption rate (share of firms)"),
+    ("talent_retention_rate", "year_mean", "talent retention rate (share)"),
+    ("sovereignty_index", "year_mean", "sovereignty index (0-1)"),
+    ("investment_cum_jpy_tn", "year_end", "investment, cumulative (JPY tn)"),
+    ("outcomes_total_jpy_tn_per_year", "year_mean", "outcomes, direct + indirect (JPY tn/yr)"),
+    ("payback_year", "run", "payback year"),
+    ("npv_jpy_tn", "run", "NPV (JPY tn)"),
+]
+FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
+               "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
+DEFAULT_MASTER_SEED = 20260401
+
+
+def _label(source: str | Path | Scenario) -> tuple[str, Scenario]:
+    try:
+        if isinstance(source, Scenario):
+            return source.name, source
+        text = str(source)
+        label = text if text in presets() else Path(text).stem
+        return label, load_scenario(text)
+    except ScenarioError as e:
+        raise ExperimentError(f"scenario {source}: {e}") from None
+
+
+def replication_plan(scenarios: Sequence[str | Path | Scenario], replications: int = 30,
+                     master_seed: int = DEFAULT_MASTER_SEED, overrides: dict[str, Any] | None = None) -> Plan:
+    """The runs of a comparison: each scenario (preset, file or Scenario) x ``replications`` seeds."""
+    bases = dict(_label(s) for s in scenarios)
+    if len(bases) != len(scenarios):
+        raise ExperimentError("compare: two scenarios have the same name; give each a distinct name")
+    exp = validate_experiment({"name": "compare-" + "-".join(bases)[:60].replace(" ", "_"), "master_seed": master_seed,
+                               "replications": replications, "fixed": dict(overrides or {}),
+                               "levers": {"scenario": {"values": list(bases)}}}, extra_bases=bases)
+    return make_plan(exp)
+
+
+def load_replications(folder: Path, plan: Plan | None = None) -> pd.DataFrame:
+    """The long comparison DataFrame from a results folder written by a comparison sweep (ok runs only)."""
+    con = connect(folder)
+    cols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE runs)").fetchall()}
+    scalars = ", ".join(f'r."{c}"' for c in RUN_SCALARS if c in cols)
+    df = con.execute(f"""SELECT r.base_scenario AS policy, r.replication, r.seed, t.*{', ' + scalars if scalars else ''}
+        FROM timeseries t JOIN runs r USING (run_id) WHERE r.status = 'ok'
+        ORDER BY r.design_point, r.replication, t.year, t.quarter""").df()
+    order = list(dict.fromkeys(df["policy"])) if plan is None else [lp["base_scenario"] for lp in plan.lever_points]
+    df["policy"] = pd.Categorical(df["policy"], categories=order)
+    df.insert(df.columns.get_loc("quarter") + 1, "t_year", df["year"] + (df["quarter"] - 1) / 4.0)
+    if {"outcomes_direct_jpy_tn_per_year", "outcomes_indirect_jpy_tn_per_year"} <= set(df.columns):
+        df["outcomes_total_jpy_tn_per_year"] = df["outcomes_direct_jpy_tn_per_year"] + \
+            df["outcomes_indirect_jpy_tn_per_year"]
+    if "payback_year" in df.columns:
+        df["payback_year"] = df["payback_year"].astype("Int64")  # <NA>: no payback within the horizon
+    df.attrs["failed_runs"] = con.execute("SELECT count(*) FROM runs WHERE status = 'failed'").fetchone()[0]
+    return df
+
+
+def run_replications(scenarios: Sequence[str | Path | Scenario], replications: int = 30,
+                     master_seed: int = DEFAULT_MASTER_SEED, workers: int = 1, *, scheduler: str | None = None,
+                     out: Path | None = None, overrides: dict[str, Any] | None = None,
+                     on_progress: Callable[[int, int, int], None] | None = None) -> pd.DataFrame:
+    """Run each scenario ``replications`` times and return the long DataFrame (see module doc).
+
+    ``out`` keeps the results folder (resumable); by default a temporary one is used and removed.
+    ``overrides`` (``{"section.field": value}``) apply to every scenario. Raises ExperimentError on bad
+    input; runs that fail are left out and counted in ``df.attrs["failed_runs"]``."""
+    from experiments.sweep import run_sweep
+
+    plan = replication_plan(scenarios, replications, master_seed, overrides)
+    with tempfile.TemporaryDirectory(prefix="sovai-compare-") as tmp:
+        folder = Path(out) if out is not None else Path(tmp) / "runs"
+        run_sweep(plan, folder, workers=workers, scheduler=scheduler, on_progress=on_progress)
+        return load_replications(folder, plan)
+
+
+def fmt(v) -> str:
+    """A number for tables: years as integers, otherwise 3 significant digits."""
+    if v is None or pd.isna(v):
+        return "-"
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+
+
+def _per_run(df: pd.DataFrame, column: str, how: str, year: int | None) -> pd.DataFrame:
+    keys = ["policy", "replication"]
+    if how == "run":
+        return df.groupby(keys, observed=True)[column].first().reset_index()
+    sel = df[df["year"] == year]
+    if how == "year_end":
+        sel = sel[sel["quarter"] == sel.groupby(keys, observed=True)["quarter"].transform("max")]
+    return sel.groupby(keys, observed=True)[column].mean().reset_index()
+
+
+def comparison_table(df: pd.DataFrame, years: Sequence[int] = (2030, 2035, 2040)) -> pd.DataFrame:
+    """Mean, 5% and 95% quantiles and n (runs with a value) per metric, year and policy.
+
+    Rows: metric, label, year ("all" for per-run metrics), policy, mean, p5, p95, n, runs. For payback_year,
+    n counts the runs that pay back within the horizon."""
+    out = []
+    present = [y for y in years if (df["year"] == y).any()]
+    runs = df.groupby("policy", observed=True)["replication"].nunique()
+    for column, how, label in TABLE_METRICS:
+        if column not in df.columns:
+            continue
+        for year in ([None] if how == "run" else present):
+            per = _per_run(df, column, how, year)
+            for policy, vals in per.groupby("policy", observed=True)[column]:
+                v = pd.to_numeric(vals, errors="coerce").dropna().to_numpy(dtype=float)
+                out.append({"metric": column, "label": label, "year": "all" if year is None else str(year),
+                            "policy": str(policy), "mean": v.mean() if len(v) else np.nan,
+                            "p5": np.quantile(v, 0.05) if len(v) else np.nan,
+                            "p95": np.quantile(v, 0.95) if len(v) else np.nan,
+                            "n": len(v), "runs": int(runs.get(policy, 0))})
+    return pd.DataFrame(out)
+
+
+def fan_chart_data(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Per policy and quarter: p5, median, p95 and mean of ``metric`` across replications."""
+    if metric not in df.columns:
+        raise KeyError(f"unknown metric {metric!r}")
+    g = df.groupby(["policy", "year", "quarter", "t_year"], observed=True)[metric]
+    out = pd.DataFrame({"p5": g.quantile(0.05), "median": g.median(), "p95": g.quantile(0.95), "mean": g.mean(),
+                        "n": g.count()}).reset_index()
+    return out.sort_values(["policy", "t_year"]).reset_index(drop=True)
+
+
+# ---- report and command line ----------------------------------------------------------------------------
+
+def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "") -> str:
+    """The comparison report: the table (mean [5%, 95%]) and one fan chart per headline metric."""
+    import html
+
+    import matplotlib.pyplot as plt
+
+    from experiments.report import page, png
+    from experiments.report import table as html_table
+
+    shown = table.assign(value=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" + (f" ({n}/{r} runs)" if n != r else "")
+                                if n else f"- (0/{r} runs)" for m, lo, hi, n, r in
+                                table[["mean", "p5", "p95", "n", "runs"]].itertuples(index=False)])
+    wide = shown.pivot_table(index=["label", "year"], columns="policy", values="value", aggfunc="first",
+                             sort=False).reset_index()
+    policies = list(df["policy"].cat.categories)
+    colours = plt.get_cmap("tab10")
+    imgs = []
+    for metric in [m for m in FAN_METRICS if m in df.columns]:
+        fan = fan_chart_data(df, metric)
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        for i, policy in enumerate(policies):
+            f = fan[fan["policy"] == policy]
+            ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours(i), alpha=0.2, lw=0)
+            ax.plot(f["t_year"], f["median"], color=colours(i), label=f"{policy} (median, 5-95%)")
+        ax.set(title=metric, xlabel="year")
+        ax.legend(fontsize=7)
+        imgs.append(png(fig))
+    body = (f"<p>{html.escape(note)}</p><h2>Mean [5%, 95%] across replications</h2>{html_table(wide)}"
+            f"<h2>Fan charts: median and 5-95% band</h2><div>{''.join(imgs)}</div>")
+    return page("sovai policy comparison: " + " vs ".join(policies), body)
+
+
+def register(app) -> None:
+    """Add ``sovai compare`` to the Typer app."""
+    from abm.cli import console
+    from abm.cli import fail
+    from abm.scenario import parse_set
+    from experiments.report import write_atomic, write_csv_atomic
+    from experiments.results import _table
+    from experiments.sweep import default_workers, execute, report_failures
+
+    @app.command()
+    def compare(
+        scenarios: Annotated[list[str], typer.Argument(help="preset names or scenario TOML files")],
+        replications: Annotated[int, typer.Option(help="seeds per scenario", min=1)] = 30,
+        seed: Annotated[int, typer.Option(help="master seed", min=0)] = DEFAULT_MASTER_SEED,
+        set_: Annotated[Optional[list[str]], typer.Option("--set", help="override for every scenario: "
+                                                           "section.field=value (repeatable)")] = None,
+        workers: Annotated[int, typer.Option(help="local worker processes", min=1)] = default_workers(),
+        scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler tcp://HOST:PORT")] = None,
+        out: Annotated[Optional[Path], typer.Option(help="output folder (default outputs/compare/<names>)")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    ):
+        """Compare policies across replications: table with 90% intervals and fan charts (report.html)."""
+        try:
+            overrides = dict(parse_set(s) for s in set_ or [])
+            plan = replication_plan(scenarios, replications, seed, overrides)
+        except (ExperimentError, ScenarioError) as e:
+            fail(str(e))
+        folder = out or Path("outputs") / "compare" / "_vs_".join(lp["base_scenario"] for lp in plan.lever_points)
+        result = execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
+        df = load_replications(folder / "runs", plan)
+        table = comparison_table(df)
+        write_csv_atomic(folder / "comparison.csv", table)
+        note = (f"{replications} replications per policy, master seed {seed}, model {plan.model_version}"
+                + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
+        write_atomic(folder / "report.html", render_html(df, table, note))
+        if not quiet:
+            shown = table.assign(mean=[fmt(m) for m in table["mean"]],
+                                 interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])
+            console.print(_table(shown[["label", "year", "policy", "mean", "interval", "n"]],
+                                 "Mean and 90% interval across replications"))
+        console.print(f"comparison of {len(plan.lever_points)} policies x {replications} replications -> "
+                      f"{folder / 'report.html'}", highlight=False, markup=False)
+        if result.failed_total:
+            report_failures(folder / "runs")
+            raise typer.Exit(1)

@@ -1,0 +1,49 @@
+"""Self-contained HTML pages (inline PNG plots, no external references), written atomically."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from abm.html_report import png_base64
+from experiments.io import write_text_atomic
+
+STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-collapse:collapse;margin:1em 0}"
+         "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")
+
+
+def png(fig) -> str:
+    """A matplotlib figure as an inline ``<img>`` (the figure is closed)."""
+    return f'<img alt="plot" src="data:image/png;base64,{png_base64(fig)}">'
+
+
+def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
+    """A DataFrame as an HTML table (numbers right-aligned, text left)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append("<td>" + ("" if pd.isna(v) else floatfmt.format(v)) + "</td>")
+            else:
+                cells.append(f'<td class="l">{html.escape("" if v is None else str(v))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def page(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write text to a temporary sibling and rename it over ``path``."""
+    return write_text_atomic(path, text)
+
+
+def write_csv_atomic(path: Path, df: pd.DataFrame) -> Path:
+    """A DataFrame as CSV, written atomically."""
+    return write_text_atomic(path, df.to_csv(index=False))

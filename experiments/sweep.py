@@ -1,0 +1,291 @@
+"""Run a plan on an executor (inline, local process pool or Dask) and stream chunks into a results folder.
+
+:func:`run_sweep` is the one runner: it skips runs already on disk, batches the rest into chunks, keeps a
+bounded number of chunks in flight, writes each finished chunk atomically, retries a chunk whose worker
+died (twice, then records its runs as failed) and stops cleanly on Ctrl-C (finished chunks are kept).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import math
+import multiprocessing
+import time
+from collections import Counter, deque
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from experiments.plan import RUN_COLUMNS, Plan
+from experiments.runner import resolve_run_fn, run_chunk
+from experiments.store import FORMAT, Store, StoreError, typed_runs_frame
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class SweepResult:
+    out: Path
+    planned: int
+    skipped: int          # already on disk when the sweep started
+    ran: int              # finished in this sweep (ok or failed)
+    failed_total: int     # failed runs on disk (this sweep and earlier ones)
+    interrupted: bool
+    elapsed_s: float
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each submitted call at once in this process (``--workers 1``)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        f = cf.Future()
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except Exception as e:
+            f.set_exception(e)
+        return f
+
+
+class _Executor:
+    """Owns the executor; ``slots`` is how many chunks can run at once."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        self.workers, self.scheduler, self.client = workers, scheduler, None
+        self.ex, self.slots = self._make()
+
+    def _make(self):
+        if self.scheduler:
+            try:
+                from distributed import Client
+            except ImportError:
+                raise StoreError("--scheduler needs Dask distributed: pip install 'sovai[dist]'") from None
+            try:
+                self.client = Client(self.scheduler, timeout="15s")
+            except (OSError, TimeoutError) as e:
+                raise StoreError(f"--scheduler: cannot reach {self.scheduler}: {e}") from None
+            return self.client.get_executor(pure=False), max(1, sum(self.client.nthreads().values()))
+        if self.workers <= 1:
+            return InlineExecutor(), 1
+        ctx = multiprocessing.get_context("spawn")
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx), self.workers
+
+    def restart(self) -> None:
+        """Replace a broken local pool."""
+        self.ex.shutdown(wait=False, cancel_futures=True)
+        self.ex, self.slots = self._make()
+
+    def close(self, inflight=(), interrupted: bool = False) -> None:
+        """Shut down; on interrupt cancel what is in flight and stop our own local workers at once."""
+        for fut in inflight:
+            fut.cancel()  # for Dask this cancels the task on the cluster
+        if isinstance(self.ex, cf.ProcessPoolExecutor):
+            if interrupted:
+                for proc in list((getattr(self.ex, "_processes", None) or {}).values()):
+                    proc.terminate()
+            self.ex.shutdown(wait=not interrupted, cancel_futures=True)
+        else:
+            self.ex.shutdown(wait=not interrupted)
+        if self.client is not None:
+            self.client.close()
+
+
+def chunk_size_for(n: int, slots: int, requested: int | None) -> int:
+    """Requested size, else ~8 chunks per slot, capped at 20 runs so a lost chunk costs little."""
+    return requested or max(1, min(20, math.ceil(n / (slots * 8))))
+
+
+def _failed_result(chunk_id: str, specs, error: str, version: str) -> dict:
+    rows = [{"run_id": s.run_id, "status": "failed", "error": error[:500], "traceback": None, "elapsed_s": 0.0}
+            for s in specs]
+    return {"chunk_id": chunk_id, "model_version": version, "rows": rows, "timeseries": None}
+
+
+def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None = None, resume: bool = False,
+              chunk_size: int | None = None, on_progress: Callable[[int, int, int], None] | None = None,
+              on_start: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run every run of ``plan`` not yet in ``out``. ``on_start(total, skipped)`` then
+    ``on_progress(done, failed, total)`` after each chunk. Raises StoreError for folder/cluster problems."""
+    t0 = time.monotonic()
+    try:
+        resolve_run_fn(plan.run_fn)
+    except ValueError as e:
+        raise StoreError(str(e)) from None
+    exp = plan.experiment
+    manifest = {"format": FORMAT, "name": exp.name, "description": exp.spec.description,
+                "fingerprint": plan.fingerprint, "model_version": plan.model_version, "run_function": plan.run_fn,
+                "design": plan.kind,
+                "replications": exp.spec.replications, "master_seed": exp.spec.master_seed,
+                "planned_runs": len(plan.runs), "parameter_columns": plan.columns,
+                "factors": [f.model_dump() for f in exp.factors],
+                "outputs": exp.spec.outputs.model_dump(), "analysis": exp.spec.analysis.model_dump()}
+    executor = _Executor(workers, scheduler)  # connect first: an unreachable cluster leaves no folder behind
+    store = Store(Path(out))
+    try:
+        on_disk = store.open(manifest, resume, exp.source_text)
+    except BaseException:
+        executor.close()
+        raise
+    todo = [r for r in plan.runs if r.run_id not in on_disk]
+    skipped = len(plan.runs) - len(todo)
+    failed = store.manifest["failed_runs"]
+    ran = 0
+    interrupted = False
+    inflight: dict = {}
+    try:
+        size = chunk_size_for(len(todo), executor.slots, chunk_size or exp.spec.design.chunk_size)
+        pending = deque()
+        for i in range(0, len(todo), size):
+            specs = todo[i:i + size]
+            cid = hashlib.sha256("".join(s.run_id for s in specs).encode()).hexdigest()[:16]
+            pending.append((cid, specs))
+        if on_start:
+            on_start(len(plan.runs), skipped)
+        attempts: Counter = Counter()
+        broken = False  # a local pool lost a process: drain its futures, then start a new pool
+        while pending or inflight:
+            if broken and not inflight:
+                executor.restart()
+                broken = False
+            while not broken and pending and len(inflight) < 2 * executor.slots:
+                cid, specs = pending.popleft()
+                payload = [{"run_id": s.run_id, "seed": s.seed, "scenario": s.scenario} for s in specs]
+                try:
+                    fut = executor.ex.submit(run_chunk, cid, payload, plan.keep_ts, plan.keep_summary, plan.run_fn)
+                except BrokenProcessPool:  # broke before we saw a failed future
+                    pending.appendleft((cid, specs))
+                    broken = True
+                    break
+                inflight[fut] = (cid, specs)
+            done, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                cid, specs = inflight.pop(fut)
+                try:
+                    res = fut.result()
+                except Exception as e:  # the worker died or the task was lost, not a run error
+                    broken |= isinstance(e, BrokenProcessPool)
+                    attempts[cid] += 1
+                    if attempts[cid] < MAX_ATTEMPTS:
+                        pending.appendleft((cid, specs))
+                        continue
+                    res = _failed_result(cid, specs, f"worker lost ({attempts[cid]} attempts): "
+                                                     f"{type(e).__name__}: {e}", plan.model_version)
+                if res["model_version"] != plan.model_version:
+                    res = _failed_result(cid, specs, f"worker runs model version {res['model_version']}, "
+                                                     f"expected {plan.model_version}", plan.model_version)
+                by_id = {s.run_id: s for s in specs}
+                rows = [{**by_id[r["run_id"]].row(), **r, "model_version": plan.model_version} for r in res["rows"]]
+                runs = typed_runs_frame(rows, RUN_COLUMNS + plan.columns)
+                store.write_chunk(cid, runs, res["timeseries"])
+                ran += len(rows)
+                failed += int((runs["status"] == "failed").sum())
+                if on_progress:
+                    on_progress(skipped + ran, failed, len(plan.runs))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        executor.close(list(inflight), interrupted)
+        store.close()
+    return SweepResult(Path(out), len(plan.runs), skipped, ran, failed, interrupted, time.monotonic() - t0)
+
+
+# ---- command line ---------------------------------------------------------------------------------------
+
+def default_workers() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resume: bool = False,
+            chunk_size: int | None = None, quiet: bool = False) -> SweepResult:
+    """:func:`run_sweep` with a progress bar (runs done / failed / ETA) for the CLI; exits 2 on folder or
+    cluster problems and 130 on Ctrl-C (finished chunks stay on disk)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from abm.cli import err_console
+    from abm.cli import fail
+
+    bar = Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
+                   TextColumn("failed {task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                   TimeRemainingColumn(), console=err_console, disable=quiet)
+    task = None
+
+    def start(total: int, skipped: int) -> None:
+        nonlocal task
+        if skipped and not quiet:
+            err_console.print(f"{skipped} of {total} runs already in {out}; running the rest",
+                              highlight=False, markup=False)
+        task = bar.add_task("runs", total=total, completed=skipped, failed=0)
+
+    def progress(done: int, failed: int, total: int) -> None:
+        bar.update(task, completed=done, failed=failed)
+
+    try:
+        with bar:
+            result = run_sweep(plan, out, workers=workers, scheduler=scheduler, resume=resume,
+                               chunk_size=chunk_size, on_progress=progress, on_start=start)
+    except StoreError as e:
+        fail(str(e))
+    if result.interrupted:
+        err_console.print(f"interrupted: {result.skipped + result.ran} of {result.planned} runs are on disk in "
+                          f"{out}; run the same command again to resume", highlight=False, markup=False)
+        raise typer.Exit(130)
+    return result
+
+
+def report_failures(out: Path, limit: int = 5) -> None:
+    """Print the first failed runs (id, parameters, error) of a results folder to stderr."""
+    from abm.cli import err_console
+    from experiments.store import connect, read_manifest
+
+    cols = [c for c in read_manifest(out)["parameter_columns"]]
+    con = connect(out)
+    have = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE runs)").fetchall()}
+    shown = ", ".join(f'"{c}"' for c in cols if c in have)
+    rows = con.execute(f"SELECT run_id, seed, {shown}, error FROM runs WHERE status = 'failed' "
+                       f"ORDER BY design_point, replication LIMIT {limit}").fetchall()
+    for row in rows:
+        params = ", ".join(f"{c}={v}" for c, v in zip([c for c in cols if c in have], row[2:-1]) if v is not None)
+        err_console.print(f"failed {row[0]} (seed {row[1]}; {params}): {row[-1]}", highlight=False, markup=False,
+                          soft_wrap=True)
+
+
+def register(app) -> None:
+    """Add ``sovai sweep`` to the Typer app."""
+    from abm.cli import console
+    from abm.cli import fail
+    from experiments.design import ExperimentError, load_experiment
+    from experiments.plan import make_plan
+    from experiments.runner import DEFAULT_RUN_FN
+
+    @app.command()
+    def sweep(
+        experiment: Annotated[Path, typer.Argument(help="experiment TOML file")],
+        workers: Annotated[int, typer.Option(help="local worker processes (1 = in this process)", min=1)] =
+        default_workers(),
+        scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address tcp://HOST:PORT")] = None,
+        resume: Annotated[bool, typer.Option(help="continue the sweep in --out (required to exist)")] = False,
+        out: Annotated[Optional[Path], typer.Option(help="results folder (default outputs/sweeps/<name>)")] = None,
+        chunk_size: Annotated[Optional[int], typer.Option(help="runs per chunk (default: automatic)", min=1)] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+        run_function: Annotated[str, typer.Option(hidden=True, help="module:function run hook")] = DEFAULT_RUN_FN,
+    ):
+        """Run an experiment: every design point x replication, streamed to Parquet chunks; resumable."""
+        try:
+            plan = make_plan(load_experiment(experiment), run_fn=run_function)
+        except ExperimentError as e:
+            fail(str(e))
+        folder = out or Path("outputs") / "sweeps" / plan.experiment.name
+        result = execute(plan, folder, workers=workers, scheduler=scheduler, resume=resume,
+                         chunk_size=chunk_size, quiet=quiet)
+        ok = result.planned - result.failed_total
+        console.print(f"{plan.experiment.name}: {result.planned} runs, {ok} ok, {result.failed_total} failed "
+                      f"({result.skipped} already on disk, {result.ran} run now in {result.elapsed_s:.1f} s) "
+                      f"-> {folder}", highlight=False, markup=False)
+        if result.failed_total:
+            report_failures(folder)
+            raise typer.Exit(1)

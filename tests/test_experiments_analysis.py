@@ -1,0 +1,138 @@
+"""Analyses on small designs: policy comparison (library + CLI), Sobol/Morris indices, PRIM discovery.
+
+Sensitivity and discovery run on ``synthetic_run`` (npv = 10 x foreign_wage_premium; payback iff the premium
+is below 1.0), so the right answer is known: the tests check the pipeline finds it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.compare import comparison_table, fan_chart_data, run_replications
+from experiments.design import ExperimentError
+from experiments.discover import DiscoveryError, prepare_x, prim_boxes
+from test_experiments_support import sovai, write_experiment
+
+SMALL = {"population.firms": 200, "population.talent": 300, "population.data_holders": 50, "run.end_year": 2031}
+SET = [a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")]
+HOOK = ("--run-function", "test_experiments_support:synthetic_run")
+
+
+@pytest.fixture(scope="module")
+def replications():
+    return run_replications(["gov-led", "foreign-dependent"], replications=4, master_seed=9, workers=1,
+                            overrides=SMALL)
+
+
+def test_run_replications_gives_a_long_frame(replications):
+    df = replications
+    assert list(df["policy"].cat.categories) == ["gov-led", "foreign-dependent"]
+    assert len(df) == 2 * 4 * 24 and df.groupby("policy", observed=True)["replication"].nunique().tolist() == [4, 4]
+    assert {"t_year", "digital_deficit_jpy_tn", "outcomes_total_jpy_tn_per_year", "payback_year", "npv_jpy_tn"} \
+        <= set(df.columns)
+    seeds = df.groupby(["policy", "replication"], observed=True)["seed"].first().unstack(0)
+    assert (seeds["gov-led"] == seeds["foreign-dependent"]).all() and seeds["gov-led"].nunique() == 4  # CRN
+    gov = df[df["policy"] == "gov-led"]
+    assert gov.groupby("replication")["digital_deficit_jpy_tn"].last().nunique() == 4  # seeds matter
+
+
+def test_comparison_table_and_fan_chart_data(replications):
+    table = comparison_table(replications)
+    assert set(table["policy"]) == {"gov-led", "foreign-dependent"}
+    assert set(table[table["year"] != "all"]["year"]) == {"2030"}  # horizon ends 2031
+    assert {"digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
+            "investment_cum_jpy_tn", "payback_year", "npv_jpy_tn"} <= set(table["metric"])
+    valued = table[table["n"] > 0]
+    assert (valued["p5"] <= valued["mean"] + 1e-12).all() and (valued["mean"] <= valued["p95"] + 1e-12).all()
+    npv = table[table["metric"] == "npv_jpy_tn"].set_index("policy")
+    per_run = replications.groupby(["policy", "replication"], observed=True)["npv_jpy_tn"].first()
+    assert npv.loc["gov-led", "mean"] == pytest.approx(per_run["gov-led"].mean())
+    assert (table["runs"] == 4).all()
+    fan = fan_chart_data(replications, "adoption_rate")
+    assert len(fan) == 2 * 24 and (fan["p5"] <= fan["median"]).all() and (fan["median"] <= fan["p95"]).all()
+    assert (fan["n"] == 4).all() and fan["t_year"].is_monotonic_increasing is False  # two policies stacked
+    with pytest.raises(KeyError):
+        fan_chart_data(replications, "no_such_metric")
+
+
+def test_compare_cli_takes_presets_and_files_and_writes_a_self_contained_report(tmp_path):
+    mine = tmp_path / "my-policy.toml"
+    mine.write_text('extends = "gov-led"\n[policy]\nadoption_subsidy_rate = 0.5\n')
+    out = tmp_path / "cmp"
+    r = sovai("compare", "private-led", mine, "--replications", 2, "--out", out, "--workers", 1, "--quiet", *SET)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["policy"]) == {"private-led", "my-policy"} and (table["runs"] == 2).all()
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 6 and "src=\"http" not in html and "my-policy" in html
+    bad = sovai("compare", "gov-led", "no-such-preset", "--out", tmp_path / "bad")
+    assert bad.returncode == 2 and "no-such-preset" in bad.stderr and not (tmp_path / "bad").exists()
+    with pytest.raises(ExperimentError, match="same name"):
+        run_replications(["gov-led", "gov-led"], replications=1)
+
+
+SENS = """
+[uncertainties."environment.foreign_wage_premium"]
+range = [0.3, 2.0]
+[uncertainties."behaviour.bass_imitation_per_year"]
+range = [0.1, 1.0]
+[design]
+kind = "sobol"
+size = 16
+[analysis]
+outputs = ["npv_jpy_tn", "payback_year"]
+"""
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_sensitivity_finds_the_parameter_that_matters(tmp_path, method):
+    path = write_experiment(tmp_path, SENS)
+    out = tmp_path / "sens"
+    r = sovai("sensitivity", path, "--method", method, "--out", out, "--workers", 1, *HOOK)
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(out / "sensitivity.csv")
+    wage, bass = "environment__foreign_wage_premium", "behaviour__bass_imitation_per_year"
+    npv = t[t["output"] == "npv_jpy_tn"].set_index(["parameter", "index"])["value"]
+    if method == "sobol":
+        assert len(t) == 2 * 2 * 2 and {"S1", "ST"} == set(t["index"]) and t["ci95"].notna().all()
+        assert npv[(wage, "ST")] > 0.9 and npv[(wage, "S1")] > 0.7 and abs(npv[(bass, "ST")]) < 1e-9
+    else:
+        assert {"mu_star", "sigma"} == set(t["index"])
+        # SALib's elementary effects are per unit of the scaled range: 10 x (2.0 - 0.3)
+        assert npv[(bass, "mu_star")] == 0 and npv[(wage, "mu_star")] == pytest.approx(17.0)
+    assert (out / "sensitivity.png").stat().st_size > 1000
+    assert "data:image/png" in (out / "sensitivity.html").read_text()
+    assert "payback_year" in set(t["output"])
+
+
+def test_discover_finds_the_payback_region(tmp_path):
+    path = write_experiment(tmp_path, SENS.replace('kind = "sobol"\nsize = 16', 'kind = "lhs"\nsize = 120'))
+    out = tmp_path / "runs"
+    assert sovai("sweep", path, "--out", out, "--workers", 1, "--quiet", *HOOK).returncode == 0
+    r = sovai("discover", out, "--target", "payback_year <= 2040", "--density", 0.95)
+    assert r.returncode == 0, r.stderr
+    dest = out / "discovery" / "payback_year_2040"
+    boxes = pd.read_csv(dest / "boxes.csv")
+    assert list(boxes["parameter"]) == ["environment__foreign_wage_premium"]
+    assert 0.95 <= boxes.loc[0, "hi"] <= 1.1 and boxes.loc[0, "density"] >= 0.95
+    assert boxes.loc[0, "coverage"] >= 0.8
+    assert "coverage" in (dest / "discovery.txt").read_text() and (dest / "discovery.png").stat().st_size > 1000
+    for target, needle in (("payback_year <= 2000", "holds for 0 of 120"), ("paybak < 1", "SQL: Binder Error")):
+        bad = sovai("discover", out, "--target", target)
+        assert bad.returncode == 2 and needle in bad.stderr
+
+
+def test_prim_on_plain_dataframes():
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame({"a": rng.uniform(0, 1, 300), "b": rng.uniform(0, 1, 300),
+                         "c": rng.choice(["x", "y"], 300), "const": 1.0})
+    y = (runs["a"] > 0.6) & (runs["c"] == "x")
+    x = prepare_x(runs, ["a", "b", "c", "const"])
+    assert list(x.columns) == ["a", "b", "c"]
+    box = prim_boxes(x, y.to_numpy(), density_min=0.9)[0]
+    limits = box["limits"].set_index("parameter")
+    assert set(limits.index) == {"a", "c"} and limits.loc["a", "lo"] == pytest.approx(0.6, abs=0.05)
+    assert limits.loc["c", "values"] == "x" and box["density"] >= 0.9
+    with pytest.raises(DiscoveryError):
+        prim_boxes(x, np.zeros(300, dtype=bool))

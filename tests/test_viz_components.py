@@ -1,0 +1,261 @@
+"""Dashboard components without a browser: solara.render + rc.find on the widget tree."""
+
+from __future__ import annotations
+
+import time
+
+import ipyvuetify as v
+import pytest
+
+solara = pytest.importorskip("solara")
+import solara.server.app  # noqa: E402,F401  (patches widgets to live per virtual kernel)
+from solara.server import kernel, kernel_context  # noqa: E402
+
+from abm.schema import field_specs  # noqa: E402
+from viz import i18n  # noqa: E402
+from viz.session import Settings, check, lever_specs, settings_for  # noqa: E402
+
+
+@pytest.fixture
+def kernel_ctx():
+    """A fresh virtual kernel per test, so reactive state never leaks between tests."""
+    ctx = kernel_context.VirtualKernelContext(id="sovai-test", kernel=kernel.Kernel(), session_id="session-1")
+    try:
+        with ctx:
+            yield ctx
+    finally:
+        with ctx:
+            ctx.close()
+
+
+def render_single(lang="en"):
+    from viz.single_view import SingleRunView
+
+    box, rc = solara.render(solara.AppLayout(children=[SingleRunView(lang)]), handle_error=False)
+    return rc
+
+
+def walk(widget):
+    """Every widget below ``widget`` (reacton's find stops descending at a match)."""
+    yield widget
+    for child in getattr(widget, "children", None) or []:
+        if hasattr(child, "keys"):
+            yield from walk(child)
+
+
+def by_class(rc, widget_class, css: str) -> list:
+    """Widgets of ``widget_class`` whose CSS classes include ``css``."""
+    return [w for root in [rc.container] for w in walk(root)
+            if isinstance(w, widget_class) and css in (getattr(w, "class_", None) or "").split()]
+
+
+def button(rc, text: str):
+    """The one button whose children include ``text`` (icon buttons have an Icon child too)."""
+    (btn,) = [w for w in walk(rc.container) if isinstance(w, v.Btn) and text in w.children]
+    return btn
+
+
+def kpi(rc, css: str) -> str:
+    """The value text of one headline box."""
+    (box,) = by_class(rc, v.Html, css)
+    return box.children[1].children[0]
+
+
+def test_sliders_carry_schema_bounds(kernel_ctx):
+    rc = render_single()
+    specs = [s for s in lever_specs() if s.ge is not None and not s.choices]
+    assert len(specs) >= 8
+    sliders = [w for w in walk(rc.container) if isinstance(w, v.Slider)]
+    for spec in specs:
+        (slider,) = [w for w in sliders if w.label.startswith(i18n.field_label(spec, "en") + ":")]
+        assert (slider.min, slider.max) == (spec.ge, spec.le), spec.path
+        assert slider.v_model == settings_for("gov-led").levers[spec.path]
+    switch = rc.find(v.Switch, label=i18n.field_label(field_specs()["policy.asean_cocreation"], "en")).widget
+    assert switch.v_model is True
+    role = rc.find(v.Select, label=i18n.field_label(field_specs()["policy.role_division"], "en")).widget
+    assert [it["value"] for it in role.items] == list(field_specs()["policy.role_division"].choices)
+
+
+def test_step_advances_model_and_headline(kernel_ctx):
+    rc = render_single()
+    assert kpi(rc, "kpi-year") == "2026 Q1 (start)"
+    before = rc.find(v.Img).widgets[0].src if rc.find(v.Img).widgets else None
+    for _ in range(4):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    assert kpi(rc, "kpi-year") == "2026 Q4"
+    assert kpi(rc, "kpi-adoption").endswith("%")
+    (table,) = [w for w in rc.find(solara.widgets.HTML).widgets if "cost-table" in w.attributes.get("class", "")]
+    assert "datacenter" not in table.unsafe_innerHTML and "data centres" in table.unsafe_innerHTML
+    if before is not None:
+        assert rc.find(v.Img).widgets[0].src != before
+
+
+def test_reset_applies_levers_and_refuses_bad_values(kernel_ctx):
+    rc = render_single()
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    seed = rc.find(v.TextField, label="Random seed").widget
+    seed.v_model = "-1"
+    rc.find(v.TextField, label="Random seed").widget.fire_event("focusout")
+    (error,) = by_class(rc, v.Alert, "field-error")
+    text = str(error.children)
+    assert "run.seed" in text and "Traceback" not in text
+    button(rc, "Reset").click()
+    assert len(by_class(rc, v.Alert, "reset-error")) == 1
+    # the refused settings left the running model alone
+    assert kpi(rc, "kpi-year") == "2026 Q1"
+
+
+def test_free_field_input_refuses_out_of_range(kernel_ctx):
+    rc = render_single()
+    box = rc.find(v.TextField, label=i18n.tr("advanced", "en")).widget
+    box.v_model = "behaviour.choice_temperature=99"
+    box.fire_event("focusout")
+    msg = str(by_class(rc, v.Alert, "field-error")[0].children)
+    assert "behaviour.choice_temperature" in msg and "2" in msg
+
+
+def test_language_switch_changes_labels(kernel_ctx):
+    from viz.app import Page
+
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).assert_single()
+    assert rc.find(v.Html, children=[i18n.tr("title", "en")]).widgets
+    by_class(rc, v.BtnToggle, "lang-switch")[0].v_model = 0  # the 日本語 button
+    assert rc.find(v.Btn, children=["日本語"]).widgets
+    rc.find(v.Btn, children=["1期進める"]).assert_single()
+    assert rc.find(v.Btn, children=["Step"]).widgets == []
+    assert rc.find(v.Html, children=[i18n.tr("title", "ja")]).widgets
+    spec = field_specs()["policy.compute_budget_jpy_tn_per_year"]
+    labels = [w.label for w in walk(rc.container) if isinstance(w, v.Slider)]
+    assert "計算基盤予算 (兆円/年): 0.45" in labels
+    html = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "cost-table" in w.attributes.get("class", "")]
+    assert "費目" in html[0] and "データセンター" in html[0]
+
+
+def test_accept_language_picks_default():
+    assert i18n.language_from_header("ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7") == "ja"
+    assert i18n.language_from_header("en-US,en;q=0.9,ja;q=0.8") == "en"
+    assert i18n.language_from_header(None) == "en"
+    assert i18n.language_from_header("fr-FR") == "en"
+
+
+def test_every_ui_string_has_japanese():
+    for key, (en, ja) in i18n.UI.items():
+        assert en and ja, key
+    for spec in lever_specs():
+        assert spec.path in i18n.FIELD_JA, spec.path
+        for c in spec.choices or ():
+            assert c in i18n.CHOICES, c
+
+
+def test_settings_check_is_one_line():
+    bad = Settings("gov-led", settings_for("gov-led").levers, firms=5)
+    scenario, error = check(bad)
+    assert scenario is None and "population.firms" in error and "\n" not in error
+
+
+def test_compare_runner_seeds_and_fans():
+    from viz import runner
+
+    seeds = runner.replication_seeds(7, 3)
+    assert seeds == runner.replication_seeds(7, 3) and len(set(seeds)) == 3
+    small = {"population.firms": 60, "population.data_holders": 10, "population.talent": 60,
+             "run.end_year": 2028}
+    from abm.scenario import load_scenario
+
+    scs = [load_scenario(p, small).model_copy(update={"name": p}) for p in ("gov-led", "foreign-dependent")]
+    t0 = time.perf_counter()
+    res = runner.run_replications(scs, 2, base_seed=1)
+    assert time.perf_counter() - t0 < 30
+    fan = runner.fan_chart_data(res["gov-led"], "digital_deficit_jpy_tn")
+    assert (fan["p5"] <= fan["median"]).all() and (fan["median"] <= fan["p95"]).all()
+    rows = runner.difference_table(res, 2028)
+    assert {r["metric"] for r in rows} == set(runner.FAN_METRICS)
+    import threading
+
+    ev = threading.Event()
+    ev.set()
+    with pytest.raises(runner.Cancelled):
+        runner.run_replications(scs, 1, cancel=ev)
+
+
+def test_lever_change_is_pending_until_reset(kernel_ctx):
+    rc = render_single()
+    spec = field_specs()["policy.compute_budget_jpy_tn_per_year"]
+    (slider,) = [w for w in walk(rc.container) if isinstance(w, v.Slider) and w.label.startswith(spec.label)]
+    assert by_class(rc, v.Alert, "pending-note") == []
+    slider.v_model = 1.5
+    assert len(by_class(rc, v.Alert, "pending-note")) == 1
+    button(rc, "Step").click()
+    button(rc, "Reset").click()
+    assert by_class(rc, v.Alert, "pending-note") == []
+    assert kpi(rc, "kpi-year") == "2026 Q1 (start)"
+    (slider,) = [w for w in walk(rc.container) if isinstance(w, v.Slider) and w.label.startswith(spec.label)]
+    assert slider.label.endswith(": 1.5")
+
+
+def test_sessions_do_not_share_a_model():
+    from viz.single_view import SingleRunView
+
+    years = []
+    for sid in ("a", "b"):
+        ctx = kernel_context.VirtualKernelContext(id=f"k-{sid}", kernel=kernel.Kernel(), session_id=sid)
+        try:
+            with ctx:
+                box, rc = solara.render(solara.AppLayout(children=[SingleRunView("en")]), handle_error=False)
+                if sid == "a":
+                    button(rc, "Step").click()
+                    button(rc, "Step").click()
+                years.append(kpi(rc, "kpi-year"))
+        finally:
+            with ctx:
+                ctx.close()
+    assert years == ["2026 Q2", "2026 Q1 (start)"]
+
+
+def test_dashboard_command_binds_loopback_and_stays_light():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from experiments import dashboard_cli
+
+    assert dashboard_cli.app_path().is_file()
+    cmd = dashboard_cli.command("127.0.0.1", 8765)
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
+    env = dashboard_cli.dashboard_env(base={})
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    code = ("import sys, experiments.cli; from typer.testing import CliRunner; "
+            "r = CliRunner().invoke(experiments.cli.app, ['dashboard', '--help']); "
+            "assert r.exit_code == 0 and '127.0.0.1' in r.output, r.output; "
+            "assert 'solara' not in sys.modules and 'viz' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent, timeout=120)
+
+
+def test_compare_job_runs_in_background_and_cancels():
+    from viz.compare_view import Job
+
+    job = Job(["gov-led", "foreign-dependent"], 50, 1).start()
+    deadline = time.monotonic() + 60
+    while job.done < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not job.finished  # the caller was never blocked
+    job.cancel()
+    job.thread.join(timeout=30)
+    assert job.finished and job.cancelled and job.results is None and 1 <= job.done < job.total
+
+
+def test_preset_picker_loads_shock_controls(kernel_ctx):
+    from viz.session import shock_spec
+
+    rc = render_single()
+    (preset,) = by_class(rc, v.Select, "preset-select")
+    preset.v_model = "gov-led-export-control"
+    (shock,) = by_class(rc, v.Select, "shock-select")
+    assert shock.v_model == "export_control"
+    (severity,) = by_class(rc, v.Slider, "shock-severity")
+    spec = shock_spec("severity")
+    assert (severity.min, severity.max, severity.v_model) == (spec.ge, spec.le, 0.7)
+    assert len(by_class(rc, v.Alert, "pending-note")) == 1
+    button(rc, "Reset").click()
+    assert by_class(rc, v.Alert, "pending-note") == []

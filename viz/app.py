@@ -1,0 +1,65 @@
+"""sovai dashboard: ``solara run viz/app.py`` (or ``sovai dashboard``), bound to 127.0.0.1 by default.
+
+Japanese is the default when the browser's Accept-Language prefers it; the 日本語 / English switch changes every
+label, title, table header and axis. All state is created inside :func:`Page`, so each browser session has
+its own model.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `solara run viz/app.py` loads this file as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import solara  # noqa: E402
+import solara.lab  # noqa: E402
+
+from viz.compare_view import CompareView  # noqa: E402
+from viz.components import CSS  # noqa: E402
+from viz.i18n import language_from_header, tr  # noqa: E402
+from viz.single_view import SingleRunView  # noqa: E402
+
+LANG_BUTTONS = (("ja", "日本語"), ("en", "English"))
+
+
+def initial_language() -> str:
+    """From the browser's Accept-Language header when there is one, else English."""
+    headers = solara.lab.headers.value or {}
+    return language_from_header(", ".join(headers.get("accept-language", [])))
+
+
+@solara.component
+def LanguageSwitch(lang: solara.Reactive[str]):
+    with solara.ToggleButtonsSingle(value=lang, classes=["lang-switch"]):
+        for code, label in LANG_BUTTONS:
+            solara.Button(label, value=code, classes=[f"lang-{code}"])
+
+
+@solara.component
+def Page():
+    lang = solara.use_reactive(solara.use_memo(initial_language, []))
+    tab = solara.use_reactive(0)
+    job = solara.use_reactive(None)  # the compare job survives tab switches
+    L = lang.value
+    solara.Style(CSS)
+    solara.Title(tr("title", L))
+    with solara.Row(style={"align-items": "center", "justify-content": "space-between"}, classes=["app-header"]):
+        with solara.Column(gap="0px"):
+            solara.Text(tr("title", L), classes=["app-title"], style={"font-size": "22px", "font-weight": "600"})
+            solara.Text(tr("subtitle", L), classes=["app-subtitle"], style={"font-size": "13px", "color": "#555"})
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(tr("language", L), style={"font-size": "13px"})
+            LanguageSwitch(lang)
+    with solara.lab.Tabs(value=tab):  # not lazy: hidden views keep their state
+        with solara.lab.Tab(tr("tab_single", L), classes=["tab-single"]):
+            SingleRunView(L)
+        with solara.lab.Tab(tr("tab_compare", L), classes=["tab-compare"]):
+            CompareView(L, job)
+
+
+@solara.component
+def Layout(children=[]):
+    """No sidebar or navigation chrome: the page is the app."""
+    solara.Column(style={"padding": "12px 20px", "max-width": "1600px"}, children=children)

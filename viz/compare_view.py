@@ -1,0 +1,154 @@
+"""The compare view: two or three scenarios, N replications in a background thread, fan charts, differences.
+
+A :class:`Job` owns its thread and is kept by the page (per session), so switching tabs neither blocks
+the page nor loses a running comparison. The view polls the job for progress; Cancel stops within a quarter.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+
+import solara
+
+from abm.scenario import presets
+from viz import charts, i18n, runner
+from viz.components import ChoiceSelect
+from viz.i18n import tr
+
+MAX_REPLICATIONS = 200
+POLL_S = 0.25
+
+
+class Job:
+    """Replications of ``names`` running in a daemon thread; read ``done``/``total``/``results``/``error``."""
+
+    def __init__(self, names: list[str], n: int, base_seed: int):
+        self.names, self.n, self.base_seed = names, n, base_seed
+        self.done, self.total = 0, len(names) * n
+        self.cancel_event = threading.Event()
+        self.results: dict | None = None
+        self.error: str | None = None
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._work, name="sovai-compare", daemon=True)
+
+    def start(self) -> Job:
+        self.thread.start()
+        return self
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done = done
+
+    def _work(self) -> None:
+        try:
+            self.results = runner.run_replications(self.names, self.n, self.base_seed, self._progress,
+                                                   self.cancel_event)
+        except runner.Cancelled:
+            self.cancelled = True
+        except Exception as e:  # shown as one line in the UI
+            self.error = f"{type(e).__name__}: {e}".splitlines()[0]
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def finished(self) -> bool:
+        return not self.thread.is_alive()
+
+
+def fan_images(results: dict, lang: str) -> dict[str, bytes]:
+    n = len(next(iter(results.values())))
+    labels = {name: i18n.preset_name(name, lang) for name in results}
+    out = {}
+    for key, (col, scale) in runner.FAN_METRICS.items():
+        fans = {labels[s]: runner.fan_chart_data(runs, col, scale) for s, runs in results.items()}
+        out[key] = charts.fan_chart(fans, tr(key, lang), "", lang, tr("cmp_band", lang, n=n))
+    return out
+
+
+def diff_table_html(results: dict, lang: str) -> str:
+    names = list(results)
+    year = int(next(iter(results.values()))[0]["year"].max())
+    rows = runner.difference_table(results, year)
+    label = {s: html.escape(i18n.preset_name(s, lang)) for s in names}
+    head = "".join(f"<th>{label[s]}</th>" for s in names)
+    head += "".join(f"<th>{label[s]} − {label[names[0]]} [5%, 95%]</th>" for s in names[1:])
+    body = ""
+    for r in rows:
+        cells = "".join(f"<td>{r['median'][s]:,.2f}</td>" for s in names)
+        cells += "".join(f"<td>{d[0]:+,.2f} [{d[1]:+,.2f}, {d[2]:+,.2f}]</td>" for d in r["diff"].values())
+        body += f"<tr><th>{html.escape(tr(r['metric'], lang))}</th>{cells}</tr>"
+    return (f"<table><caption style='text-align:left;font-weight:600'>{html.escape(tr('cmp_diff', lang, year=year))}"
+            f"</caption><tr><th>{tr('metric', lang)}</th>{head}</tr>{body}</table>")
+
+
+@solara.component
+def CompareView(lang: str, job: solara.Reactive):
+    names = list(presets())
+    picks = solara.use_reactive(("gov-led", "foreign-dependent", "none"))
+    reps = solara.use_reactive(10)
+    seed = solara.use_reactive(runner.DEFAULT_MASTER_SEED)
+    message = solara.use_reactive(None)
+
+    def poll(cancel):
+        j = job.value
+        while j is not None and not j.finished and not cancel.is_set():
+            time.sleep(POLL_S)
+            yield j.done
+        yield -1
+
+    solara.use_thread(poll, dependencies=[job.value], intrusive_cancel=False)
+    j = job.value
+    running = j is not None and not j.finished
+    images = solara.use_memo(lambda: fan_images(j.results, lang) if j is not None and j.results else {},
+                             [j, j is not None and j.results is not None, lang])
+
+    def start():
+        chosen = list(dict.fromkeys(p for p in picks.value if p != "none"))
+        if len(chosen) < 2:
+            message.set(tr("cmp_need_two", lang))
+            return
+        n = reps.value
+        if n is None or not 1 <= n <= MAX_REPLICATIONS:
+            message.set(f"{tr('cmp_reps', lang)}: 1–{MAX_REPLICATIONS} (got {n})")
+            return
+        message.set(None)
+        job.set(Job(chosen, int(n), int(seed.value or 0)).start())
+
+    def set_pick(i, value):
+        p = list(picks.value)
+        p[i] = value
+        picks.set(tuple(p))
+
+    solara.Text(tr("cmp_intro", lang), style={"font-size": "13px", "color": "#555"})
+    with solara.Row(classes=["compare-controls"], style={"align-items": "center", "flex-wrap": "wrap"}):
+        for i, letter in enumerate("ABC"):
+            options = [(p, i18n.preset_name(p, lang)) for p in names]
+            if i == 2:
+                options = [("none", tr("cmp_none", lang)), *options]
+            with solara.Div(style={"min-width": "220px"}):
+                ChoiceSelect(tr("cmp_scenario", lang, letter=letter), picks.value[i], options,
+                             lambda val, i=i: set_pick(i, val), [f"compare-pick-{letter.lower()}"])
+        solara.InputInt(tr("cmp_reps", lang), value=reps, classes=["input-reps"], continuous_update=True)
+        solara.InputInt(tr("cmp_seed", lang), value=seed, classes=["input-base-seed"])
+        solara.Button(tr("cmp_run", lang), on_click=start, disabled=running, color="primary", classes=["btn-compare"])
+        solara.Button(tr("cmp_cancel", lang), on_click=lambda: j.cancel(), disabled=not running,
+                      classes=["btn-cancel"])
+    if message.value:
+        solara.Error(message.value, classes=["compare-error"])
+    if j is not None:
+        solara.ProgressLinear(value=100.0 * j.done / max(j.total, 1) if running or j.results else False)
+        solara.Text(tr("cmp_progress", lang, done=j.done, total=j.total), classes=["compare-progress"])
+        if j.cancelled:
+            solara.Warning(tr("cmp_cancelled", lang))
+        if j.error:
+            solara.Error(j.error)
+    if images:
+        with solara.ColumnsResponsive(12, medium=6):
+            for key, png in images.items():
+                with solara.Div(classes=["chart-panel", f"fan-{key.removeprefix('fan_')}"]):
+                    solara.Image(png, classes=["chart-img"])
+                    solara.FileDownload(png, filename=f"sovai-compare-{key}-{lang}.png", label=tr("png", lang),
+                                        icon_name="mdi-image", mime_type="image/png")
+        solara.HTML(tag="div", unsafe_innerHTML=diff_table_html(j.results, lang), classes=["cost-table", "diff-table"])

@@ -1,0 +1,187 @@
+"""Small Solara components: schema-generated controls, the headline strip, the live cost table.
+
+Every control's bounds, type and choices come from :func:`abm.schema.field_specs` (or the Shock model);
+nothing here declares a range. Stable CSS classes (``kpi-*``, ``cost-table``) are for tests and styling.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+from dataclasses import replace as _replace
+
+import reacton.ipyvuetify as rv
+import solara
+
+from abm.accounting import CATEGORIES, PERIODS
+from abm.scenario import load_scenario, presets
+from abm.schema import FieldSpec
+from viz import i18n
+from viz.i18n import tr
+from viz.session import NO_SHOCK, Settings, Snapshot, lever_specs, shock_spec
+
+CSS = """
+.kpi-strip { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 12px 0; }
+.kpi { background: #f4f6f7; border-left: 4px solid #c0392b; padding: 6px 12px; min-width: 150px; border-radius: 4px; }
+.kpi-label { font-size: 12px; color: #555; display: block; }
+.kpi-value { font-size: 20px; font-weight: 600; color: #1b2631; display: block; }
+.cost-table table { border-collapse: collapse; font-size: 13px; }
+.cost-table th, .cost-table td { border: 1px solid #ccc; padding: 3px 8px; }
+.cost-table td { text-align: right; }
+.chart-img { max-width: 100%; height: auto; }
+.lever-slider .v-input__slot { flex-direction: column; align-items: stretch; }
+.lever-slider .v-label { font-size: 13px; white-space: normal; margin: 6px 0 -6px 0; }
+.controls .v-input--switch { margin-top: 4px; }
+"""
+
+
+def nice_step(spec: FieldSpec) -> float:
+    """Slider step: the power of ten at or below 1/100 of the schema range (0-5 -> 0.01), so preset values
+    such as 0.22 sit on the grid and the browser never snaps them."""
+    if spec.type is int:
+        return 1
+    return 10.0 ** math.floor(math.log10((spec.le - spec.ge) / 100.0))
+
+
+@solara.component
+def ChoiceSelect(label: str, value, choices, on_value, classes=None):
+    """A select whose items show translated text but carry the schema's values."""
+    items = [{"text": t, "value": c} for c, t in choices]
+    rv.Select(label=label, items=items, v_model=value, on_v_model=on_value, dense=True,
+             class_=" ".join(classes or []))
+
+
+def lever_label(spec: FieldSpec, value, lang: str) -> str:
+    """Slider label with unit and current value: "Compute budget (JPY tn/yr): 0.45"."""
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{i18n.field_label(spec, lang)}: {shown}"
+
+
+@solara.component
+def NumberSlider(label: str, value, lo, hi, step, on_value, cast, css: str):
+    """A Vuetify slider with its label above the track (long Japanese labels stay readable)."""
+    rv.Slider(label=label, v_model=value, on_v_model=lambda x: on_value(cast(x)), min=lo, max=hi, step=step,
+              thumb_label=True, hide_details=True, class_=f"lever-slider {css}")
+
+
+@solara.component
+def FieldControl(spec: FieldSpec, value, on_value, lang: str):
+    """Slider, switch or select for one schema field, bounded by the schema."""
+    css = "lever-" + spec.path.split(".")[-1].replace("_", "-")
+    if spec.type is bool:
+        solara.Switch(label=i18n.field_label(spec, lang), value=bool(value), on_value=on_value, classes=[css])
+    elif spec.choices:
+        ChoiceSelect(i18n.field_label(spec, lang), value, [(c, i18n.choice(c, lang)) for c in spec.choices],
+                     on_value, [css])
+    elif spec.type is int:
+        NumberSlider(lever_label(spec, value, lang), int(value), int(spec.ge), int(spec.le), 1, on_value, int, css)
+    else:
+        NumberSlider(lever_label(spec, value, lang), float(value), float(spec.ge), float(spec.le), nice_step(spec),
+                     on_value, float, css)
+
+
+@solara.component
+def Controls(settings: solara.Reactive[Settings], on_preset, lang: str):
+    """Preset picker, lever controls, shock picker, seed, population and a free 'section.field=value' input."""
+    st = settings.value
+    descriptions = presets()
+    ChoiceSelect(tr("preset", lang), st.preset, [(p, i18n.preset_name(p, lang)) for p in descriptions], on_preset,
+                 ["preset-select"])
+    solara.Text(i18n.preset_description(st.preset, descriptions.get(st.preset, ""), lang),
+                style={"font-size": "12px", "color": "#555"})
+    solara.Markdown(f"**{tr('levers', lang)}**")
+    for spec in lever_specs():
+        FieldControl(spec, st.levers[spec.path],
+                     lambda val, p=spec.path: settings.set(settings.value.with_lever(p, val)), lang)
+    solara.Markdown(f"**{tr('shock', lang)}**")
+    kind = shock_spec("kind")
+    ChoiceSelect(tr("shock", lang), st.shock, [(c, i18n.choice(c, lang)) for c in (NO_SHOCK, *kind.choices)],
+                 lambda val: settings.set(_replace(settings.value, shock=val)), ["shock-select"])
+    if st.shock != NO_SHOCK:
+        start, sev, dur = shock_spec("start_year"), shock_spec("severity"), shock_spec("duration_quarters")
+        first, last = preset_years(st.preset)
+        lo, hi = max(int(start.ge), first), min(int(start.le), last)
+        NumberSlider(f"{tr('shock_start', lang)}: {st.shock_start}", min(max(st.shock_start, lo), hi), lo, hi, 1,
+                     lambda val: settings.set(_replace(settings.value, shock_start=val)), int, "shock-start")
+        NumberSlider(f"{tr('shock_severity', lang)}: {st.shock_severity:g}", st.shock_severity, float(sev.ge),
+                     float(sev.le), 0.05, lambda val: settings.set(_replace(settings.value, shock_severity=val)),
+                     float, "shock-severity")
+        NumberSlider(f"{tr('shock_quarters', lang)}: {st.shock_quarters}", st.shock_quarters, int(dur.ge),
+                     min(int(dur.le), 4 * (last - first + 1)), 1,
+                     lambda val: settings.set(_replace(settings.value, shock_quarters=val)), int, "shock-quarters")
+    with solara.Row():
+        solara.InputInt(tr("seed", lang), value=st.seed, continuous_update=False, classes=["input-seed"],
+                        on_value=lambda val: settings.set(_replace(settings.value, seed=val)))
+        solara.InputInt(tr("firms", lang), value=st.firms, continuous_update=False, classes=["input-firms"],
+                        on_value=lambda val: settings.set(_replace(settings.value, firms=val)))
+    solara.InputText(tr("advanced", lang), value=st.extra, continuous_update=False, classes=["input-extra"],
+                     message=tr("advanced_hint", lang),
+                     on_value=lambda val: settings.set(_replace(settings.value, extra=val)))
+
+
+@functools.lru_cache(maxsize=16)
+def preset_years(preset: str) -> tuple[int, int]:
+    """(start_year, end_year) of a preset: the shock start slider stays inside the horizon."""
+    run = load_scenario(preset).run
+    return run.start_year, run.end_year
+
+
+def clock_text(snap: Snapshot, lang: str) -> str:
+    """The quarter the headline figures describe: the last one simulated ("2026 Q1 (start)" before any)."""
+    if not len(snap.ts):
+        return f"{snap.year} Q{snap.quarter} {tr('not_started', lang)}"
+    last = f"{int(snap.ts['year'].iloc[-1])} Q{int(snap.ts['quarter'].iloc[-1])}"
+    return last if snap.running else f"{last} ✓"
+
+
+def kpi_values(snap: Snapshot, lang: str) -> list[tuple[str, str, str]]:
+    """(css class, label, value) of every headline figure; '–' before the first step."""
+    k = snap.kpis
+    tn, tn_yr = tr("jpy_tn", lang), tr("jpy_tn_yr", lang)
+
+    def pct(key):
+        return f"{100 * k[key]:.1f} %" if k else "–"
+
+    def num(key, unit):
+        return f"{k[key]:,.2f} {unit}" if k else "–"
+
+    cost_out = f"{k['public_cost_cum_jpy_tn']:,.2f} / {k['outcomes_cum_jpy_tn']:,.2f} {tn}" if k else "–"
+    return [("kpi-year", tr("kpi_year", lang), clock_text(snap, lang)),
+            ("kpi-adoption", tr("kpi_adoption", lang), pct("adoption_rate")),
+            ("kpi-sovereign", tr("kpi_sovereign", lang), pct("adoption_share_sovereign")),
+            ("kpi-retention", tr("kpi_retention", lang), pct("talent_retention_rate")),
+            ("kpi-deficit", tr("kpi_deficit", lang), num("digital_deficit_jpy_tn", tn_yr)),
+            ("kpi-cost-outcomes", tr("kpi_cost_outcomes", lang), cost_out),
+            ("kpi-bond", tr("kpi_bond", lang), num("bond_balance_jpy_tn", tn))]
+
+
+@solara.component
+def Headline(snap: Snapshot, lang: str):
+    """The headline strip: one box per figure, each with a stable ``kpi-*`` class."""
+    with solara.Div(classes=["kpi-strip"]):
+        for css, label, value in kpi_values(snap, lang):
+            with solara.Div(classes=["kpi", css]):
+                solara.Text(label, classes=["kpi-label"])
+                solara.Text(value, classes=["kpi-value"])
+
+
+def cost_table_html(snap: Snapshot, lang: str) -> str:
+    """The ledger's cost by category x period (JPY tn) with totals, as an HTML table."""
+    head = "".join(f"<th>{html.escape(i18n.name(p, lang))}</th>" for p in PERIODS)
+    rows = []
+    for c in CATEGORIES:
+        vals = [snap.cost_table[p][c] for p in PERIODS]
+        cells = "".join(f"<td>{x:,.3f}</td>" for x in [*vals, sum(vals)])
+        rows.append(f"<tr><th>{html.escape(i18n.name(c, lang))}</th>{cells}</tr>")
+    totals = [sum(snap.cost_table[p].values()) for p in PERIODS]
+    cells = "".join(f"<td><b>{x:,.3f}</b></td>" for x in [*totals, sum(totals)])
+    rows.append(f"<tr><th>{tr('total', lang)}</th>{cells}</tr>")
+    return (f"<table><caption style='text-align:left;font-weight:600'>{html.escape(tr('cost_table', lang))}</caption>"
+            f"<tr><th>{html.escape(tr('category', lang))}</th>{head}<th>{tr('total', lang)}</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+@solara.component
+def CostTable(snap: Snapshot, lang: str):
+    solara.HTML(tag="div", unsafe_innerHTML=cost_table_html(snap, lang), classes=["cost-table"])

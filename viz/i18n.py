@@ -1,0 +1,212 @@
+"""English / Japanese strings of the dashboard: UI text, schema labels, units, choices and category names.
+
+English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here.
+``tr(key, lang)`` falls back to English, then to the key itself, so a missing entry never breaks the page.
+"""
+
+from __future__ import annotations
+
+LANGS = ("ja", "en")
+
+UI = {
+    "title": ("sovai — Japan sovereign-AI ecosystem 2026–2040", "sovai — 日本のソブリンAIエコシステム 2026–2040"),
+    "subtitle": ("Agent-based simulation: one step = one quarter",
+                 "エージェントベース・シミュレーション(1ステップ = 1四半期)"),
+    "tab_single": ("Single run", "単一実行"),
+    "tab_compare": ("Compare", "比較"),
+    "language": ("Language", "言語"),
+    "preset": ("Scenario preset", "シナリオ"),
+    "levers": ("Policy levers", "政策レバー"),
+    "shock": ("Shock", "ショック"),
+    "shock_start": ("Shock start (year)", "ショック開始年"),
+    "shock_severity": ("Shock severity (share hit)", "ショックの強さ(影響割合)"),
+    "shock_quarters": ("Shock duration (quarters)", "ショック期間(四半期)"),
+    "seed": ("Random seed", "乱数シード"),
+    "firms": ("Firm agents", "企業エージェント数"),
+    "advanced": ("Other field (section.field=value)", "その他の項目 (section.field=値)"),
+    "advanced_hint": ("e.g. behaviour.choice_temperature=0.2", "例: behaviour.choice_temperature=0.2"),
+    "step": ("Step", "1期進める"),
+    "play": ("Play", "再生"),
+    "pause": ("Pause", "一時停止"),
+    "reset": ("Reset", "リセット"),
+    "to_end": ("Run to end", "最後まで実行"),
+    "pending": ("Changed settings apply on Reset", "変更した設定はリセットで反映されます"),
+    "refused": ("Refused", "受け付けられません"),
+    "finished": ("End of horizon reached", "最終年に到達しました"),
+    "kpi_year": ("Quarter shown", "表示中の四半期"),
+    "not_started": ("(start)", "(開始前)"),
+    "kpi_adoption": ("AI adoption", "AI導入率"),
+    "kpi_sovereign": ("Sovereign share", "国産モデル比率"),
+    "kpi_retention": ("Talent retention", "人材定着率"),
+    "kpi_deficit": ("Digital deficit", "デジタル赤字"),
+    "kpi_cost_outcomes": ("Public cost / outcomes (cum.)", "公的費用/成果(累計)"),
+    "kpi_bond": ("Bond balance", "債券残高"),
+    "jpy_tn": ("JPY tn", "兆円"),
+    "jpy_tn_yr": ("JPY tn/yr", "兆円/年"),
+    "share_pct": ("%", "%"),
+    "persons": ("persons", "人"),
+    "year_axis": ("Year", "年"),
+    "ch_adoption_source": ("Adoption by model source", "モデル調達元別のAI導入"),
+    "ch_adoption_sector": ("Adoption by sector", "業種別のAI導入率"),
+    "ch_talent": ("AI talent at home vs abroad", "AI人材:国内と海外"),
+    "ch_deficit": ("Digital deficit", "デジタル赤字"),
+    "ch_cost": ("Cumulative cost by category", "費目別の累計費用"),
+    "ch_outcomes": ("Cumulative outcomes by category", "分野別の累計成果"),
+    "ax_share_firms": ("share of firms (%)", "企業の割合 (%)"),
+    "ax_persons": ("specialists (persons)", "専門人材 (人)"),
+    "ax_jpy_tn_yr": ("JPY tn / yr", "兆円/年"),
+    "ax_jpy_tn": ("JPY tn", "兆円"),
+    "ax_share": ("share (%)", "割合 (%)"),
+    "public_cost_line": ("public cost (all categories)", "公的費用(全費目)"),
+    "home": ("in Japan", "国内"),
+    "abroad": ("abroad", "海外"),
+    "model": ("model", "モデル"),
+    "published": ("published (2025 MOF, 2035 METI, 2040 Mizuho risk)",
+                  "公表値(2025 財務省、2035 経産省、2040 みずほリスク)"),
+    "network": ("Ecosystem network", "エコシステム・ネットワーク"),
+    "net_sample": ("Sample of {shown:,} of {total:,} firm, data-holder, ASEAN and government nodes; "
+                   "{talent:,} talent nodes not drawn",
+                   "企業・データ保有者・ASEAN・政府の {total:,} ノードのうち {shown:,} を抽出表示"
+                   "(人材ノード {talent:,} は非表示)"),
+    "net_all": ("All {shown:,} firm, data-holder, ASEAN and government nodes; {talent:,} talent nodes not drawn",
+                "企業・データ保有者・ASEAN・政府の全 {shown:,} ノード(人材ノード {talent:,} は非表示)"),
+    "data_edges": ("active data-sharing contract", "データ共有契約(有効)"),
+    "government": ("government", "政府"),
+    "data_holder": ("data holder", "データ保有者"),
+    "asean": ("ASEAN partner", "ASEANパートナー"),
+    "cost_table": ("Investment by period (JPY tn, live)", "期間別投資額(兆円、実行中)"),
+    "category": ("Category", "費目"),
+    "total": ("Total", "合計"),
+    "export": ("Export", "エクスポート"),
+    "csv": ("Time series (CSV)", "時系列 (CSV)"),
+    "png": ("PNG", "PNG"),
+    "all_png": ("All charts (PNG)", "全グラフ (PNG)"),
+    "cmp_scenario": ("Scenario {letter}", "シナリオ {letter}"),
+    "cmp_none": ("(none)", "(なし)"),
+    "cmp_reps": ("Replications per scenario", "シナリオごとの反復回数"),
+    "cmp_seed": ("Base seed", "基準シード"),
+    "cmp_run": ("Run comparison", "比較を実行"),
+    "cmp_cancel": ("Cancel", "中止"),
+    "cmp_progress": ("{done} of {total} runs", "{total} 回中 {done} 回完了"),
+    "cmp_cancelled": ("Cancelled", "中止しました"),
+    "cmp_need_two": ("Pick at least two different scenarios", "異なるシナリオを2つ以上選んでください"),
+    "cmp_band": ("median and 5–95% band of {n} runs", "{n} 回の中央値と5–95%帯"),
+    "cmp_diff": ("Differences in {year} (median of paired runs)", "{year}年の差(同一シード対の中央値)"),
+    "metric": ("Metric", "指標"),
+    "fan_deficit": ("Digital deficit (JPY tn/yr)", "デジタル赤字 (兆円/年)"),
+    "fan_adoption": ("AI adoption (% of firms)", "AI導入率 (企業の%)"),
+    "fan_retention": ("Talent retention (%)", "人材定着率 (%)"),
+    "fan_net_fiscal": ("Net fiscal effect, cumulative (JPY tn)", "純財政効果・累計 (兆円)"),
+    "cmp_intro": ("Runs every scenario with the same seeds (from one SeedSequence) in the background.",
+                  "全シナリオを同じシード(1つのSeedSequenceから生成)でバックグラウンド実行します。"),
+}
+
+FIELD_JA = {
+    "policy.role_division": "役割分担",
+    "policy.compute_budget_jpy_tn_per_year": "計算基盤予算",
+    "policy.base_model_budget_jpy_tn_per_year": "基盤モデル予算",
+    "policy.standard_data_contracts_year": "標準データ契約の開始年",
+    "policy.privacy_framework_year": "プライバシー枠組みの開始年",
+    "policy.talent_wage_topup_share": "人材の賃金上乗せ",
+    "policy.adoption_subsidy_rate": "導入補助率",
+    "policy.asean_cocreation": "ASEAN共創",
+    "policy.financing": "財源",
+    "policy.domestic_dc_ready_year": "国内データセンター稼働年",
+    "policy.procurement_diversification_share": "調達先の分散",
+}
+
+UNIT_JA = {
+    "JPY tn/yr": "兆円/年", "JPY tn": "兆円", "year": "年", "share of wage": "賃金比", "share of cost": "費用比",
+    "share of GPU supply": "GPU供給比", "share": "割合", "agents": "体", "quarters": "四半期", "-": "",
+}
+
+CHOICES = {
+    "gov_led": ("government-led", "政府主導"), "private_led": ("private-led", "民間主導"),
+    "foreign_dependent": ("foreign-dependent", "海外依存"), "full_state": ("full state", "完全国営"),
+    "tax": ("tax", "税財源"), "ai_transition_bond": ("AI transition bond", "AI移行債"),
+    "none": ("none", "なし"), "export_control": ("GPU export control", "GPU輸出規制"),
+    "foreign_service_cutoff": ("foreign service cut-off", "海外サービス遮断"),
+    "talent_poaching": ("talent poaching", "人材引き抜き"),
+}
+
+NAMES = {  # sectors, model sources, cost categories, outcomes, periods
+    "auto": ("automotive", "自動車"), "manufacturing": ("manufacturing", "製造業"),
+    "healthcare": ("healthcare", "医療"), "finance": ("finance", "金融"),
+    "retail_wholesale": ("retail & wholesale", "卸売・小売"), "ict": ("ICT", "情報通信"),
+    "public_services": ("public services", "公共サービス"), "other_services": ("other services", "その他サービス"),
+    "sovereign": ("sovereign model", "国産モデル"), "open": ("open-weight model", "オープンモデル"),
+    "foreign": ("foreign model", "海外モデル"), "no_ai": ("no AI", "AI未導入"),
+    "datacenter": ("data centres", "データセンター"), "hardware": ("hardware", "ハードウェア"),
+    "staff": ("staff", "人件費"), "power": ("power", "電力"), "cloud": ("cloud", "クラウド"),
+    "programmes": ("programmes", "政策プログラム"),
+    "deficit_avoided": ("deficit avoided", "回避した赤字"), "autonomous_driving": ("autonomous driving", "自動運転"),
+    "asean": ("ASEAN", "ASEAN"),
+    "initial_2026_2031": ("initial 2026–2031", "初期 2026–2031"),
+    "running_2031_2040": ("running 2031–2040", "運用 2031–2040"),
+}
+
+PRESET_JA = {
+    "gov-led": "政府が計算基盤と基盤モデルを整備し、企業が特化モデルを構築(報告書の推奨)",
+    "private-led": "民間コンソーシアムが小規模な基盤モデルを構築(公的共同出資30%)",
+    "foreign-dependent": "国産基盤モデルなし:企業は海外・オープンモデルに依存(リスクシナリオ)",
+    "full-state": "政府が計算基盤・基盤モデル・業界モデルを自ら構築し、企業は主に利用",
+    "gov-led-export-control": "政府主導に2030年から3年間のGPU輸出規制(強さ0.7)",
+}
+
+PRESET_NAME_JA = {"gov-led": "政府主導", "private-led": "民間主導", "foreign-dependent": "海外依存",
+                  "full-state": "完全国営", "gov-led-export-control": "政府主導+輸出規制"}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "ja" else pair[0]
+
+
+def tr(key: str, lang: str, **fmt) -> str:
+    """UI string ``key`` in ``lang`` ("en" or "ja"), formatted with ``fmt``."""
+    text = _pick(UI[key], lang) if key in UI else key
+    return text.format(**fmt) if fmt else text
+
+
+def name(key: str, lang: str) -> str:
+    """Display name of a sector, source, category, outcome or period."""
+    return _pick(NAMES[key], lang) if key in NAMES else key.replace("_", " ")
+
+
+def choice(value, lang: str) -> str:
+    """Display name of a Literal choice (role division, financing, shock kind)."""
+    return _pick(CHOICES[value], lang) if value in CHOICES else str(value)
+
+
+def unit(u: str, lang: str) -> str:
+    return UNIT_JA.get(u, u) if lang == "ja" else ("" if u == "-" else u)
+
+
+def field_label(spec, lang: str) -> str:
+    """A schema field's label with its unit: "Compute budget (JPY tn/yr)"."""
+    base = FIELD_JA.get(spec.path, spec.label) if lang == "ja" else spec.label
+    u = unit(spec.unit, lang)
+    return f"{base} ({u})" if u and spec.type is not bool and not spec.choices else base
+
+
+def preset_name(preset: str, lang: str) -> str:
+    """"政府主導 (gov-led)" in Japanese; the preset's own name in English."""
+    return f"{PRESET_NAME_JA[preset]} ({preset})" if lang == "ja" and preset in PRESET_NAME_JA else preset
+
+
+def preset_description(preset: str, english: str, lang: str) -> str:
+    return PRESET_JA.get(preset, english) if lang == "ja" else english
+
+
+def language_from_header(accept_language: str | None) -> str:
+    """"ja" when the browser's Accept-Language ranks Japanese above English, else "en"."""
+    best: dict[str, float] = {}
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        code = tag.split("-")[0].lower()
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if code in LANGS and code not in best:
+            best[code] = weight
+    return "ja" if best.get("ja", -1) > best.get("en", -1) and "ja" in best else "en"
