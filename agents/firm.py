@@ -124,7 +124,8 @@ class FirmPopulation:
         subsidy = s.policy.adoption_subsidy_rate * model.role["programme_scale"]
         entry_price = price * np.array([1.0, 1.0 - subsidy, 1.0 - subsidy])
         available = np.ones((n, 3), dtype=bool)
-        available[:, 0] = rng.random(n) >= env.shocks.foreign_cutoff
+        if env.shocks.foreign_cutoff > 0:                 # a draw only while a cut-off is in force
+            available[:, 0] = rng.random(n) >= env.shocks.foreign_cutoff
         available[:, 2] = model.government.sovereign_available
         net_entry = q - entry_price
         adopted = self.source != NONE
@@ -136,19 +137,19 @@ class FirmPopulation:
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
         rollout = b.public_rollout_per_year * model.government.public_health_models
         hazard = hazard + rollout * (self.sector == SECTOR_NAMES.index("healthcare")) * (best > 0)
-        new = ~adopted & (rng.random(n) < 1.0 - np.exp(-hazard / 4.0))
+        u = rng.random(n)   # one draw per firm: adoption if a non-adopter, review if an adopter (disjoint)
+        new = ~adopted & (u < 1.0 - np.exp(-hazard / 4.0))
         # adopters re-evaluate now and then; foreign users cut off must re-choose
         cut = (self.source == FOREIGN) & ~available[:, 0]
-        review = adopted & ((rng.random(n) < 1.0 - np.exp(-b.source_switch_rate_per_year / 4.0)) | cut)
-        chooser = new | review
-        net = np.where(review[:, None], q - price, net_entry)
-        cur = self.source.astype(int) - 1
-        inertia = np.zeros((n, 3))
-        inertia[review & (cur >= 0), cur[review & (cur >= 0)]] = 0.03
-        gumbel = rng.gumbel(size=(n, 3))
-        choice = choose_source(net + inertia, available, b.choice_temperature, gumbel)
+        review = adopted & ((u < 1.0 - np.exp(-b.source_switch_rate_per_year / 4.0)) | cut)
+        idx = np.flatnonzero(new | review)               # only choosers draw choice noise
+        rev = review[idx]
+        net = np.where(rev[:, None], q[idx] - price, net_entry[idx])
+        cur = self.source[idx].astype(int) - 1
+        net[rev, cur[rev]] += 0.03                       # inertia of the current source
+        gumbel = rng.gumbel(size=(len(idx), 3))
+        self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index
-        self.source = np.where(chooser, choice, self.source).astype(np.int8)
         self._book(model, q, price, subsidy)
 
     def _book(self, model, q, price, subsidy) -> None:

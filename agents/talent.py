@@ -48,7 +48,6 @@ class TalentPopulation:
         self.skill = rng.lognormal(0.0, 0.5, n)
         self.entered = self.initial
         self.W = row_normalised(adjacency(graph, "peer", "talent", n))
-        self.gap = np.zeros(n)
         from abm.network import gc_paused  # collector paused while the agents are created
         with gc_paused():
             self.agents = [Talent(model, i) for i in range(self.initial)]
@@ -77,23 +76,30 @@ class TalentPopulation:
         topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
         access = np.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
         premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
-        self.gap = utility_gap(premium, topup, demand_premium, access,
-                               self.W @ abroad.astype(float), self.W @ home.astype(float))
-        leave, back = move_probabilities(self.gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
+        active = np.flatnonzero(home | abroad)            # pending and retired slots neither move nor draw
+        peers = self.W @ np.column_stack([abroad, home]).astype(float)   # one sparse product for both shares
+        gap = utility_gap(premium, topup, demand_premium, access, peers[active, 0], peers[active, 1])
+        leave, back = move_probabilities(gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
                                          b.talent_leave_sensitivity)
-        u = rng.random(self.n)
-        goes, returns = home & (u < leave), abroad & (u < back)
-        retire = (home | abroad) & (rng.random(self.n) < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / 4.0))
+        u = rng.random(len(active))
+        r = rng.random(len(active))
+        goes = active[home[active] & (u < leave)]
+        returns = active[abroad[active] & (u < back)]
+        retire = active[r < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / 4.0)]
         self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
         self.status[returns], self.employer[returns] = HOME, ACADEMIA
         self.status[retire] = RETIRED
-        self._match(model, need, returns)
+        returned = np.zeros(self.n, dtype=bool)
+        returned[returns] = True
+        self._match(model, need, returned)
 
     def _match(self, model, firm_need, returned) -> None:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
         rng, gov, firms = model.rng, model.government, model.firms
         home = self.status == HOME
-        movers = np.flatnonzero(home & (returned | (self.employer == ACADEMIA) | (rng.random(self.n) < 0.05)))
+        at_home = np.flatnonzero(home)
+        rematch = rng.random(len(at_home)) < 0.05            # one draw per cohort at home
+        movers = at_home[returned[at_home] | (self.employer[at_home] == ACADEMIA) | rematch]
         if len(movers):
             gov_staff = (home & (self.employer == GOV_LAB)).sum() * self.cohort
             staffed = np.bincount(self.employer[home & (self.employer >= 0)], minlength=firms.n) * self.cohort

@@ -75,15 +75,15 @@ def reference_firms(model, before, draws: Draws):
     source, since = before["source"].copy(), before["since_q"].copy()
     subsidy = s.policy.adoption_subsidy_rate * model.role["programme_scale"]
     entry = [price[0], price[1] * (1.0 - subsidy), price[2] * (1.0 - subsidy)]
-    u_cut = draws.take("random")
-    u_new = draws.take("random")
-    u_review = draws.take("random")
-    gumbel = draws.take("gumbel")
+    cutoff = model.env.shocks.foreign_cutoff
+    u_cut = draws.take("random") if cutoff > 0 else np.ones(pop.n)   # drawn only during a cut-off
+    u = draws.take("random")                                        # one per firm: adopt or review
+    gumbel = iter(draws.take("gumbel"))                             # one row per chooser, in firm order
     healthcare = network.SECTOR_NAMES.index("healthcare")
     rollout = b.public_rollout_per_year * model.government.public_health_models
     switch = 1.0 - math.exp(-b.source_switch_rate_per_year / 4.0)
     for i in range(pop.n):
-        available = [bool(u_cut[i] >= model.env.shocks.foreign_cutoff), True, model.government.sovereign_available]
+        available = [bool(u_cut[i] >= cutoff), True, model.government.sovereign_available]
         peers = neighbours(G, blocks.firms + i, "supply", "firm")
         peer_share = sum(before["source"][j] != NONE for j in peers) / len(peers) if peers else 0.0
         net_entry = [q[i, k] - entry[k] for k in range(3)]
@@ -94,13 +94,14 @@ def reference_firms(model, before, draws: Draws):
             hazard += rollout
         current = before["source"][i]
         if current == NONE:
-            chooses, net = u_new[i] < 1.0 - math.exp(-hazard / 4.0), net_entry
+            chooses, net = u[i] < 1.0 - math.exp(-hazard / 4.0), net_entry
         else:
             cut_off = current == FOREIGN and not available[0]
-            chooses = u_review[i] < switch or cut_off
+            chooses = u[i] < switch or cut_off
             net = [q[i, k] - price[k] + (0.03 if k == current - 1 else 0.0) for k in range(3)]
         if chooses:
-            scores = [net[k] / b.choice_temperature + gumbel[i, k] if available[k] else -math.inf for k in range(3)]
+            noise = next(gumbel)
+            scores = [net[k] / b.choice_temperature + noise[k] if available[k] else -math.inf for k in range(3)]
             source[i] = 1 + max(range(3), key=lambda k: scores[k])
             if current == NONE:
                 since[i] = model.quarter_index
@@ -161,11 +162,12 @@ def reference_talent(model, before, draws: Draws):
     topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
     access = math.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
     premium = s.environment.foreign_wage_premium + model.env.shocks.poaching_premium
-    u = draws.take("random")
-    r = draws.take("random")
+    active = [i for i in range(pop.n) if old[i] in (HOME, ABROAD)]   # only active cohorts draw
+    u = dict(zip(active, draws.take("random")))
+    r = dict(zip(active, draws.take("random")))
     retire_p = 1.0 - math.exp(-RETIRE_RATE_PER_YEAR / 4.0)
     returned = [False] * pop.n
-    for i in range(pop.n):
+    for i in active:
         peers = neighbours(G, blocks.talent + i, "peer", "talent")
         abroad = sum(old[j] == ABROAD for j in peers) / len(peers) if peers else 0.0
         home = sum(old[j] == HOME for j in peers) / len(peers) if peers else 0.0
@@ -179,9 +181,9 @@ def reference_talent(model, before, draws: Draws):
         if old[i] in (HOME, ABROAD) and r[i] < retire_p:
             status[i] = RETIRED
     # matching: home cohorts that returned, are in academia, or re-match by chance pick an employer by vacancies
-    rematch = draws.take("random")
-    movers = [i for i in range(pop.n) if status[i] == HOME
-              and (returned[i] or employer[i] == ACADEMIA or rematch[i] < 0.05)]
+    home_now = [i for i in range(pop.n) if status[i] == HOME]
+    rematch = dict(zip(home_now, draws.take("random")))        # one draw per cohort at home
+    movers = [i for i in home_now if returned[i] or employer[i] == ACADEMIA or rematch[i] < 0.05]
     if movers:
         at_home = [i for i in range(pop.n) if status[i] == HOME]
         gov_staff = sum(employer[i] == GOV_LAB for i in at_home) * pop.cohort
