@@ -13,7 +13,8 @@ import mesa
 from abm import metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
-from abm.network import Blocks, EcosystemSpace, build_network, load_table
+from abm.graph_arrays import EcosystemSpace
+from abm.network import Blocks, build_network, load_table
 from abm.scenario import load_scenario
 from abm.schema import Scenario
 from agents.asean_partner import AseanPartner, AseanPopulation

@@ -11,7 +11,8 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
-from abm.network import layer_pairs, load_table
+from abm.graph_arrays import layer_pairs
+from abm.network import load_table
 
 OPTIONS = ("japanese", "us", "chinese")
 JPY_TN_PER_USD_BN = 1e9 / 1e12

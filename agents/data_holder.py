@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from abm.network import layer_pairs
+from abm.graph_arrays import gc_paused, layer_pairs
 
 DOMAINS = ("health", "manufacturing", "public_administration", "language_corpora", "finance")
 DOMAIN_SENSITIVITY = np.array([0.9, 0.2, 0.5, 0.1, 0.8])  # [I] share of sensitive records by domain
@@ -45,7 +45,6 @@ class DataHolderPopulation:
         self.e_firm, self.e_holder = layer_pairs(graph, "data", "firm", "data_holder")
         self.active = np.zeros(len(self.e_firm), dtype=bool)
         self.carried = np.zeros(len(self.e_firm))
-        from abm.network import gc_paused  # collector paused while the agents are created
         with gc_paused():
             self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
 

@@ -11,7 +11,8 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
-from abm.network import SECTOR_NAMES, SECTORS, adjacency, assign_sectors, load_table, row_normalised
+from abm.graph_arrays import adjacency, gc_paused, row_normalised
+from abm.network import SECTOR_NAMES, SECTORS, assign_sectors, load_table
 
 NONE, FOREIGN, OPEN, SOVEREIGN = 0, 1, 2, 3
 SOURCE_NAMES = ("none", "foreign", "open", "sovereign")
@@ -76,7 +77,6 @@ class FirmPopulation:
         self.since_q = np.full(n, -100)
         self.W = row_normalised(adjacency(graph, "supply", "firm", n))
         self.flows = {}
-        from abm.network import gc_paused  # collector paused while the agents are created
         with gc_paused():
             self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from abm.network import adjacency, row_normalised
+from abm.graph_arrays import adjacency, gc_paused, row_normalised
 
 PENDING, HOME, ABROAD, RETIRED = 0, 1, 2, 3
 STATUS_NAMES = ("pending", "home", "abroad", "retired")
@@ -48,7 +48,6 @@ class TalentPopulation:
         self.skill = rng.lognormal(0.0, 0.5, n)
         self.entered = self.initial
         self.W = row_normalised(adjacency(graph, "peer", "talent", n))
-        from abm.network import gc_paused  # collector paused while the agents are created
         with gc_paused():
             self.agents = [Talent(model, i) for i in range(self.initial)]
 

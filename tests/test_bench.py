@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from abm.model import SovereignAIModel
-from experiments import bench
+from experiments import bench, bench_profile
 
 SMALL = {"population__firms": 60, "population__talent": 90, "population__data_holders": 9, "run__end_year": 2029}
 
@@ -15,20 +15,21 @@ SMALL = {"population__firms": 60, "population__talent": 90, "population__data_ho
 def test_phase_timing_does_not_change_the_run():
     plain = SovereignAIModel(rng=5, **SMALL)
     plain.run()
-    build, steps = bench.PhaseTimer(), bench.PhaseTimer()
-    with bench.construction_phases(build):
+    build, steps = bench_profile.PhaseTimer(), bench_profile.PhaseTimer()
+    with bench_profile.construction_phases(build):
         timed = SovereignAIModel(rng=5, **SMALL)
-    bench.wrap_step_phases(timed, steps)
+    bench_profile.wrap_step_phases(timed, steps)
     timed.run()
     pd.testing.assert_frame_equal(plain.datacollector.get_model_vars_dataframe(),
                                   timed.datacollector.get_model_vars_dataframe(), check_exact=True)
-    assert set(steps.seconds) == set(bench.STEP_PHASES)
-    assert set(build.seconds) == set(bench.CONSTRUCTION_PHASES)
+    assert set(steps.seconds) == set(bench_profile.STEP_PHASES)
+    assert set(build.seconds) == set(bench_profile.CONSTRUCTION_PHASES)
     # the module names patched for construction are restored
+    import abm.graph_arrays
     import abm.model
     import abm.network
     assert abm.model.build_network is abm.network.build_network
-    assert abm.network.EcosystemSpace.__module__ == "abm.network"
+    assert abm.graph_arrays.EcosystemSpace.__module__ == "abm.graph_arrays"
 
 
 def test_write_json_atomic(tmp_path):

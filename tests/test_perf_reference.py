@@ -8,7 +8,7 @@ the CSR matrices or edge arrays the populations built), consuming the same draws
 outcomes must be identical (discrete state) or equal to rounding (continuous state).
 
 Also: the array versions of networkx's generators used by :func:`abm.network.build_network` give exactly the
-graphs networkx gives, and :func:`abm.network.layer_pairs` gives the edges in ``G.edges`` order.
+graphs networkx gives, and :func:`abm.graph_arrays.layer_pairs` gives the edges in ``G.edges`` order.
 
 If you change a rule in ``FirmPopulation.step``, ``DataHolderPopulation.step`` or ``TalentPopulation.step``
 (or the order of its draws), change its reference here in the same way.
@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from abm import network
+from abm import graph_arrays, network
 from abm.model import SovereignAIModel
 from abm.scenario import load_scenario, validate
 from agents import data_holder, firm, talent
@@ -306,11 +306,11 @@ def test_reference_agrees_under_foreign_cutoff_and_poaching():
 @pytest.mark.parametrize("n", [3, 4, 7, 60, 1000])
 @pytest.mark.parametrize("seed", [0, 5, 12345])
 def test_array_generators_equal_networkx(n, seed):
-    a, b = network.barabasi_albert_edges(n, 2, seed)
+    a, b = graph_arrays.barabasi_albert_edges(n, 2, seed)
     assert list(zip(a.tolist(), b.tolist())) == list(nx.barabasi_albert_graph(n, 2, seed=seed).edges)
     for k in sorted({min(6, n - 1), 2}):
         for p in (0.1, 0.7):
-            a, b = network.watts_strogatz_edges(n, k, p, seed)
+            a, b = graph_arrays.watts_strogatz_edges(n, k, p, seed)
             assert list(zip(a.tolist(), b.tolist())) == list(nx.watts_strogatz_graph(n, k, p, seed=seed).edges)
 
 
@@ -328,26 +328,26 @@ def test_layer_pairs_follow_graph_edge_order_and_survive_changes():
                 want.append((nu["idx"], nv["idx"]))
             elif (nv["kind"], nu["kind"]) == (ka, kb):
                 want.append((nv["idx"], nu["idx"]))
-        a, b = network.layer_pairs(G, layer, ka, kb)
+        a, b = graph_arrays.layer_pairs(G, layer, ka, kb)
         assert list(zip(a.tolist(), b.tolist())) == want, layer
     # a changed graph is read again, not served from the memo of the built one
     H = G.copy()
     H.remove_edge(*next((u, v) for u, v, d in H.edges(data="layer") if d == "data"))
-    assert len(network.layer_pairs(H, "data", "firm", "data_holder")[0]) == len(model.data_holders.e_firm) - 1
+    assert len(graph_arrays.layer_pairs(H, "data", "firm", "data_holder")[0]) == len(model.data_holders.e_firm) - 1
     G.add_edge(model.blocks.firms, model.blocks.holders + 1, layer="data")
     G.add_edge(model.blocks.firms + 1, model.blocks.holders + 2, layer="data")
     n_before = len(model.data_holders.e_firm)
-    assert len(network.layer_pairs(G, "data", "firm", "data_holder")[0]) >= n_before + 1
+    assert len(graph_arrays.layer_pairs(G, "data", "firm", "data_holder")[0]) >= n_before + 1
 
 
 def test_edge_table_without_networkx_cache_uses_counts():
     model = SovereignAIModel(**SMALL)
     H = model.graph.copy()
     del H.__networkx_cache__          # as in networkx < 3.3
-    first = network.edge_table(H)
-    assert network.edge_table(H) is first   # remembered
+    first = graph_arrays.edge_table(H)
+    assert graph_arrays.edge_table(H) is first   # remembered
     u, v = next((u, v) for u, v, d in H.edges(data="layer") if d == "supply")
     H.remove_edge(u, v)
-    assert network.edge_table(H) is not first
-    assert len(network.layer_pairs(H, "supply", "firm", "firm")[0]) == len(network.layer_pairs(
+    assert graph_arrays.edge_table(H) is not first
+    assert len(graph_arrays.layer_pairs(H, "supply", "firm", "firm")[0]) == len(graph_arrays.layer_pairs(
         model.graph, "supply", "firm", "firm")[0]) - 1

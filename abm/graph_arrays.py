@@ -1,0 +1,223 @@
+"""Array machinery behind :mod:`abm.network`: networkx's generators as edge arrays, per-layer edge tables
+remembered per graph (so nothing iterates a graph's edges twice), sparse adjacency, and Mesa's network space
+built in one pass. Nothing here knows about sectors or scenarios.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import random
+import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from mesa.discrete_space import Network
+
+
+# -- the two networkx generators, as edge arrays ------------------------------------------------------------
+# Same algorithm, same random.Random(seed) stream and same edge order as nx.barabasi_albert_graph(n, m, seed)
+# and nx.watts_strogatz_graph(n, k, p, seed) (`.edges` of the graph they return), without building the
+# intermediate nx.Graph (half of the graph-building time at 50,000 firms). tests/test_perf_reference.py
+# checks both against networkx.
+
+def _ordered_edges(adj: list) -> tuple[np.ndarray, np.ndarray]:
+    """``(u, v)`` arrays in ``nx.Graph.edges`` order for adjacency in insertion order (nodes 0..n-1)."""
+    pairs = [(u, v) for u, nbrs in enumerate(adj) for v in nbrs if v > u]
+    e = np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
+    return e[0::2], e[1::2]
+
+
+def barabasi_albert_edges(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of ``nx.barabasi_albert_graph(n, m, seed=seed)`` (star of m + 1 nodes, then attachment)."""
+    if m < 1 or m >= n:
+        raise ValueError(f"Barabasi-Albert network must have m >= 1 and m < n, m = {m}, n = {n}")
+    rnd = random.Random(seed)
+    adj: list[list[int]] = [[] for _ in range(n)]
+    adj[0] = list(range(1, m + 1))
+    for i in range(1, m + 1):
+        adj[i].append(0)
+    repeated = [0] * m + list(range(1, m + 1))
+    for source in range(m + 1, n):
+        targets: set[int] = set()
+        while len(targets) < m:
+            targets.add(rnd.choice(repeated))
+        for t in targets:
+            adj[source].append(t)
+            adj[t].append(source)
+        repeated.extend(targets)
+        repeated.extend([source] * m)
+    return _ordered_edges(adj)
+
+
+def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of ``nx.watts_strogatz_graph(n, k, p, seed=seed)``: a ring lattice, each edge rewired with
+    probability p to a uniform node (no self-loops or multi-edges)."""
+    if k > n:
+        raise ValueError("k>n, choose smaller k or larger n")
+    if k == n:
+        return _ordered_edges([[v for v in range(n) if v != u] for u in range(n)])
+    rnd = random.Random(seed)
+    nodes = list(range(n))
+    adj: list[dict[int, None]] = [{} for _ in range(n)]
+    for j in range(1, k // 2 + 1):
+        for u, v in zip(nodes, nodes[j:] + nodes[:j]):
+            adj[u][v] = None
+            adj[v][u] = None
+    for j in range(1, k // 2 + 1):
+        for u, v in zip(nodes, nodes[j:] + nodes[:j]):
+            if rnd.random() < p:
+                w = rnd.choice(nodes)
+                while w == u or w in adj[u]:
+                    w = rnd.choice(nodes)
+                    if len(adj[u]) >= n - 1:
+                        break  # skip this rewiring
+                else:
+                    del adj[u][v]
+                    del adj[v][u]
+                    adj[u][w] = None
+                    adj[w][u] = None
+    return _ordered_edges(adj)
+
+
+# -- edge arrays per layer, computed once per graph ------------------------------------------------------
+
+KIND_CODES = {"government": 0, "firm": 1, "data_holder": 2, "asean": 3, "talent": 4}
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while many container objects are created (restored on exit).
+
+    Building a graph, its Mesa cells and agents allocates millions of dicts; the collector's full passes over
+    that growing heap cost ~30% of construction at 50,000 firms and nothing is collectable meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class EdgeTable:
+    """Node kind codes and within-kind indices by node position, and per layer the ``(u, v)`` node positions
+    of its edges in ``G.edges`` order (``u`` the endpoint ``G.edges`` yields first)."""
+
+    kind: np.ndarray
+    idx: np.ndarray
+    layers: dict
+
+
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _dedup(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop repeated undirected edges, keeping each one's first occurrence (as ``add_edges_from`` does)."""
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    _, first = np.unique(lo * (int(hi.max(initial=0)) + 1) + hi, return_index=True)
+    first.sort()
+    return u[first], v[first]
+
+
+def _edges_order(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique edges in insertion order -> the order and orientation ``G.edges`` yields them in, for a graph
+    whose nodes were added in ascending id order and whose edges of this layer were inserted in this order:
+    by the smaller endpoint, ties kept in insertion order (a node's neighbours are in first-insertion order)."""
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.argsort(lo, kind="stable")
+    return lo[order], hi[order]
+
+
+_TOKEN_KEY = "sovai.edge_table"
+
+
+def _remember(G: nx.Graph, table: EdgeTable) -> None:
+    """Keep ``table`` for ``G`` until G is changed: networkx clears ``G.__networkx_cache__`` on every change made
+    through its API (add/remove nodes or edges, update, clear), which drops the token kept there. Without that
+    cache (networkx < 3.3) the node and edge counts are compared instead (an O(nodes) count per look-up)."""
+    cache = getattr(G, "__networkx_cache__", None)
+    if isinstance(cache, dict):
+        token = cache[_TOKEN_KEY] = object()
+        _TABLES[G] = (token, len(G), None, table)
+    else:
+        _TABLES[G] = (None, len(G), G.number_of_edges(), table)
+
+
+def edge_table(G: nx.Graph) -> EdgeTable:
+    """The graph's :class:`EdgeTable`: remembered from :func:`build_network`, else read in one pass (and kept).
+
+    A remembered table is used only while the graph is unchanged (see :func:`_remember`); edge or node
+    attributes edited in place are not noticed: to change layers or kinds, build a new graph."""
+    hit = _TABLES.get(G)
+    if hit is not None:
+        token, n_nodes, n_edges, table = hit
+        if len(G) == n_nodes:
+            if token is not None and getattr(G, "__networkx_cache__", {}).get(_TOKEN_KEY) is token:
+                return table
+            if token is None and G.number_of_edges() == n_edges:
+                return table
+    pos = {node: i for i, node in enumerate(G)}
+    kind = np.fromiter((KIND_CODES.get(k, -1) for _, k in G.nodes(data="kind")), dtype=np.int8, count=len(pos))
+    idx = np.fromiter((-1 if i is None else i for _, i in G.nodes(data="idx")), dtype=np.int64, count=len(pos))
+    by_layer: dict[str, tuple[list, list]] = {}
+    for u, v, layer in G.edges(data="layer"):
+        a, c = by_layer.setdefault(layer, ([], []))
+        a.append(pos[u])
+        c.append(pos[v])
+    table = EdgeTable(kind, idx, {k: (np.asarray(a, dtype=np.int64), np.asarray(c, dtype=np.int64))
+                                  for k, (a, c) in by_layer.items()})
+    _remember(G, table)
+    return table
+
+
+def layer_pairs(G: nx.Graph, layer: str, kind_a: str, kind_b: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(idx_a, idx_b)`` arrays of the edges of ``layer`` between kinds a and b (each edge once, in
+    ``G.edges`` order)."""
+    t = edge_table(G)
+    empty = np.zeros(0, dtype=np.int64)
+    u, v = t.layers.get(layer, (empty, empty))
+    ku, kv = t.kind[u], t.kind[v]
+    ca, cb = KIND_CODES.get(kind_a, -2), KIND_CODES.get(kind_b, -2)
+    forward = (ku == ca) & (kv == cb)
+    keep = forward | ((kv == ca) & (ku == cb))
+    a = np.where(forward, t.idx[u], t.idx[v])[keep]
+    bb = np.where(forward, t.idx[v], t.idx[u])[keep]
+    return a.astype(np.int64), bb.astype(np.int64)
+
+
+def adjacency(G: nx.Graph, layer: str, kind: str, n: int) -> sp.csr_matrix:
+    """Symmetric CSR adjacency among nodes of one kind on one layer, built once."""
+    a, b = layer_pairs(G, layer, kind, kind)
+    data = np.ones(2 * len(a))
+    return sp.csr_matrix((data, (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+
+
+def row_normalised(A: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows sum to 1 (isolated rows stay 0), so ``W @ x`` is the neighbours' mean of x."""
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
+    return sp.diags(inv) @ A
+
+
+class EcosystemSpace(Network):
+    """Mesa's :class:`~mesa.discrete_space.Network` over the ecosystem graph (no layout), built faster:
+    cells are created with the collector paused and each cell's connections are set in one pass from the
+    graph's adjacency instead of one ``Cell.connect`` (which clears Mesa's neighbourhood caches) per edge end.
+    The result is the same space: same cells, same connections keyed by node id, in the graph's order."""
+
+    def __init__(self, G: nx.Graph, random=None, capacity: int | None = None):
+        with gc_paused():
+            super().__init__(G, capacity=capacity, random=random, layout=None)
+
+    def _connect_cells(self) -> None:
+        cells = self._cells
+        for node, nbrs in self.G.adjacency():
+            cells[node].connections = {other: cells[other] for other in nbrs}
+        if cells:
+            next(iter(cells.values()))._clear_cache()   # what Cell.connect did (the caches are shared)
