@@ -80,8 +80,8 @@ def figures(ts: pd.DataFrame) -> dict[str, str]:
     ax.plot(t, ts["public_cost_cum_jpy_tn"], label="public cost (all)", color="k", lw=2)
     ax.plot(t, ts["outcomes_direct_cum_jpy_tn"], label="direct outcomes", color="#27ae60", lw=2)
     ax.plot(t, ts["outcomes_cum_jpy_tn"], label="all outcomes", color="#27ae60", lw=2, ls="--")
-    ax.set(title="Cumulative cost vs outcomes", ylabel="JPY tn", yscale="symlog")
-    ax.legend(fontsize=7, ncol=2)
+    ax.set(title="Cumulative cost vs outcomes", ylabel="JPY tn (symlog)", yscale="symlog")
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
     out["cost_outcomes"] = png_base64(fig)
     return out
 
