@@ -65,6 +65,7 @@ class Government(mesa.Agent):
         self.gpus = 0.0
         self.gpu_perf = 1.0
         self.pending_gpus = 0.0
+        self.order_gpus = 0.0          # size of the current order (initial cluster or renewal)
         self.generations: list[Generation] = []
         self.training_flop_done = 0.0
         self.training_target = 0.0
@@ -129,18 +130,20 @@ class Government(mesa.Agent):
         if qi >= self.ready_q and self.dc_mw_building > 0:
             self.dc_mw_in_service += self.dc_mw_building
             self.dc_mw_building = 0.0
-            self.pending_gpus = self.planned_gpus
+            self.pending_gpus = self.order_gpus = self.planned_gpus
 
     def _buy_gpus(self) -> None:
         m, s = self.model, self.model.scenario
         if m.year == s.policy.hardware_renewal_year and m.quarter == 1 and self.gpus > 0:
             perf = self.perf_in(m.year, s)
-            self.pending_gpus = self.gpus * self.gpu_perf / perf   # same compute at today's performance
+            self.pending_gpus = self.order_gpus = self.gpus * self.gpu_perf / perf   # same compute, today's perf
             self.gpus, self.gpu_perf = 0.0, perf                   # old cluster retired as the new one arrives
         if self.pending_gpus <= 0:
             return
         unit = gpu_unit_cost_jpy_tn(s.costs, s.environment.jpy_per_usd)
-        supply = self.pending_gpus * (1.0 - m.env.shocks.export_control_cut)
+        # export controls: while in force, only (1 - cut) of the order can be delivered in total
+        delivered = self.order_gpus - self.pending_gpus
+        supply = max(self.order_gpus * (1.0 - m.env.shocks.export_control_cut) - delivered, 0.0)
         room = self.dc_mw_in_service * 1e6 / gpu_it_load_w(s.costs) - self.gpus
         buy = max(min(supply, max(self.fund_jpy_tn, 0.0) / unit, room), 0.0)
         if buy <= 0:
