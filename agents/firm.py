@@ -81,20 +81,21 @@ class FirmPopulation:
             self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
 
     # -- per-quarter arithmetic -------------------------------------------------------------------------
-    def qualities(self, model) -> np.ndarray:
-        """Specialised-model quality per firm and source (n x 3: foreign, open, sovereign)."""
+    def qualities(self, model, rows=slice(None)) -> np.ndarray:
+        """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
         env, gov, s, role = model.env, model.government, model.scenario, model.role
         caps = np.array([env.frontier_cap, env.open_cap, gov.sovereign_cap])
-        use = capability.usefulness(caps[None, :], self.threshold[:, None])
+        use = capability.usefulness(caps[None, :], self.threshold[rows, None])
         privacy = float(model.year >= s.policy.privacy_framework_year)
-        staff_idx = 1.0 - np.exp(-self.staff / np.maximum(self.staff_need(model), 1e-9))
-        d_foreign = data_index(self.own_data, self.shared_data, self.sensitive, 0.0)
-        d_domestic = data_index(self.own_data, self.shared_data, self.sensitive, privacy)
+        staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
+        own, shared, sens = self.own_data[rows], self.shared_data[rows], self.sensitive[rows]
+        d_foreign = data_index(own, shared, sens, 0.0)
+        d_domestic = data_index(own, shared, sens, privacy)
         h = self.hosting(model)
         d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
         ft = role["finetune_effectiveness"]
         fit = s.behaviour.japanese_fit_bonus
-        health_bonus = 0.25 * gov.public_health_models * (self.sector == SECTOR_NAMES.index("healthcare"))
+        health_bonus = 0.25 * gov.public_health_models * (self.sector[rows] == SECTOR_NAMES.index("healthcare"))
         return np.stack([
             capability.specialised_quality(use[:, 0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
             capability.specialised_quality(use[:, 1], ft * d_open, ft * staff_idx, 0.3 * fit),
@@ -212,4 +213,4 @@ class Firm(FixedAgent):
 
     def net_values(self) -> np.ndarray:
         """This firm's net value (quality - price) of the foreign, open and sovereign options."""
-        return self._pop.qualities(self.model)[self.idx] - self._pop.prices(self.model)
+        return self._pop.qualities(self.model, [self.idx])[0] - self._pop.prices(self.model)

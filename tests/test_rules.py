@@ -105,3 +105,16 @@ def test_government_cost_units():
     assert Government.perf_in(2031, s) > Government.perf_in(2026, s)
     flat = load_scenario("gov-led", {"policy.hardware_path": "flat"})
     assert Government.perf_in(2031, flat) == 1.0
+
+
+def test_firm_agent_net_values_match_the_population_rule():
+    from abm.model import SovereignAIModel
+    from agents.firm import Firm
+
+    m = SovereignAIModel(population__firms=120, population__talent=150, population__data_holders=20)
+    for _ in range(22):
+        m.step()
+    pop = m.firms
+    all_q = pop.qualities(m) - pop.prices(m)
+    for agent in list(m.agents_by_type[Firm])[:10]:
+        assert np.allclose(agent.net_values(), all_q[agent.idx])
