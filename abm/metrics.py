@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from abm.accounting import CATEGORIES, OUTCOMES
 from abm.network import SECTOR_NAMES
 from agents.firm import FOREIGN, NONE, OPEN, SOVEREIGN
@@ -48,8 +50,14 @@ def adoption_share_sovereign(m):
 
 
 def _sector_adoption(m, k):
-    sel = m.firms.sector == k
-    return float((m.firms.source[sel] != NONE).mean()) if sel.any() else 0.0
+    """Share of firm agents in sector ``k`` using AI (all sectors computed once per quarter)."""
+    memo = m.__dict__.setdefault("_sector_adoption_memo", {})
+    if memo.get("quarter") != m.quarter_index:
+        f = m.firms
+        n = np.bincount(f.sector, minlength=len(SECTOR_NAMES))
+        used = np.bincount(f.sector, weights=(f.source != NONE), minlength=len(SECTOR_NAMES))
+        memo.update(quarter=m.quarter_index, shares=np.divide(used, n, out=np.zeros(len(n)), where=n > 0))
+    return float(memo["shares"][k])
 
 
 def talent_domestic(m):

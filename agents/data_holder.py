@@ -43,6 +43,7 @@ class DataHolderPopulation:
         self.volume = rng.lognormal(0.0, 0.8, n)
         self.trust = rng.uniform(0.4, 0.8, n)
         self.e_firm, self.e_holder = layer_pairs(graph, "data", "firm", "data_holder")
+        self.volume_e, self.sensitivity_e = self.volume[self.e_holder], self.sensitivity[self.e_holder]  # static
         self.active = np.zeros(len(self.e_firm), dtype=bool)
         self.carried = np.zeros(len(self.e_firm))
         with gc_paused():
@@ -54,14 +55,16 @@ class DataHolderPopulation:
         privacy_on = float(model.year >= s.policy.privacy_framework_year)
         scale = model.role["data_platform_scale"]
         source = firms.source[self.e_firm]
-        requesting = (source != 0) & ~self.active
-        accept = requesting & (rng.random(len(self.active)) < share_probability(self.trust[self.e_holder], contracts_on, scale))
-        lapse = self.active & (rng.random(len(self.active)) < lapse_probability(contracts_on, scale))
-        self.active = (self.active & ~lapse) | accept
+        req = np.flatnonzero((source != 0) & ~self.active)   # draws only for requests and for live contracts
+        accept = req[rng.random(len(req)) < share_probability(self.trust[self.e_holder[req]], contracts_on, scale)]
+        live = np.flatnonzero(self.active)
+        lapse = live[rng.random(len(live)) < lapse_probability(contracts_on, scale)]
+        self.active[lapse] = False
+        self.active[accept] = True
         self.active &= source != 0  # a firm that stopped using AI ends its contracts
         domestic = (source >= 2).astype(float)
-        self.carried = np.where(self.active, shareable_volume(self.volume[self.e_holder], self.sensitivity[self.e_holder],
-                                                              privacy_on, domestic), 0.0)
+        self.carried = np.where(self.active, shareable_volume(self.volume_e, self.sensitivity_e, privacy_on, domestic),
+                                0.0)
         use = np.bincount(self.e_holder[self.active], minlength=self.n) > 0
         self.trust = np.clip(self.trust + s.behaviour.data_trust_gain_per_use * use, 0.0, 1.0)
         # public machine-readable data from the government platform reaches every adopter once contracts exist
@@ -71,7 +74,7 @@ class DataHolderPopulation:
     @property
     def shared_index(self) -> float:
         """Share of the potential contract volume that is actually flowing (0..1)."""
-        potential = self.volume[self.e_holder].sum()
+        potential = self.volume_e.sum()
         return float(self.carried.sum() / potential) if potential > 0 else 0.0
 
 

@@ -15,6 +15,14 @@ from abm.graph_arrays import adjacency, gc_paused, row_normalised
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors, load_table
 
 NONE, FOREIGN, OPEN, SOVEREIGN = 0, 1, 2, 3
+
+
+def per_sector(key: str) -> np.ndarray:
+    """A column of ``abm/data/sectors.toml``, in sector order."""
+    return np.array([SECTORS[k][key] for k in SECTOR_NAMES])
+
+
+SECTOR_THRESHOLDS = per_sector("usefulness_threshold")
 SOURCE_NAMES = ("none", "foreign", "open", "sovereign")
 JAPAN_FIRMS = 3.375e6  # Economic Census 2021
 
@@ -55,8 +63,7 @@ class FirmPopulation:
         s, rng = model.scenario, model.rng
         n = self.n = s.population.firms
         self.sector = assign_sectors(n)
-        sec = [SECTORS[SECTOR_NAMES[k]] for k in self.sector]
-        size = rng.lognormal(0.0, 1.0, n)
+        size = rng.lognormal(0.0, 0.6, n)   # [I] an agent aggregates ~1,700 firms: less dispersed than single firms
         va_total = load_table("sectors.toml")["business_value_added_jpy_tn"]
         self.va_jpy_tn = np.empty(n)
         for k, name in enumerate(SECTOR_NAMES):
@@ -65,10 +72,9 @@ class FirmPopulation:
         counts = np.bincount(self.sector, minlength=len(SECTOR_NAMES))
         real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * JAPAN_FIRMS
         self.count_weight = (real / np.maximum(counts, 1))[self.sector]   # real firms per agent
-        self.threshold = np.array([d["usefulness_threshold"] for d in sec])
-        self.sensitive = np.array([d["sensitive_data_share"] for d in sec])
+        self.sensitive = per_sector("sensitive_data_share")[self.sector]
         self.maturity = rng.beta(2.0, 3.0, n)
-        self.own_data = np.array([d["own_data"] for d in sec]) * (0.5 + self.maturity)
+        self.own_data = per_sector("own_data")[self.sector] * (0.5 + self.maturity)
         self.shared_data = np.zeros(n)
         self.staff = np.zeros(n)
         self.quality = np.zeros(n)
@@ -85,7 +91,7 @@ class FirmPopulation:
         """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
         env, gov, s, role = model.env, model.government, model.scenario, model.role
         caps = np.array([env.frontier_cap, env.open_cap, gov.sovereign_cap])
-        use = capability.usefulness(caps[None, :], self.threshold[rows, None])
+        use = capability.usefulness(caps[None, :], SECTOR_THRESHOLDS[:, None])[self.sector[rows]]  # per sector
         privacy = float(model.year >= s.policy.privacy_framework_year)
         staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
         own, shared, sens = self.own_data[rows], self.shared_data[rows], self.sensitive[rows]
@@ -133,7 +139,10 @@ class FirmPopulation:
 
         # non-adopters: Bass on the supply network, scaled by the best net value they can reach
         peer = self.W @ adopted.astype(float)
-        best = np.where(available, net_entry, -np.inf).max(axis=1)
+        best = net_entry[:, 1].copy()                     # open models are always available
+        np.maximum(best, np.where(available[:, 0], net_entry[:, 0], -np.inf), out=best)
+        if model.government.sovereign_available:
+            np.maximum(best, net_entry[:, 2], out=best)
         hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year)
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
         rollout = b.public_rollout_per_year * model.government.public_health_models
@@ -160,22 +169,23 @@ class FirmPopulation:
         col = np.clip(self.source.astype(int) - 1, 0, 2)
         a = self.va_jpy_tn * env.ai_value_share * adopted
         self.quality = np.where(adopted, q[np.arange(self.n), col], 0.0)
-        spend = a * price[col]
-        abroad = abroad_shares(c, self.hosting(model))[col]
+        a_by = np.bincount(self.source, weights=a, minlength=4)[1:]   # AI-addressable value per source
+        spend_by = a_by * price
+        abroad = abroad_shares(c, self.hosting(model))
         # counterfactual without national compute or a sovereign model: sovereign users buy like the others
         unit_cf = price * abroad_shares(c, self.hosting(model, 0.0))
-        other = adopted & (self.source != SOVEREIGN)
-        a_other = a[other].sum()
-        mean_cf = (a[other] * unit_cf[col[other]]).sum() / a_other if a_other > 0 else unit_cf[0]
-        cf = (a[other] * unit_cf[col[other]]).sum() + a[self.source == SOVEREIGN].sum() * mean_cf
+        a_other = a_by[0] + a_by[1]
+        cf_other = a_by[0] * unit_cf[0] + a_by[1] * unit_cf[1]
+        mean_cf = cf_other / a_other if a_other > 0 else unit_cf[0]
         fresh = (model.quarter_index - self.since_q < 4) & (self.source >= OPEN)
+        fresh_spend = np.bincount(self.source, weights=a * fresh, minlength=4)[1:] @ price
         self.flows = {
             "ai_value_jpy_tn": float((a * self.quality).sum()),
-            "spend_jpy_tn": float(spend.sum()),
-            "spend_abroad_jpy_tn": float((spend * abroad).sum()),
-            "spend_abroad_counterfactual_jpy_tn": float(cf),
-            "spend_domestic_jpy_tn": float((spend * (1 - abroad)).sum()),
-            "subsidy_jpy_tn": float((spend * subsidy * fresh).sum()),
+            "spend_jpy_tn": float(spend_by.sum()),
+            "spend_abroad_jpy_tn": float(spend_by @ abroad),
+            "spend_abroad_counterfactual_jpy_tn": float(cf_other + a_by[2] * mean_cf),
+            "spend_domestic_jpy_tn": float(spend_by @ (1 - abroad)),
+            "subsidy_jpy_tn": float(fresh_spend * subsidy),
         }
 
 

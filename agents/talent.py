@@ -18,10 +18,11 @@ GOV_LAB, ACADEMIA, FOREIGN_EMPLOYER = -1, -2, -3
 RETIRE_RATE_PER_YEAR = 0.02  # [I] ~35-40-year careers plus exits from the field
 
 
-def utility_gap(foreign_premium, topup, demand_premium, compute_access, peers_abroad, peers_home):
-    """G > 0 favours abroad: log wage gap minus compute access, plus the pull of peers abroad."""
+def utility_gap(foreign_premium, topup, demand_premium, compute_access, peer_pull):
+    """G > 0 favours abroad: log wage gap minus compute access, plus the pull of peers
+    (``peer_pull`` = share of peers abroad - share of peers at home, in [-1, 1])."""
     return (np.log1p(foreign_premium) - np.log1p(topup + demand_premium)
-            - 0.2 * compute_access + 0.5 * (peers_abroad - peers_home))
+            - 0.2 * compute_access + 0.5 * peer_pull)
 
 
 def move_probabilities(gap, base_leave: float, base_return: float, sensitivity: float):
@@ -49,18 +50,19 @@ class TalentPopulation:
         self.entered = self.initial
         self.W = row_normalised(adjacency(graph, "peer", "talent", n))
         with gc_paused():
-            self.agents = [Talent(model, i) for i in range(self.initial)]
+            self.agents = [Talent(model, i, model.space[blocks.talent + i]) for i in range(self.initial)]
 
     def counts(self) -> dict[str, int]:
         return {name: int((self.status == k).sum()) for k, name in enumerate(STATUS_NAMES)}
 
     def _enter_graduates(self, model) -> None:
-        k = min(self.per_year, self.n - self.entered)
-        new = np.arange(self.entered, self.entered + k)
-        self.status[new] = HOME
-        self.employer[new] = ACADEMIA
+        first, k = self.entered, min(self.per_year, self.n - self.entered)
+        self.status[first:first + k] = HOME
+        self.employer[first:first + k] = ACADEMIA
         self.entered += k
-        self.agents += [Talent(model, int(i)) for i in new]
+        space, t0 = model.space, self.blocks.talent
+        with gc_paused():
+            self.agents += [Talent(model, i, space[t0 + i]) for i in range(first, first + k)]
 
     def step(self, model) -> None:
         s, rng, env, gov, firms = model.scenario, model.rng, model.env, model.government, model.firms
@@ -69,15 +71,16 @@ class TalentPopulation:
             self._enter_graduates(model)
         home, abroad = self.status == HOME, self.status == ABROAD
         persons_home = home.sum() * self.cohort
-        need = firms.staff_need(model) * (firms.source >= 2) + 0.3 * firms.staff_need(model) * (firms.source == 1)
+        staff_need = firms.staff_need(model)
+        need = staff_need * ((firms.source >= 2) + 0.3 * (firms.source == 1))
         demand_ratio = (need.sum() + gov.headcount_target) / max(persons_home, 1.0)
         demand_premium = 0.3 * np.tanh(demand_ratio)
         topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
         access = np.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
         premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
         active = np.flatnonzero(home | abroad)            # pending and retired slots neither move nor draw
-        peers = self.W @ np.column_stack([abroad, home]).astype(float)   # one sparse product for both shares
-        gap = utility_gap(premium, topup, demand_premium, access, peers[active, 0], peers[active, 1])
+        pull = self.W @ (abroad.astype(float) - home)          # one sparse product: share abroad - share home
+        gap = utility_gap(premium, topup, demand_premium, access, pull[active])
         leave, back = move_probabilities(gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
                                          b.talent_leave_sensitivity)
         u = rng.random(len(active))
@@ -95,21 +98,25 @@ class TalentPopulation:
     def _match(self, model, firm_need, returned) -> None:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
         rng, gov, firms = model.rng, model.government, model.firms
-        home = self.status == HOME
-        at_home = np.flatnonzero(home)
+        at_home = np.flatnonzero(self.status == HOME)
+        employer = self.employer[at_home]
         rematch = rng.random(len(at_home)) < 0.05            # one draw per cohort at home
-        movers = at_home[returned[at_home] | (self.employer[at_home] == ACADEMIA) | rematch]
-        if len(movers):
-            gov_staff = (home & (self.employer == GOV_LAB)).sum() * self.cohort
-            staffed = np.bincount(self.employer[home & (self.employer >= 0)], minlength=firms.n) * self.cohort
-            weights = np.r_[max(gov.headcount_target - gov_staff, 0.0), 0.15 * home.sum() * self.cohort,
+        moving = returned[at_home] | (employer == ACADEMIA) | rematch
+        staffed = np.bincount(employer[employer >= 0], minlength=firms.n) * self.cohort
+        gov_staff = (employer == GOV_LAB).sum() * self.cohort
+        if moving.any():
+            weights = np.r_[max(gov.headcount_target - gov_staff, 0.0), 0.15 * len(at_home) * self.cohort,
                             np.maximum(firm_need - staffed, 0.0)]
             cum = np.cumsum(weights)
-            pick = np.searchsorted(cum, rng.random(len(movers)) * cum[-1], side="right")
-            self.employer[movers] = np.where(pick == 0, GOV_LAB, np.where(pick == 1, ACADEMIA, pick - 2))
-        home_firm = home & (self.employer >= 0)
-        firms.staff = np.bincount(self.employer[home_firm], minlength=firms.n) * self.cohort
-        gov.staff_persons = float((home & (self.employer == GOV_LAB)).sum() * self.cohort)
+            pick = np.searchsorted(cum, rng.random(int(moving.sum())) * cum[-1], side="right")
+            old, new = employer[moving], np.where(pick == 0, GOV_LAB, np.where(pick == 1, ACADEMIA, pick - 2))
+            self.employer[at_home[moving]] = new
+            # staff counts move with the movers only (no second pass over everyone at home)
+            staffed = staffed + (np.bincount(new[new >= 0], minlength=firms.n)
+                                 - np.bincount(old[old >= 0], minlength=firms.n)) * self.cohort
+            gov_staff += ((new == GOV_LAB).sum() - (old == GOV_LAB).sum()) * self.cohort
+        firms.staff = staffed
+        gov.staff_persons = float(gov_staff)
 
     @property
     def retention_rate(self) -> float:
@@ -121,10 +128,10 @@ class TalentPopulation:
 class Talent(FixedAgent):
     """A cohort of AI specialists; a view of its row. Created when the cohort enters the labour market."""
 
-    def __init__(self, model, idx: int):
+    def __init__(self, model, idx: int, cell):
         super().__init__(model)
         self.idx = idx
-        self.cell = model.space[model.blocks.talent + idx]
+        self.cell = cell
 
     @property
     def status(self) -> str:

@@ -117,20 +117,24 @@ def reference_data_holders(model, before, draws: Draws):
     privacy_on = float(model.year >= s.policy.privacy_framework_year)
     scale = model.role["data_platform_scale"]
     was_active = {(f, h): a for f, h, a in zip(pop.e_firm.tolist(), pop.e_holder.tolist(), before["active"])}
-    u = draws.take("random")        # acceptance, one per potential contract
-    lapse = draws.take("random")    # lapse of an active contract, one per potential contract
-    # the draws belong to the potential contracts in the graph's edge order
+    pairs = list(zip(pop.e_firm.tolist(), pop.e_holder.tolist()))           # the populations' contract order
+    requests = [(f, h) for f, h in pairs if source[f] != NONE and not was_active[(f, h)]]
+    live = [(f, h) for f, h in pairs if was_active[(f, h)]]
+    u = dict(zip(requests, draws.take("random")))      # acceptance: one draw per request, in contract order
+    lapse = dict(zip(live, draws.take("random")))      # lapse: one draw per live contract, in contract order
+    # the contracts themselves are read from the graph
     contracts = []
     for x, y, layer in G.edges(data="layer"):
         if layer == "data":
             f, h = (x, y) if G.nodes[x]["kind"] == "firm" else (y, x)
             contracts.append((G.nodes[f]["idx"], G.nodes[h]["idx"]))
-    assert len(contracts) == len(u)
+    assert len(contracts) == len(pop.e_firm)
     active, carried = {}, {}
-    for k, (f, h) in enumerate(contracts):
+    for f, h in contracts:
         was = was_active[(f, h)]
-        accepts = source[f] != NONE and not was and u[k] < data_holder.share_probability(before["trust"][h], contracts_on, scale)
-        lapses = was and lapse[k] < data_holder.lapse_probability(contracts_on, scale)
+        accepts = (source[f] != NONE and not was
+                   and u[(f, h)] < data_holder.share_probability(before["trust"][h], contracts_on, scale))
+        lapses = was and lapse[(f, h)] < data_holder.lapse_probability(contracts_on, scale)
         on = (was and not lapses) or accepts
         if source[f] == NONE:
             on = False
@@ -171,7 +175,7 @@ def reference_talent(model, before, draws: Draws):
         peers = neighbours(G, blocks.talent + i, "peer", "talent")
         abroad = sum(old[j] == ABROAD for j in peers) / len(peers) if peers else 0.0
         home = sum(old[j] == HOME for j in peers) / len(peers) if peers else 0.0
-        gap = float(talent.utility_gap(premium, topup, demand_premium, access, abroad, home))
+        gap = float(talent.utility_gap(premium, topup, demand_premium, access, abroad - home))
         leave, back = (float(x) for x in talent.move_probabilities(
             gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year, b.talent_leave_sensitivity))
         if old[i] == HOME and u[i] < leave:

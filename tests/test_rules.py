@@ -62,16 +62,16 @@ def test_data_holder_rules():
 
 
 def test_talent_move_rule_monotone():
-    g_low = talent.utility_gap(0.2, 0.1, 0.2, 1.0, 0.1, 0.9)
-    g_high = talent.utility_gap(1.5, 0.0, 0.0, 0.0, 0.9, 0.1)
+    g_low = talent.utility_gap(0.2, 0.1, 0.2, 1.0, 0.1 - 0.9)
+    g_high = talent.utility_gap(1.5, 0.0, 0.0, 0.0, 0.9 - 0.1)
     assert g_high > g_low
     leave_lo, back_lo = talent.move_probabilities(g_low, 0.03, 0.04, 2.0)
     leave_hi, back_hi = talent.move_probabilities(g_high, 0.03, 0.04, 2.0)
     assert leave_hi > leave_lo and back_hi < back_lo
     assert 0 <= leave_lo <= 1 and 0 <= back_hi <= 1
     # a wage top-up and compute access each lower the gap
-    assert talent.utility_gap(0.8, 0.3, 0, 0, 0, 0) < talent.utility_gap(0.8, 0.0, 0, 0, 0, 0)
-    assert talent.utility_gap(0.8, 0, 0, 2.0, 0, 0) < talent.utility_gap(0.8, 0, 0, 0.0, 0, 0)
+    assert talent.utility_gap(0.8, 0.3, 0, 0, 0) < talent.utility_gap(0.8, 0.0, 0, 0, 0)
+    assert talent.utility_gap(0.8, 0, 0, 2.0, 0) < talent.utility_gap(0.8, 0, 0, 0.0, 0)
 
 
 def test_asean_choice_prefers_trusted_fitting_models():
