@@ -43,8 +43,11 @@ class Ledger:
         self.abroad_this_quarter += jpy_tn
 
     def close_quarter(self, period: str, outcome_rates: dict[str, float], private_ai_spend_jpy_tn: float,
-                      direct_share_of_deficit: float) -> dict[str, float]:
-        """Close the quarter: returns the row of flows and totals, then opens the next quarter."""
+                      direct_share_of_deficit: float, finetune_share: float) -> dict[str, float]:
+        """Close the quarter: returns the row of flows and totals, then opens the next quarter.
+
+        ``private_ai_spend_jpy_tn`` is firms' AI spending that stays in Japan (annual rate); the
+        ``finetune_share`` of it builds specialised models and counts as private investment."""
         row: dict[str, float] = {}
         public = private = 0.0
         for c in CATEGORIES:
@@ -60,11 +63,13 @@ class Ledger:
         inv_public = sum(self.flows[(c, "government")] for c in INVESTMENT)
         inv_private = sum(self.flows[(c, "private")] for c in INVESTMENT)
         self.cum["public_investment"] += inv_public
-        self.cum["private_investment"] += inv_private + private_ai_spend_jpy_tn / 4.0
+        self.cum["private_investment"] += inv_private + finetune_share * private_ai_spend_jpy_tn / 4.0
+        self.cum["private_ai_spend_domestic"] += private_ai_spend_jpy_tn / 4.0
         self.cum["public_cost"] += public
         row.update(public_cost_jpy_tn=public, private_cost_jpy_tn=private,
                    public_investment_cum_jpy_tn=self.cum["public_investment"],
                    private_investment_cum_jpy_tn=self.cum["private_investment"],
+                   private_ai_spend_domestic_cum_jpy_tn=self.cum["private_ai_spend_domestic"],
                    investment_cum_jpy_tn=sum(self.cum[c] for c in INVESTMENT),
                    public_cost_cum_jpy_tn=self.cum["public_cost"])
         direct = outcome_rates["healthcare"] + direct_share_of_deficit * outcome_rates["deficit_avoided"]

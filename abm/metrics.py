@@ -136,7 +136,8 @@ def _ledger(m, key):
 
 LEDGER_KEYS = [*(f"cost_{c}_jpy_tn" for c in CATEGORIES), *(f"cost_{c}_cum_jpy_tn" for c in CATEGORIES),
                "public_cost_jpy_tn", "private_cost_jpy_tn", "public_investment_cum_jpy_tn",
-               "private_investment_cum_jpy_tn", "investment_cum_jpy_tn", "public_cost_cum_jpy_tn",
+               "private_investment_cum_jpy_tn", "private_ai_spend_domestic_cum_jpy_tn", "investment_cum_jpy_tn",
+               "public_cost_cum_jpy_tn",
                *(f"outcome_{k}_jpy_tn_per_year" for k in OUTCOMES), *(f"outcome_{k}_cum_jpy_tn" for k in OUTCOMES),
                "outcomes_direct_jpy_tn_per_year", "outcomes_indirect_jpy_tn_per_year", "outcomes_direct_cum_jpy_tn",
                "outcomes_cum_jpy_tn", "bond_balance_jpy_tn", "bond_interest_jpy_tn", "bond_redeemed_jpy_tn",

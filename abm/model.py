@@ -107,7 +107,8 @@ class SovereignAIModel(mesa.Model):
         rates = self.outcomes.update(self)
         self.last_abroad = self.ledger.abroad_this_quarter
         self.last_row = self.ledger.close_quarter(self.period, rates, self.firms.flows["spend_domestic_jpy_tn"],
-                                                  self.scenario.policy.deficit_fiscal_share)
+                                                  self.scenario.policy.deficit_fiscal_share,
+                                                  self.scenario.costs.finetune_share_of_domestic_spend)
 
     def _advance_clock(self) -> None:
         self.quarter_index += 1

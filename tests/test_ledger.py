@@ -79,3 +79,14 @@ def test_bad_bookings_refused():
         ledger.book("snacks", 1.0, "government")
     with pytest.raises(ValueError):
         ledger.book("staff", -1.0, "government")
+
+
+def test_private_investment_is_programme_share_plus_fine_tuning(run_cached):
+    r = run_cached("private-led", 1)
+    ts, m = r.timeseries, r.model
+    share = m.scenario.costs.finetune_share_of_domestic_spend
+    programme_private = sum(m.ledger.by_payer["private"][c] for c in INVESTMENT)
+    assert programme_private > 0
+    expected = programme_private + share * ts["private_ai_spend_domestic_cum_jpy_tn"].iloc[-1]
+    assert ts["private_investment_cum_jpy_tn"].iloc[-1] == pytest.approx(expected)
+    assert (np.diff(ts["private_ai_spend_domestic_cum_jpy_tn"]) >= 0).all()
