@@ -109,20 +109,13 @@ def scenarios():
 @app.command("show-scenario")
 def show_scenario(name: Annotated[str, typer.Argument(help="preset name or TOML path")]):
     """Print the fully resolved scenario as TOML, with units, ranges and sources."""
-    try:
-        sc = load_scenario(name)
-    except ScenarioError as e:
-        fail(str(e))
-    typer.echo(to_toml(sc))
+    typer.echo(to_toml(resolve(name, None, None)))
 
 
 @app.command("check-scenario")
 def check_scenario(path: Annotated[str, typer.Argument(help="scenario TOML path or preset")]):
     """Validate a scenario file without running it (exit 0 if valid, 2 if not)."""
-    try:
-        sc = load_scenario(path)
-    except ScenarioError as e:
-        fail(str(e))
+    sc = resolve(path, None, None)
     console.print(f"ok: {sc.name} ({sc.policy.role_division}, {sc.run.start_year}-{sc.run.end_year})", highlight=False)
 
 
