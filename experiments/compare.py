@@ -190,8 +190,7 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "") -> str:
 
 def register(app) -> None:
     """Add ``sovai compare`` to the Typer app."""
-    from abm.cli import console
-    from abm.cli import fail
+    from abm.cli import console, fail
     from abm.scenario import parse_set
     from experiments.report import write_atomic, write_csv_atomic
     from experiments.results import _table

@@ -148,8 +148,7 @@ def slug(text: str) -> str:
 
 def register(app) -> None:
     """Add ``sovai discover`` to the Typer app."""
-    from abm.cli import console
-    from abm.cli import fail
+    from abm.cli import console, fail
     from experiments.report import write_atomic, write_csv_atomic
     from experiments.results import SqlError, query
     from experiments.store import StoreError, read_manifest

@@ -100,8 +100,7 @@ def _table(df: pd.DataFrame, title: str = "") -> Table:
 
 def register(app) -> None:
     """Add ``sovai results`` to the Typer app."""
-    from abm.cli import console
-    from abm.cli import fail
+    from abm.cli import console, fail
 
     @app.command()
     def results(

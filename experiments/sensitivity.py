@@ -102,8 +102,7 @@ def bar_chart(table: pd.DataFrame, method: str):
 
 def register(app) -> None:
     """Add ``sovai sensitivity`` to the Typer app."""
-    from abm.cli import console
-    from abm.cli import fail
+    from abm.cli import console, fail
     from experiments.design import load_experiment
     from experiments.plan import make_plan
     from experiments.report import page, png, table as html_table, write_atomic, write_csv_atomic

@@ -206,8 +206,7 @@ def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resum
     cluster problems and 130 on Ctrl-C (finished chunks stay on disk)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from abm.cli import err_console
-    from abm.cli import fail
+    from abm.cli import err_console, fail
 
     bar = Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
                    TextColumn("failed {task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
@@ -256,8 +255,7 @@ def report_failures(out: Path, limit: int = 5) -> None:
 
 def register(app) -> None:
     """Add ``sovai sweep`` to the Typer app."""
-    from abm.cli import console
-    from abm.cli import fail
+    from abm.cli import console, fail
     from experiments.design import ExperimentError, load_experiment
     from experiments.plan import make_plan
     from experiments.runner import DEFAULT_RUN_FN

@@ -45,14 +45,19 @@ def check_store(out, plan, complete: bool):
     return ids
 
 
+
+def start_sweep(path, out, capture: bool) -> subprocess.Popen:
+    """`sovai sweep` with 2 workers and 2-run chunks, in its own process group (so a test can kill it all)."""
+    pipe = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen([SOVAI, "sweep", str(path), "--out", str(out), "--workers", "2", "--chunk-size", "2",
+                             "--quiet"], env={**os.environ, "PYTHONPATH": str(TESTS)}, stdout=pipe, stderr=pipe,
+                            text=True, start_new_session=True)
+
 def test_sigkill_mid_sweep_then_resume(tmp_path):
     path = write_experiment(tmp_path, GRID)
     plan = make_plan(load_experiment(path))
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(TESTS)}
-    proc = subprocess.Popen([SOVAI, "sweep", str(path), "--out", str(out), "--workers", "2", "--chunk-size", "2",
-                             "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = start_sweep(path, out, capture=False)
     try:
         deadline = time.monotonic() + 120
         while len(chunk_dirs(out)) < 4 and proc.poll() is None and time.monotonic() < deadline:
@@ -106,10 +111,7 @@ def test_local_pool_worker_killed_mid_sweep_is_replaced(tmp_path):
     path = write_experiment(tmp_path, GRID)
     plan = make_plan(load_experiment(path))
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(TESTS)}
-    proc = subprocess.Popen([SOVAI, "sweep", str(path), "--out", str(out), "--workers", "2", "--chunk-size", "2",
-                             "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = start_sweep(path, out, capture=True)
     try:
         deadline = time.monotonic() + 120
         while len(chunk_dirs(out)) < 3 and proc.poll() is None and time.monotonic() < deadline:
