@@ -205,6 +205,36 @@ def row_normalised(A: sp.csr_matrix) -> sp.csr_matrix:
     return sp.diags(inv) @ A
 
 
+class NeighbourMean:
+    """``W @ x`` for a row-normalised ``W``, kept up to date as entries of ``x`` change (``x`` starts at 0).
+
+    A full sparse product touches every edge each quarter; :meth:`set` adds only the columns of the rows that
+    changed (``W``'s CSC copy is built once), so a quarter in which few agents change costs little.
+    Read :attr:`mean`; change ``x`` only through :meth:`set`.
+    """
+
+    def __init__(self, W: sp.csr_matrix, x: np.ndarray | None = None):
+        self.W = W
+        self._cols = W.tocsc()
+        self.x = np.zeros(W.shape[1]) if x is None else np.asarray(x, dtype=float).copy()
+        self.mean = W @ self.x
+
+    def set(self, rows: np.ndarray, values) -> None:
+        """Set ``x[rows] = values`` (``rows`` without repeats) and update :attr:`mean` by the changed columns."""
+        rows = np.asarray(rows, dtype=np.int64)
+        new = np.broadcast_to(np.asarray(values, dtype=float), rows.shape)
+        delta = new - self.x[rows]
+        changed = delta != 0
+        rows, delta = rows[changed], delta[changed]
+        if not len(rows):
+            return
+        self.x[rows] = new[changed]
+        c = self._cols
+        start, length = c.indptr[rows], c.indptr[rows + 1] - c.indptr[rows]
+        offsets = np.repeat(start - np.cumsum(length) + length, length) + np.arange(length.sum())
+        np.add.at(self.mean, c.indices[offsets], c.data[offsets] * np.repeat(delta, length))
+
+
 class EcosystemSpace(Network):
     """Mesa's :class:`~mesa.discrete_space.Network` over the ecosystem graph (no layout), built faster:
     cells are created with the collector paused and each cell's connections are set in one pass from the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,21 +21,45 @@ def quarter(m):
     return m.quarter
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What the reporters below read, counted in one pass over each population (see :func:`tally`)."""
+    firms_by_source: np.ndarray          # real firms (agents' count weights) by source code
+    va_by_source: np.ndarray             # value added (JPY tn) by source code
+    sensitive_va_by_source: np.ndarray   # value added x sensitive-data share, by source code
+    sector_adoption: np.ndarray          # share of firm agents using AI, by sector
+    cohorts_by_status: np.ndarray        # talent cohorts by status code
+
+
+def tally(m) -> Tally:
+    """Count the populations once; the model calls this before each collection (and at construction)."""
+    f, t = m.firms, m.talent
+    n = np.bincount(f.sector, minlength=len(SECTOR_NAMES))
+    used = np.bincount(f.sector, weights=(f.source != NONE), minlength=len(SECTOR_NAMES))
+    return Tally(firms_by_source=np.bincount(f.source, weights=f.count_weight, minlength=4),
+                 va_by_source=np.bincount(f.source, weights=f.va_jpy_tn, minlength=4),
+                 sensitive_va_by_source=np.bincount(f.source, weights=f.va_jpy_tn * f.sensitive, minlength=4),
+                 sector_adoption=np.divide(used, n, out=np.zeros(len(n)), where=n > 0),
+                 cohorts_by_status=np.bincount(t.status, minlength=4))
+
+
+def _adopted_share(by_source: np.ndarray) -> float:
+    return float(by_source[1:].sum() / by_source.sum())
+
+
 def adoption_rate(m):
     """Share of Japan's firms using AI (agents weighted by the real firms they stand for)."""
-    f = m.firms
-    return float((f.count_weight * (f.source != NONE)).sum() / f.count_weight.sum())
+    return _adopted_share(m.tally.firms_by_source)
 
 
 def adoption_rate_value_weighted(m):
-    f = m.firms
-    return float((f.va_jpy_tn * (f.source != NONE)).sum() / f.va_jpy_tn.sum())
+    return _adopted_share(m.tally.va_by_source)
 
 
 def _source_share(m, code):
-    f = m.firms
-    adopted = (f.count_weight * (f.source != NONE)).sum()
-    return float((f.count_weight * (f.source == code)).sum() / adopted) if adopted else 0.0
+    by = m.tally.firms_by_source
+    adopted = by[1:].sum()
+    return float(by[code] / adopted) if adopted else 0.0
 
 
 def adoption_share_foreign(m):
@@ -50,27 +75,25 @@ def adoption_share_sovereign(m):
 
 
 def _sector_adoption(m, k):
-    """Share of firm agents in sector ``k`` using AI (all sectors computed once per quarter)."""
-    memo = m.__dict__.setdefault("_sector_adoption_memo", {})
-    if memo.get("quarter") != m.quarter_index:
-        f = m.firms
-        n = np.bincount(f.sector, minlength=len(SECTOR_NAMES))
-        used = np.bincount(f.sector, weights=(f.source != NONE), minlength=len(SECTOR_NAMES))
-        memo.update(quarter=m.quarter_index, shares=np.divide(used, n, out=np.zeros(len(n)), where=n > 0))
-    return float(memo["shares"][k])
+    """Share of firm agents in sector ``k`` using AI."""
+    return float(m.tally.sector_adoption[k])
+
+
+def _persons(m, status):
+    return float(m.tally.cohorts_by_status[status] * m.talent.cohort)
 
 
 def talent_domestic(m):
     """AI specialists working in Japan (persons)."""
-    return float((m.talent.status == HOME).sum() * m.talent.cohort)
+    return _persons(m, HOME)
 
 
 def talent_abroad(m):
-    return float((m.talent.status == ABROAD).sum() * m.talent.cohort)
+    return _persons(m, ABROAD)
 
 
 def talent_retired(m):
-    return float((m.talent.status == RETIRED).sum() * m.talent.cohort)
+    return _persons(m, RETIRED)
 
 
 def talent_entered(m):
@@ -79,7 +102,9 @@ def talent_entered(m):
 
 
 def talent_retention_rate(m):
-    return m.talent.retention_rate
+    """Share of active (not retired) specialists who work in Japan."""
+    c = m.tally.cohorts_by_status
+    return float(c[HOME] / (c[HOME] + c[ABROAD])) if c[HOME] + c[ABROAD] else 0.0
 
 
 def digital_deficit_jpy_tn(m):
@@ -109,11 +134,10 @@ def data_shared_index(m):
 
 def sovereignty_index(m):
     """Mean of (share of AI spend staying domestic) and (share of sensitive AI work on domestic models)."""
-    f = m.firms
-    spend = f.flows["spend_jpy_tn"]
-    domestic_spend = f.flows["spend_domestic_jpy_tn"] / spend if spend > 0 else 0.0
-    sens = f.va_jpy_tn * f.sensitive * (f.source != NONE)
-    domestic_sens = float((sens * (f.source >= OPEN)).sum() / sens.sum()) if sens.sum() > 0 else 0.0
+    flows, sens = m.firms.flows, m.tally.sensitive_va_by_source
+    domestic_spend = flows["spend_domestic_jpy_tn"] / flows["spend_jpy_tn"] if flows["spend_jpy_tn"] > 0 else 0.0
+    used = sens[1:].sum()
+    domestic_sens = float(sens[OPEN:].sum() / used) if used > 0 else 0.0
     return 0.5 * domestic_spend + 0.5 * domestic_sens
 
 

@@ -66,6 +66,7 @@ class SovereignAIModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters(),
                                                 agenttype_reporters=agent_reporters)
         self.period = PERIODS[0]
+        self.tally = metrics.tally(self)
         self.running = True
 
     @property
@@ -100,7 +101,8 @@ class SovereignAIModel(mesa.Model):
         self.firms.step(self)                          # 5. firms: adopt, choose source, spend
         self.asean.step(self)                          # 6. ASEAN partners: adopt, choose Japanese models
         self._close_books()                            # 7. ledger: outcomes, costs, financing
-        self.datacollector.collect(self)               # 8. collect
+        self.tally = metrics.tally(self)               # 8. collect: count once, then the reporters read
+        self.datacollector.collect(self)
         self._advance_clock()
 
     def _close_books(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.network import SECTOR_NAMES, load_table
+from abm.network import load_table
 
 REF = load_table("reference.toml")
 VISITS_JAPAN = REF["healthcare"]["outpatient_visits_per_capita_japan"]
@@ -21,8 +21,8 @@ def effective_domestic_use(firms, sector: str, need_privacy: bool, privacy_on: b
 
     Sovereign models count fully; open models by ``open_weight`` (e.g. the share hosted at home); foreign APIs
     not at all."""
-    m = firms.sector == SECTOR_NAMES.index(sector)
-    if not m.any():
+    m = firms.rows_of[sector]
+    if not len(m):
         return 0.0
     domestic = np.select([firms.source[m] == 3, firms.source[m] == 2], [1.0, open_weight], 0.0)
     domestic = domestic * (privacy_on or not need_privacy)

@@ -44,6 +44,7 @@ class DataHolderPopulation:
         self.trust = rng.uniform(0.4, 0.8, n)
         self.e_firm, self.e_holder = layer_pairs(graph, "data", "firm", "data_holder")
         self.volume_e, self.sensitivity_e = self.volume[self.e_holder], self.sensitivity[self.e_holder]  # static
+        self.potential_volume = self.volume_e.sum()
         self.active = np.zeros(len(self.e_firm), dtype=bool)
         self.carried = np.zeros(len(self.e_firm))
         with gc_paused():
@@ -62,10 +63,11 @@ class DataHolderPopulation:
         self.active[lapse] = False
         self.active[accept] = True
         self.active &= source != 0  # a firm that stopped using AI ends its contracts
-        domestic = (source >= 2).astype(float)
-        self.carried = np.where(self.active, shareable_volume(self.volume_e, self.sensitivity_e, privacy_on, domestic),
-                                0.0)
-        use = np.bincount(self.e_holder[self.active], minlength=self.n) > 0
+        live = np.flatnonzero(self.active)
+        self.carried = np.zeros(len(self.active))
+        self.carried[live] = shareable_volume(self.volume_e[live], self.sensitivity_e[live], privacy_on,
+                                              source[live] >= 2)
+        use = np.bincount(self.e_holder[live], minlength=self.n) > 0
         self.trust = np.clip(self.trust + s.behaviour.data_trust_gain_per_use * use, 0.0, 1.0)
         # public machine-readable data from the government platform reaches every adopter once contracts exist
         public = 0.3 * contracts_on * scale
@@ -74,7 +76,7 @@ class DataHolderPopulation:
     @property
     def shared_index(self) -> float:
         """Share of the potential contract volume that is actually flowing (0..1)."""
-        potential = self.volume_e.sum()
+        potential = self.potential_volume
         return float(self.carried.sum() / potential) if potential > 0 else 0.0
 
 

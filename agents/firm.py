@@ -11,7 +11,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
-from abm.graph_arrays import adjacency, gc_paused, row_normalised
+from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors, load_table
 
 NONE, FOREIGN, OPEN, SOVEREIGN = 0, 1, 2, 3
@@ -69,6 +69,8 @@ class FirmPopulation:
         for k, name in enumerate(SECTOR_NAMES):
             m = self.sector == k
             self.va_jpy_tn[m] = size[m] / size[m].sum() * va_total * SECTORS[name]["va_share"] if m.any() else 0
+        self.rows_of = {name: np.flatnonzero(self.sector == k) for k, name in enumerate(SECTOR_NAMES)}  # static
+        self.in_healthcare = self.sector == SECTOR_NAMES.index("healthcare")
         counts = np.bincount(self.sector, minlength=len(SECTOR_NAMES))
         real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * JAPAN_FIRMS
         self.count_weight = (real / np.maximum(counts, 1))[self.sector]   # real firms per agent
@@ -81,7 +83,7 @@ class FirmPopulation:
         adopt0 = rng.random(n) < np.clip(0.45 * self.maturity / self.maturity.mean(), 0, 0.95)
         self.source = np.where(adopt0, np.where(rng.random(n) < 0.75, FOREIGN, OPEN), NONE).astype(np.int8)
         self.since_q = np.full(n, -100)
-        self.W = row_normalised(adjacency(graph, "supply", "firm", n))
+        self.peers = NeighbourMean(row_normalised(adjacency(graph, "supply", "firm", n)), self.source != NONE)
         self.flows = {}
         with gc_paused():
             self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
@@ -91,21 +93,22 @@ class FirmPopulation:
         """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
         env, gov, s, role = model.env, model.government, model.scenario, model.role
         caps = np.array([env.frontier_cap, env.open_cap, gov.sovereign_cap])
-        use = capability.usefulness(caps[None, :], SECTOR_THRESHOLDS[:, None])[self.sector[rows]]  # per sector
+        use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :])   # (source, sector)
+        use = use_by_sector[:, self.sector[rows]]                                          # (source, firm)
         privacy = float(model.year >= s.policy.privacy_framework_year)
         staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
         own, shared, sens = self.own_data[rows], self.shared_data[rows], self.sensitive[rows]
         d_foreign = data_index(own, shared, sens, 0.0)
-        d_domestic = data_index(own, shared, sens, privacy)
+        d_domestic = data_index(own, shared, sens, privacy) if privacy else d_foreign
         h = self.hosting(model)
         d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
         ft = role["finetune_effectiveness"]
         fit = s.behaviour.japanese_fit_bonus
-        health_bonus = 0.25 * gov.public_health_models * (self.sector[rows] == SECTOR_NAMES.index("healthcare"))
+        health_bonus = 0.25 * gov.public_health_models * self.in_healthcare[rows]
         return np.stack([
-            capability.specialised_quality(use[:, 0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
-            capability.specialised_quality(use[:, 1], ft * d_open, ft * staff_idx, 0.3 * fit),
-            capability.specialised_quality(use[:, 2], ft * d_domestic, ft * staff_idx, fit + health_bonus),
+            capability.specialised_quality(use[0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
+            capability.specialised_quality(use[1], ft * d_open, ft * staff_idx, 0.3 * fit),
+            capability.specialised_quality(use[2], ft * d_domestic, ft * staff_idx, fit + health_bonus),
         ], axis=1)
 
     def hosting(self, model, national_h100e: float | None = None) -> float:
@@ -138,7 +141,7 @@ class FirmPopulation:
         adopted = self.source != NONE
 
         # non-adopters: Bass on the supply network, scaled by the best net value they can reach
-        peer = self.W @ adopted.astype(float)
+        peer = self.peers.mean                            # share of supply-chain partners using AI
         best = net_entry[:, 1].copy()                     # open models are always available
         np.maximum(best, np.where(available[:, 0], net_entry[:, 0], -np.inf), out=best)
         if model.government.sovereign_available:
@@ -146,7 +149,7 @@ class FirmPopulation:
         hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year)
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
         rollout = b.public_rollout_per_year * model.government.public_health_models
-        hazard = hazard + rollout * (self.sector == SECTOR_NAMES.index("healthcare")) * (best > 0)
+        hazard = hazard + rollout * self.in_healthcare * (best > 0)
         u = rng.random(n)   # one draw per firm: adoption if a non-adopter, review if an adopter (disjoint)
         new = ~adopted & (u < 1.0 - np.exp(-hazard / 4.0))
         # adopters re-evaluate now and then; foreign users cut off must re-choose
@@ -160,6 +163,7 @@ class FirmPopulation:
         gumbel = rng.gumbel(size=(len(idx), 3))
         self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index
+        self.peers.set(np.flatnonzero(new), 1.0)          # adopters stay adopters: only new ones change
         self._book(model, q, price, subsidy)
 
     def _book(self, model, q, price, subsidy) -> None:
@@ -168,7 +172,7 @@ class FirmPopulation:
         adopted = self.source != NONE
         col = np.clip(self.source.astype(int) - 1, 0, 2)
         a = self.va_jpy_tn * env.ai_value_share * adopted
-        self.quality = np.where(adopted, q[np.arange(self.n), col], 0.0)
+        self.quality = np.where(adopted, np.take_along_axis(q, col[:, None], axis=1)[:, 0], 0.0)
         a_by = np.bincount(self.source, weights=a, minlength=4)[1:]   # AI-addressable value per source
         spend_by = a_by * price
         abroad = abroad_shares(c, self.hosting(model))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from abm.graph_arrays import adjacency, gc_paused, row_normalised
+from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
 
 PENDING, HOME, ABROAD, RETIRED = 0, 1, 2, 3
 STATUS_NAMES = ("pending", "home", "abroad", "retired")
@@ -32,6 +32,21 @@ def move_probabilities(gap, base_leave: float, base_return: float, sensitivity: 
     return leave, back
 
 
+def peer_value(status):
+    """What a cohort adds to its peers' pull: +1 abroad, -1 at home, 0 pending or retired."""
+    status = np.asarray(status)
+    return (status == ABROAD).astype(float) - (status == HOME)
+
+
+def sorted_lookup(cum, x):
+    """``np.searchsorted(cum, x, side="right")``, the same result, ~2x faster for thousands of unsorted ``x``
+    (sorted queries walk ``cum`` in order instead of mispredicting every branch of a fresh binary search)."""
+    order = np.argsort(x)
+    out = np.empty(len(x), dtype=np.intp)
+    out[order] = np.searchsorted(cum, x[order], side="right")
+    return out
+
+
 class TalentPopulation:
     """Array state of all talent slots (initial stock plus future graduates)."""
 
@@ -49,6 +64,7 @@ class TalentPopulation:
         self.skill = rng.lognormal(0.0, 0.5, n)
         self.entered = self.initial
         self.W = row_normalised(adjacency(graph, "peer", "talent", n))
+        self.peers = NeighbourMean(self.W, peer_value(self.status))   # share of peers abroad - share at home
         with gc_paused():
             self.agents = [Talent(model, i, model.space[blocks.talent + i]) for i in range(self.initial)]
 
@@ -59,6 +75,7 @@ class TalentPopulation:
         first, k = self.entered, min(self.per_year, self.n - self.entered)
         self.status[first:first + k] = HOME
         self.employer[first:first + k] = ACADEMIA
+        self.peers.set(np.arange(first, first + k), peer_value(HOME))
         self.entered += k
         space, t0 = model.space, self.blocks.talent
         with gc_paused():
@@ -79,8 +96,7 @@ class TalentPopulation:
         access = np.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
         premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
         active = np.flatnonzero(home | abroad)            # pending and retired slots neither move nor draw
-        pull = self.W @ (abroad.astype(float) - home)          # one sparse product: share abroad - share home
-        gap = utility_gap(premium, topup, demand_premium, access, pull[active])
+        gap = utility_gap(premium, topup, demand_premium, access, self.peers.mean[active])
         leave, back = move_probabilities(gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
                                          b.talent_leave_sensitivity)
         u = rng.random(len(active))
@@ -91,6 +107,10 @@ class TalentPopulation:
         self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
         self.status[returns], self.employer[returns] = HOME, ACADEMIA
         self.status[retire] = RETIRED
+        moved = np.zeros(self.n, dtype=bool)
+        moved[goes] = moved[returns] = moved[retire] = True
+        moved = np.flatnonzero(moved)
+        self.peers.set(moved, peer_value(self.status[moved]))
         returned = np.zeros(self.n, dtype=bool)
         returned[returns] = True
         self._match(model, need, returned)
@@ -108,7 +128,7 @@ class TalentPopulation:
             weights = np.r_[max(gov.headcount_target - gov_staff, 0.0), 0.15 * len(at_home) * self.cohort,
                             np.maximum(firm_need - staffed, 0.0)]
             cum = np.cumsum(weights)
-            pick = np.searchsorted(cum, rng.random(int(moving.sum())) * cum[-1], side="right")
+            pick = sorted_lookup(cum, rng.random(int(moving.sum())) * cum[-1])
             old, new = employer[moving], np.where(pick == 0, GOV_LAB, np.where(pick == 1, ACADEMIA, pick - 2))
             self.employer[at_home[moving]] = new
             # staff counts move with the movers only (no second pass over everyone at home)
@@ -117,12 +137,6 @@ class TalentPopulation:
             gov_staff += ((new == GOV_LAB).sum() - (old == GOV_LAB).sum()) * self.cohort
         firms.staff = staffed
         gov.staff_persons = float(gov_staff)
-
-    @property
-    def retention_rate(self) -> float:
-        """Share of active (not retired) specialists who work in Japan."""
-        home, abroad = (self.status == HOME).sum(), (self.status == ABROAD).sum()
-        return float(home / (home + abroad)) if home + abroad else 0.0
 
 
 class Talent(FixedAgent):

@@ -355,3 +355,48 @@ def test_edge_table_without_networkx_cache_uses_counts():
     assert graph_arrays.edge_table(H) is not first
     assert len(graph_arrays.layer_pairs(H, "supply", "firm", "firm")[0]) == len(graph_arrays.layer_pairs(
         model.graph, "supply", "firm", "firm")[0]) - 1
+
+
+# -- incrementally kept neighbour means ------------------------------------------------------------------
+
+def test_neighbour_mean_follows_the_full_product_through_random_changes():
+    rng = np.random.default_rng(7)
+    G = nx.gnm_random_graph(400, 1500, seed=7)
+    G.add_nodes_from(range(400, 410))                      # isolated rows and columns stay 0
+    A = nx.to_scipy_sparse_array(G, nodelist=range(410), format="csr").astype(float)
+    W = graph_arrays.row_normalised(A)
+    x0 = rng.choice([-1.0, 0.0, 1.0], 410)
+    nm = graph_arrays.NeighbourMean(W, x0)
+    want = x0.copy()
+    for _ in range(300):
+        rows = rng.choice(410, size=rng.integers(0, 40), replace=False)
+        values = rng.choice([-1.0, 0.0, 1.0, 0.25], len(rows))   # some rows do not change
+        nm.set(rows, values)
+        want[rows] = values
+    np.testing.assert_array_equal(nm.x, want)
+    np.testing.assert_allclose(nm.mean, W @ want, rtol=0, atol=1e-12)
+    nm.set(np.arange(5), 1.0)                               # a scalar value broadcasts
+    want[:5] = 1.0
+    np.testing.assert_allclose(nm.mean, W @ want, rtol=0, atol=1e-12)
+
+
+def test_populations_keep_their_neighbour_means_in_step_with_their_state():
+    data = load_scenario("gov-led").model_dump()
+    data["population"].update(firms=300, talent=400, data_holders=30)
+    data["shocks"] = [{"kind": "foreign_service_cutoff", "start_year": 2027, "duration_quarters": 6, "severity": 0.6}]
+    model = SovereignAIModel(validate(data), rng=5)
+    for _ in range(40):
+        model.step()
+    t, f = model.talent, model.firms
+    assert t.entered > data["population"]["talent"] and (t.status == RETIRED).any()   # every kind of change
+    np.testing.assert_allclose(t.peers.mean, t.peers.W @ talent.peer_value(t.status), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(f.peers.mean, f.peers.W @ (f.source != NONE), rtol=0, atol=1e-12)
+
+
+def test_sorted_lookup_is_searchsorted():
+    rng = np.random.default_rng(3)
+    w = rng.random(500) * (rng.random(500) < 0.5)           # many empty bins
+    cum = np.cumsum(w)
+    x = np.r_[rng.random(2000) * cum[-1], cum[::7], 0.0, cum[-1]]   # values on bin edges too
+    rng.shuffle(x)
+    np.testing.assert_array_equal(talent.sorted_lookup(cum, x), np.searchsorted(cum, x, side="right"))
