@@ -13,7 +13,7 @@ import mesa
 from abm import metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
-from abm.graph_arrays import EcosystemSpace
+from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network, load_table
 from abm.scenario import load_scenario
 from abm.schema import Scenario
@@ -42,6 +42,11 @@ class SovereignAIModel(mesa.Model):
     def __init__(self, scenario=None, rng=None, collect_agents: bool = False, network=None, **fields):
         resolved = load_scenario(scenario, overrides_from_kwargs(fields))
         super().__init__(rng=resolved.run.seed if rng is None else rng)
+        with gc_paused():   # one pause for the whole build: the collector's passes would find nothing to free
+            self._build(resolved, network, collect_agents)
+
+    def _build(self, resolved, network, collect_agents: bool) -> None:
+        """Network, space, populations and books, in that order (each population reads the graph)."""
         self.scenario = resolved
         self.role = ROLE_DIVISIONS[resolved.policy.role_division]
         self.year, self.quarter = resolved.run.start_year, 1

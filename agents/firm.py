@@ -172,7 +172,7 @@ class FirmPopulation:
         adopted = self.source != NONE
         col = np.clip(self.source.astype(int) - 1, 0, 2)
         a = self.va_jpy_tn * env.ai_value_share * adopted
-        self.quality = np.where(adopted, np.take_along_axis(q, col[:, None], axis=1)[:, 0], 0.0)
+        self.quality = np.where(adopted, q[np.arange(self.n), col], 0.0)
         a_by = np.bincount(self.source, weights=a, minlength=4)[1:]   # AI-addressable value per source
         spend_by = a_by * price
         abroad = abroad_shares(c, self.hosting(model))

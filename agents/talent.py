@@ -86,7 +86,8 @@ class TalentPopulation:
         b = s.behaviour
         if model.quarter == 1:
             self._enter_graduates(model)
-        home, abroad = self.status == HOME, self.status == ABROAD
+        status = self.status[:self.entered]               # slots past `entered` are still pending: skipped
+        home, abroad = status == HOME, status == ABROAD
         persons_home = home.sum() * self.cohort
         staff_need = firms.staff_need(model)
         need = staff_need * ((firms.source >= 2) + 0.3 * (firms.source == 1))
@@ -107,18 +108,18 @@ class TalentPopulation:
         self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
         self.status[returns], self.employer[returns] = HOME, ACADEMIA
         self.status[retire] = RETIRED
-        moved = np.zeros(self.n, dtype=bool)
+        moved = np.zeros(self.entered, dtype=bool)
         moved[goes] = moved[returns] = moved[retire] = True
         moved = np.flatnonzero(moved)
         self.peers.set(moved, peer_value(self.status[moved]))
-        returned = np.zeros(self.n, dtype=bool)
+        returned = np.zeros(self.entered, dtype=bool)
         returned[returns] = True
         self._match(model, need, returned)
 
     def _match(self, model, firm_need, returned) -> None:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
         rng, gov, firms = model.rng, model.government, model.firms
-        at_home = np.flatnonzero(self.status == HOME)
+        at_home = np.flatnonzero(self.status[:self.entered] == HOME)
         employer = self.employer[at_home]
         rematch = rng.random(len(at_home)) < 0.05            # one draw per cohort at home
         moving = returned[at_home] | (employer == ACADEMIA) | rematch
@@ -129,7 +130,7 @@ class TalentPopulation:
                             np.maximum(firm_need - staffed, 0.0)]
             cum = np.cumsum(weights)
             pick = sorted_lookup(cum, rng.random(int(moving.sum())) * cum[-1])
-            old, new = employer[moving], np.where(pick == 0, GOV_LAB, np.where(pick == 1, ACADEMIA, pick - 2))
+            old, new = employer[moving], np.where(pick < 2, GOV_LAB - pick, pick - 2)   # 0: lab, 1: academia
             self.employer[at_home[moving]] = new
             # staff counts move with the movers only (no second pass over everyone at home)
             staffed = staffed + (np.bincount(new[new >= 0], minlength=firms.n)
