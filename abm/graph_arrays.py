@@ -206,7 +206,8 @@ def row_normalised(A: sp.csr_matrix) -> sp.csr_matrix:
 
 
 class NeighbourMean:
-    """``W @ x`` for a row-normalised ``W``, kept up to date as entries of ``x`` change (``x`` starts at 0).
+    """``W @ x`` for a row-normalised ``W``, kept up to date as entries of ``x`` change (``x`` starts as given,
+    or 0).
 
     A full sparse product touches every edge each quarter; :meth:`set` adds only the columns of the rows that
     changed (``W``'s CSC copy is built once), so a quarter in which few agents change costs little.
