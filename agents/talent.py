@@ -63,7 +63,8 @@ class TalentPopulation:
         self.employer[self.status == ABROAD] = FOREIGN_EMPLOYER
         self.skill = rng.lognormal(0.0, 0.5, n)
         self.entered = self.initial
-        self.peers = NeighbourMean(row_normalised(adjacency(graph, "peer", "talent", n)), peer_value(self.status))   # share of peers abroad - share at home
+        # peers.mean: share of peers abroad - share at home, kept up to date as cohorts move
+        self.peers = NeighbourMean(row_normalised(adjacency(graph, "peer", "talent", n)), peer_value(self.status))
         with gc_paused():
             self.agents = [Talent(model, i, model.space[blocks.talent + i]) for i in range(self.initial)]
 
