@@ -31,6 +31,13 @@ def chunk_dirs(out):
     return [d for d in (out / "chunks").iterdir()] if (out / "chunks").is_dir() else []
 
 
+def wait_for_chunks(out, n: int, alive, timeout_s: float = 120) -> None:
+    """Poll until ``n`` chunks are written, the sweep is no longer ``alive()``, or the time is up."""
+    deadline = time.monotonic() + timeout_s
+    while len(chunk_dirs(out)) < n and alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def check_store(out, plan, complete: bool):
     """Every chunk is readable; run ids are unique, planned, and (when complete) all there."""
     ids = []
@@ -59,9 +66,7 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
     out = tmp_path / "out"
     proc = start_sweep(path, out, capture=False)
     try:
-        deadline = time.monotonic() + 120
-        while len(chunk_dirs(out)) < 4 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for_chunks(out, 4, lambda: proc.poll() is None)
         os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes, all at once
     finally:
         proc.wait(timeout=30)
@@ -92,9 +97,7 @@ def test_dask_worker_killed_mid_sweep_still_ends_with_all_runs(tmp_path):
         thread = threading.Thread(target=lambda: result.update(
             r=run_sweep(plan, out, scheduler=cluster.scheduler_address, chunk_size=1)))
         thread.start()
-        deadline = time.monotonic() + 120
-        while len(chunk_dirs(out)) < 3 and thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for_chunks(out, 3, thread.is_alive)
         done_at_kill = len(chunk_dirs(out))
         victim = sorted(pids.values())[0]
         os.kill(victim, signal.SIGKILL)
@@ -113,9 +116,7 @@ def test_local_pool_worker_killed_mid_sweep_is_replaced(tmp_path):
     out = tmp_path / "out"
     proc = start_sweep(path, out, capture=True)
     try:
-        deadline = time.monotonic() + 120
-        while len(chunk_dirs(out)) < 3 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for_chunks(out, 3, lambda: proc.poll() is None)
         workers = subprocess.run(["pgrep", "-g", str(proc.pid), "-f", "spawn_main"], capture_output=True,
                                  text=True).stdout.split()
         done_at_kill = len(chunk_dirs(out))
