@@ -87,13 +87,16 @@ class Ledger:
         return row
 
     def _finance(self, public_cost: float, direct_flow: float) -> dict[str, float]:
-        """Bonds: public costs are borrowed, interest accrues, direct outcomes redeem. Tax: no bonds."""
+        """Bonds: public costs are borrowed, interest accrues, direct outcomes redeem. Tax: no bonds.
+
+        Redemption is never negative: a quarter whose direct outcomes are negative (e.g. the deficit
+        avoided turns into extra deficit) redeems nothing; it does not un-redeem earlier quarters."""
         p = self.s.policy
         interest = redeemed = 0.0
         if p.financing == "ai_transition_bond":
             interest = self.bond_balance * p.bond_interest_rate / 4.0
             self.bond_balance += public_cost + interest
-            redeemed = min(self.bond_balance, direct_flow)
+            redeemed = max(0.0, min(self.bond_balance, direct_flow))
             self.bond_balance -= redeemed
         self.cum["interest"] += interest
         self.cum["redeemed"] += redeemed
