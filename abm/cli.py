@@ -11,18 +11,21 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from abm.errors import SovaiTyper, err_console, fail, set_debug
+from abm.outdir import FORCE_HELP
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="sovai: agent-based simulator of Japan's sovereign-AI ecosystem, 2026-2040.")
+__all__ = ["app", "console", "err_console", "fail", "resolve"]
+
+app = SovaiTyper(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                 help="sovai: agent-based simulator of Japan's sovereign-AI ecosystem, 2026-2040.")
 console = Console(width=max(Console().width, 110))
-err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = 2):
-    """Print one line to stderr and exit with ``code`` (2 = bad input)."""
-    err_console.print(f"error: {message}", highlight=False, soft_wrap=True, markup=False)
-    raise typer.Exit(code)
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="print the traceback of any error")] = False):
+    """sovai: agent-based simulator of Japan's sovereign-AI ecosystem, 2026-2040."""
+    set_debug(debug)
 
 
 def resolve(scenario: str, sets: list[str] | None, seed: int | None):
@@ -75,17 +78,17 @@ def run(
     scenario: Annotated[str, typer.Option("--scenario", "-s", help="preset name or TOML path")] = DEFAULT_PRESET,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override: section.field=value (repeatable)")] = None,
     seed: Annotated[Optional[int], typer.Option(help="random seed (overrides run.seed)", min=0)] = None,
-    out: Annotated[Optional[Path], typer.Option(help="output folder (default outputs/<scenario>-seed<seed>)")] = None,
+    out: Annotated[Optional[str], typer.Option(help="output folder (default outputs/<scenario>-seed<seed>)")] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
 ):
     """Run one scenario and write timeseries.parquet, summary.json and report.html."""
     from abm import html_report
-    from abm.report import simulate, write_outputs
+    from abm.outdir import claim, default_folder, out_path
+    from abm.report import OUTPUT_FILES, simulate, write_outputs
 
     sc = resolve(scenario, set_, seed)
-    folder = out or Path("outputs") / f"{sc.name}-seed{sc.run.seed}"
-    if folder.exists() and not folder.is_dir():
-        fail(f"--out: {folder} exists and is not a folder")
+    folder = claim(out_path(out, default_folder(f"{sc.name}-seed{sc.run.seed}")), OUTPUT_FILES, force=force)
     progress = _LazyProgress(quiet)
     t0 = time.monotonic()
     try:

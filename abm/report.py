@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,9 +11,11 @@ import pandas as pd
 
 from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, financial_summary
 from abm.model import SovereignAIModel
+from abm.outdir import text_writer, write_files
 from abm.schema import Scenario
 
 REPORT_YEARS = (2030, 2035, 2040)
+OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml")
 
 
 @dataclass
@@ -83,28 +82,14 @@ def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None
 
 
 def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
-    """Write timeseries.parquet, summary.json, report.html and scenario.toml into ``out_dir`` atomically:
-    everything goes to a temporary sibling folder that is renamed into place only when complete."""
+    """Write timeseries.parquet, summary.json, report.html and scenario.toml into ``out_dir`` (checked first
+    with :func:`abm.outdir.claim`): a new folder appears complete or not at all; in an existing one only
+    these four files are replaced (see :mod:`abm.outdir`)."""
     from abm.scenario import to_toml
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    tmp.chmod(0o755)
-    try:
-        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False), encoding="utf-8")
-        (tmp / "report.html").write_text(html, encoding="utf-8")
-        (tmp / "scenario.toml").write_text(to_toml(result.model.scenario), encoding="utf-8")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    summary = json.dumps(result.summary, indent=2, ensure_ascii=False)
+    writers = {"timeseries.parquet": lambda p: result.timeseries.to_parquet(p, index=False),
+               "summary.json": text_writer(summary), "report.html": text_writer(html),
+               "scenario.toml": text_writer(to_toml(result.model.scenario))}
+    assert set(writers) == set(OUTPUT_FILES)
+    return write_files(Path(out_dir), writers, "run")

@@ -15,13 +15,16 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from abm.schema import SECTIONS, Scenario, Shock, field_specs
+from abm.errors import UserError, describe_value, pydantic_problem
+from abm.schema import SECTIONS, FieldSpec, Scenario, Shock, field_specs, shock_field_specs
 
 DEFAULT_PRESET = "gov-led"
+MAX_EXTENDS = 32
 _TOP_KEYS = ["name", "description", "extends", "shocks", *SECTIONS]
+_KINDS = {int: "an integer", float: "a number", bool: "true or false", str: "text in quotes"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A user-facing scenario problem; ``str(err)`` is one line fit to print."""
 
 
@@ -35,21 +38,38 @@ def presets() -> dict[str, str]:
     return out
 
 
+def read_toml_file(path: str | Path, what: str, error: type[UserError] = ScenarioError) -> tuple[dict, str]:
+    """Read a TOML file the user named (``what`` names the option or field); every problem -> ``error``."""
+    path = Path(path)
+    if not str(path).strip():
+        raise error(f"{what}: empty path; give a .toml file")
+    if path.is_dir():
+        raise error(f"{what}: {path} is a folder, not a .toml file")
+    try:
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text), text
+    except FileNotFoundError:
+        raise error(f"{what}: file not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise error(f"{what}: malformed TOML in {path}: {e}") from None
+    except UnicodeDecodeError:
+        raise error(f"{what}: {path} is not UTF-8 text") from None
+    except RecursionError:
+        raise error(f"{what}: {path} nests tables or arrays too deeply") from None
+    except OSError as e:
+        raise error(f"{what}: cannot read {path}: {e.strerror or e}") from None
+
+
 def _read_toml(source: str | Path) -> tuple[dict, Path | None]:
     name = str(source)
     if name in presets():
         return tomllib.loads(resources.files("abm.scenarios").joinpath(f"{name}.toml").read_text("utf-8")), None
+    if not name.strip():
+        raise ScenarioError(f"scenario: empty name; allowed: {', '.join(presets())} or a .toml path")
     path = Path(name)
-    if not path.exists():
-        if path.suffix != ".toml":
-            raise ScenarioError(f"scenario: unknown preset '{name}'; allowed: {', '.join(presets())} or a .toml path")
-        raise ScenarioError(f"scenario: file not found: {name}")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), path
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"scenario: malformed TOML in {name}: {e}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"scenario: {name} is not UTF-8 text") from None
+    if not path.exists() and path.suffix != ".toml":
+        raise ScenarioError(f"scenario: unknown preset '{name}'; allowed: {', '.join(presets())} or a .toml path")
+    return read_toml_file(path, "scenario")[0], path
 
 
 def _merge(base: dict, top: dict) -> dict:
@@ -61,16 +81,19 @@ def _merge(base: dict, top: dict) -> dict:
 
 def _resolve(source: str | Path, seen: tuple = ()) -> dict:
     data, path = _read_toml(source)
+    key = str(path.resolve()) if path is not None else str(source)
+    if key in seen:
+        raise ScenarioError(f"extends: cycle through '{source}'")
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(f"extends: more than {MAX_EXTENDS} levels of extends")
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError("extends: must be a preset name or a path (string)")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"extends: must be a preset name or a .toml path (text); got {describe_value(parent)}")
     if path is not None and parent not in presets() and not Path(parent).is_absolute():
         parent = str(path.parent / parent)
-    if parent in seen:
-        raise ScenarioError(f"extends: cycle through '{parent}'")
-    base = _resolve(parent, (*seen, str(source)))
+    base = _resolve(parent, (*seen, key))
     base.pop("name", None)
     base.pop("description", None)
     return _merge(base, data)
@@ -79,6 +102,21 @@ def _resolve(source: str | Path, seen: tuple = ()) -> dict:
 def _suggest(key: str, options: list[str]) -> str:
     close = difflib.get_close_matches(key, options, n=1, cutoff=0.5)
     return f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(options)}"
+
+
+def _spec_at(loc: list[str]) -> FieldSpec | None:
+    if len(loc) >= 3 and loc[0] == "shocks":
+        return shock_field_specs().get(f"shocks.{loc[2]}")
+    return field_specs().get(".".join(loc[:2])) if len(loc) == 2 else None
+
+
+def allowed(spec: FieldSpec) -> str:
+    """What a field accepts, e.g. ``an integer in [20, 200000] agents`` or ``one of 'tax', 'ai_transition_bond'``."""
+    if spec.choices:
+        return "one of " + ", ".join(repr(c) for c in spec.choices)
+    rng = f" in [{spec.ge}, {spec.le}]" if spec.ge is not None or spec.le is not None else ""
+    unit = f" {spec.unit}" if spec.unit and spec.unit != "-" else ""
+    return f"{_KINDS.get(spec.type, str(spec.type))}{rng}{unit}"
 
 
 def _explain(err: ValidationError, data: dict) -> str:
@@ -94,14 +132,12 @@ def _explain(err: ValidationError, data: dict) -> str:
         else:
             options = list(SECTIONS[parent[0]].model_fields)
         return f"{where}: unknown key{_suggest(key, options)}"
-    spec = field_specs().get(".".join(loc[:2]))
-    got = e.get("input")
-    allowed = e["msg"].lower()
-    if spec is not None and (spec.ge is not None or spec.le is not None):
-        allowed = f"{e['msg'].lower()}; allowed range [{spec.ge}, {spec.le}] {spec.unit}".strip()
     if e["type"] == "value_error":
         return f"{e['msg'].removeprefix('Value error, ')}"
-    return f"{where}: {allowed} (got {got!r})"
+    spec = _spec_at(loc)
+    if spec is not None:
+        return f"{where}: must be {allowed(spec)}; got {describe_value(e.get('input'))}"
+    return f"{where}: {pydantic_problem(e)}"
 
 
 def validate(data: dict) -> Scenario:
@@ -137,7 +173,10 @@ def set_path(data: dict, path: str, value: Any) -> dict:
     if key not in SECTIONS[sec].model_fields:
         raise ScenarioError(f"{path}: unknown key{_suggest(key, list(SECTIONS[sec].model_fields))}")
     out = dict(data)
-    out[sec] = {**out.get(sec, {}), key: value}
+    section = out.get(sec, {})
+    if not isinstance(section, dict):
+        raise ScenarioError(f"{sec}: must be a table [{sec}]; got {describe_value(section)}")
+    out[sec] = {**section, key: value}
     return out
 
 
@@ -146,10 +185,14 @@ def parse_set(expr: str) -> tuple[str, Any]:
     if "=" not in expr:
         raise ScenarioError(f"--set {expr!r}: expected section.field=value")
     key, raw = (s.strip() for s in expr.split("=", 1))
+    if not key:
+        raise ScenarioError(f"--set {expr!r}: expected section.field=value")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError(f"--set {key}: value nests arrays too deeply") from None
     return key, value
 
 

@@ -24,7 +24,8 @@ def F(default, *, unit: str, source: str, ge=None, le=None, calibratable: bool =
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # strict: no coercion of true to 1, "7" to 7, 2026.0 to 2026 or 1 to true (an int is accepted as a float)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 class RunSection(_Section):
@@ -184,7 +185,7 @@ CostsSection = _costs_section()
 class Scenario(BaseModel):
     """A fully resolved scenario. Build it with :func:`abm.scenario.load_scenario` for files/presets."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
     name: str = "custom"
     description: str = ""
     run: RunSection = Field(default_factory=RunSection)

@@ -21,12 +21,13 @@ from scipy.optimize import minimize
 
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import field_specs
-from experiments.io import write_text_atomic
+from abm.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.targets import TargetSet, evaluate, load_targets, loss, table
 
 # The default set: the least certain inputs with the most leverage on the targets (see docs/model.md).
 DEFAULT_PARAMS = ("costs.abroad_share_sovereign", "environment.autonomous_driving_value_2040_jpy_tn",
                   "costs.training_tokens_per_parameter", "environment.ai_value_share_max")
+CALIBRATION_NAMES = ("calibration.csv", "calibrated.toml")
 
 
 @dataclass
@@ -110,17 +111,23 @@ def register(app: typer.Typer) -> None:
         seeds: Annotated[int, typer.Option(min=1, max=100, help="seeds per evaluation")] = 3,
         max_evals: Annotated[int, typer.Option(min=2, max=10000, help="objective evaluations")] = 60,
         workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
-        out: Annotated[Path, typer.Option(help="folder for calibrated.toml and calibration.csv")] = Path("outputs/calibration"),
+        out: Annotated[Optional[str], typer.Option(help="folder for calibrated.toml and calibration.csv "
+                                                       "(default outputs/calibration)")] = None,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ):
         """Fit calibratable fields to the targets; writes a scenario that extends the original."""
         from abm.cli import console, fail
         from experiments.validation import seeds_for
 
-        names = [p.strip() for p in params.split(",") if p.strip()] if params else list(DEFAULT_PARAMS)
+        names = list(DEFAULT_PARAMS) if params is None else [p.strip() for p in params.split(",")]
         try:
+            if not any(names) or not all(names):
+                raise ScenarioError(f"--params: give comma-separated calibratable fields, e.g. {DEFAULT_PARAMS[0]} "
+                                    f"(got {params!r})")
             load_scenario(scenario)
             check_params(names)
             tset = load_targets(targets)
+            folder = claim(out_path(out, default_folder("calibration")), CALIBRATION_NAMES, force=force)
             t0 = time.monotonic()
             fit = calibrate(tset, names, seeds_for(seeds), max_evals=max_evals, workers=workers,
                             on_eval=lambda i, v: console.print(f"  evaluation {i}: loss {v:.4g}", highlight=False))
@@ -131,7 +138,8 @@ def register(app: typer.Typer) -> None:
             passed_before=fit.before.passed, passed_after=fit.after.passed)
         console.print(both.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         console.print("fitted: " + ", ".join(f"{k} {fit.start[k]:.4g} -> {v:.4g}" for k, v in fit.params.items()))
-        write_text_atomic(out / "calibration.csv", both.to_csv(index=False))
-        write_text_atomic(out / "calibrated.toml", scenario_file(scenario, fit, seeds_for(seeds)))
+        write_files(folder, {"calibration.csv": text_writer(both.to_csv(index=False)),
+                             "calibrated.toml": text_writer(scenario_file(scenario, fit, seeds_for(seeds)))},
+                    "calibrate")
         console.print(f"loss {fit.loss_before:.4g} -> {fit.loss_after:.4g} in {fit.evaluations} evaluations, "
-                      f"{time.monotonic() - t0:.0f} s -> {out / 'calibrated.toml'}")
+                      f"{time.monotonic() - t0:.0f} s -> {folder / 'calibrated.toml'}")

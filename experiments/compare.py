@@ -20,9 +20,11 @@ import numpy as np
 import pandas as pd
 import typer
 
+from abm.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
-from experiments.design import ExperimentError, validate_experiment
+from experiments.design import MAX_RUNS, ExperimentError, validate_experiment
+from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
 from experiments.plan import Plan, make_plan
 from experiments.store import connect
 
@@ -55,15 +57,17 @@ def _label(source: str | Path | Scenario) -> tuple[str, Scenario]:
 
 
 def replication_plan(scenarios: Sequence[str | Path | Scenario], replications: int = 30,
-                     master_seed: int = DEFAULT_MASTER_SEED, overrides: dict[str, Any] | None = None) -> Plan:
-    """The runs of a comparison: each scenario (preset, file or Scenario) x ``replications`` seeds."""
+                     master_seed: int = DEFAULT_MASTER_SEED, overrides: dict[str, Any] | None = None,
+                     max_runs: int | None = MAX_RUNS) -> Plan:
+    """The runs of a comparison: each scenario (preset, file or Scenario) x ``replications`` seeds
+    (refused above ``max_runs`` runs, counted before anything is built; None: no ceiling)."""
     bases = dict(_label(s) for s in scenarios)
     if len(bases) != len(scenarios):
         raise ExperimentError("compare: two scenarios have the same name; give each a distinct name")
-    exp = validate_experiment({"name": "compare-" + "-".join(bases)[:60].replace(" ", "_"), "master_seed": master_seed,
+    exp = validate_experiment({"name": "compare-" + safe_name("-".join(bases))[:60], "master_seed": master_seed,
                                "replications": replications, "fixed": dict(overrides or {}),
                                "levers": {"scenario": {"values": list(bases)}}}, extra_bases=bases)
-    return make_plan(exp)
+    return make_plan(exp, max_runs=max_runs)
 
 
 def load_replications(folder: Path, plan: Plan | None = None) -> pd.DataFrame:
@@ -188,40 +192,50 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "") -> str:
     return page("sovai policy comparison: " + " vs ".join(policies), body)
 
 
+COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
+
+
 def register(app) -> None:
     """Add ``sovai compare`` to the Typer app."""
-    from abm.cli import console, fail
+    from abm.cli import console, fail, resolve
+    from abm.outdir import claim, default_folder, mark, out_path, text_writer, write_files
     from abm.scenario import parse_set
-    from experiments.report import write_atomic, write_csv_atomic
     from experiments.results import _table
-    from experiments.sweep import default_workers, execute, report_failures
+    from experiments.sweep import execute, report_failures
 
     @app.command()
     def compare(
         scenarios: Annotated[list[str], typer.Argument(help="preset names or scenario TOML files")],
-        replications: Annotated[int, typer.Option(help="seeds per scenario", min=1)] = 30,
-        seed: Annotated[int, typer.Option(help="master seed", min=0)] = DEFAULT_MASTER_SEED,
+        replications: Annotated[int, typer.Option(help="seeds per scenario", min=1, max=100_000)] = 30,
+        seed: Annotated[int, typer.Option(help="master seed", min=0, max=2**63 - 1)] = DEFAULT_MASTER_SEED,
         set_: Annotated[Optional[list[str]], typer.Option("--set", help="override for every scenario: "
                                                            "section.field=value (repeatable)")] = None,
-        workers: Annotated[int, typer.Option(help="local worker processes", min=1)] = default_workers(),
-        scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler tcp://HOST:PORT")] = None,
-        out: Annotated[Optional[Path], typer.Option(help="output folder (default outputs/compare/<names>)")] = None,
+        workers: Annotated[int, typer.Option(help="local worker processes", min=1, max=MAX_WORKERS)] =
+        default_workers(),
+        scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
+        out: Annotated[Optional[str], typer.Option(help="output folder (default outputs/compare/<names>)")] = None,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+        yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     ):
         """Compare policies across replications: table with 90% intervals and fan charts (report.html)."""
+        for s in scenarios:
+            resolve(s, set_, None)  # each scenario with the --set overrides: a bad one names its field
         try:
             overrides = dict(parse_set(s) for s in set_ or [])
-            plan = replication_plan(scenarios, replications, seed, overrides)
+            plan = replication_plan(scenarios, replications, seed, overrides, max_runs=None if yes else MAX_RUNS)
         except (ExperimentError, ScenarioError) as e:
             fail(str(e))
-        folder = out or Path("outputs") / "compare" / "_vs_".join(lp["base_scenario"] for lp in plan.lever_points)
+        names = "_vs_".join(lp["base_scenario"] for lp in plan.lever_points)
+        folder = claim(out_path(out, default_folder("compare", names)), COMPARE_NAMES, force=force)
+        mark(folder, COMPARE_NAMES, "compare")
         result = execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         df = load_replications(folder / "runs", plan)
         table = comparison_table(df)
-        write_csv_atomic(folder / "comparison.csv", table)
         note = (f"{replications} replications per policy, master seed {seed}, model {plan.model_version}"
                 + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
-        write_atomic(folder / "report.html", render_html(df, table, note))
+        write_files(folder, {"comparison.csv": text_writer(table.to_csv(index=False)),
+                             "report.html": text_writer(render_html(df, table, note))}, "compare")
         if not quiet:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])

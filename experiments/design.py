@@ -9,30 +9,32 @@ ranges outside it are rejected. :mod:`experiments.plan` turns an Experiment into
 from __future__ import annotations
 
 import difflib
-import tomllib
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from abm.scenario import ScenarioError, load_scenario, presets, set_path, validate
+from abm.errors import UserError, pydantic_problem
+from abm.scenario import ScenarioError, load_scenario, presets, read_toml_file, set_path, validate
 from abm.schema import Scenario, Shock, field_specs
 
 SPECIAL = {"scenario": "base_scenario", "shocks": "shock_set"}  # factor name -> runs-table column
+MAX_RUNS = 100_000  # a design with more runs is refused unless the user confirms (--yes)
 
 
-class ExperimentError(ValueError):
+class ExperimentError(UserError):
     """A user-facing experiment problem; ``str(err)`` is one line fit to print."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no "7" -> 7, true -> 1, 2.0 -> 2
 
 
 class FactorSpec(_Strict):
     """A lever or uncertainty: a ``range`` [lo, hi] (with ``levels`` for grids) or a list of ``values``."""
 
-    range: tuple[float, float] | None = None
+    range: list[float] | None = Field(None, min_length=2, max_length=2)
     values: list[str | bool | int | float] | None = Field(None, min_length=1)
     levels: int | None = Field(None, ge=2, le=1000)
 
@@ -136,21 +138,13 @@ def _explain(err: ValidationError) -> str:
         return f"{loc}: unknown key"
     if e["type"] == "missing":
         return f"{loc}: required field missing"
-    return f"{loc}: {e['msg'].lower()} (got {e.get('input')!r})"
+    return f"{loc}: {pydantic_problem(e)}"
 
 
 def load_experiment(path: str | Path, extra_bases: dict[str, Scenario] | None = None) -> Experiment:
     """Read and validate an experiment TOML file; scenario paths inside are relative to the file."""
     path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"experiment: file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ExperimentError(f"experiment: malformed TOML in {path}: {e}") from None
-    except UnicodeDecodeError:
-        raise ExperimentError(f"experiment: {path} is not UTF-8 text") from None
+    data, text = read_toml_file(path, "experiment", ExperimentError)
     return validate_experiment(data, base_dir=path.parent, extra_bases=extra_bases, source_text=text)
 
 
@@ -214,7 +208,7 @@ def _base(label: str, spec: ExperimentFile, base_dir: Path | None, extra: dict, 
             data = set_path(data, path, value)
             sc = validate(data)
         except ScenarioError as e:
-            raise ExperimentError(f"fixed.{path}: {e}") from None
+            raise ExperimentError(f"fixed.{path}: {str(e).removeprefix(path + ': ')}") from None
     return validate({**data, "name": Path(label).stem if label.endswith(".toml") else label})
 
 
@@ -286,3 +280,29 @@ def check_design(spec: ExperimentFile, factors: list[Factor], kind: str | None =
         raise ExperimentError(f"design.size: Sobol needs a power of 2 (got {d.size})")
     if d.kind in ("sobol", "morris") and len(uncs) < 2:
         raise ExperimentError(f"uncertainties: {d.kind} needs at least two")
+
+
+def run_count(spec: ExperimentFile, factors: list[Factor], kind: str | None = None) -> int:
+    """How many runs the design makes, computed from the factors alone (nothing is sampled or built)."""
+    d, kind = spec.design, kind or spec.design.kind
+    levers = math.prod(len(f.grid(d.levels)) for f in factors if f.role == "lever")
+    uncs = [f for f in factors if f.role == "uncertainty"]
+    if kind == "grid":
+        points = math.prod(len(f.grid(d.levels)) for f in uncs)
+    elif kind == "lhs":
+        points = d.size
+    elif kind == "sobol":
+        points = d.size * ((2 * len(uncs) + 2) if d.second_order else (len(uncs) + 2))
+    else:
+        points = d.size * (len(uncs) + 1)
+    return levers * points * spec.replications
+
+
+def check_size(spec: ExperimentFile, factors: list[Factor], kind: str | None = None,
+               limit: int | None = MAX_RUNS) -> int:
+    """The run count; ExperimentError naming it if it exceeds ``limit`` (None: no ceiling)."""
+    n = run_count(spec, factors, kind)
+    if limit is not None and n > limit:
+        raise ExperimentError(f"design: {n:,} runs exceeds the ceiling of {limit:,} runs; reduce levels, size, "
+                              "values or replications, or pass --yes to run them all")
+    return n

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 import typer
 
+from abm.errors import UserError
+from abm.outdir import FORCE_HELP
 
-class DiscoveryError(ValueError):
+
+class DiscoveryError(UserError):
     """The data cannot support PRIM (no variation, target always/never true); one line."""
 
 
@@ -146,10 +149,35 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:60] or "target"
 
 
+DISCOVERY_NAMES = ("discovery.txt", "boxes.csv", "discovery.png")
+
+
+def check_target(folder: Path, target: str | None) -> str:
+    """The ``--target`` condition, checked to be one boolean SQL expression over the runs table."""
+    import duckdb
+
+    from experiments.results import SqlError, _one_line, check_select
+    from experiments.store import connect
+
+    if target is None or not target.strip():
+        raise DiscoveryError('--target: give a condition on the runs table, e.g. "payback_year <= 2040"')
+    sql = f"SELECT *, ({target}) AS __target FROM runs"  # the form the search uses
+    try:
+        check_select(sql, "--target")
+        kind = dict(r[:2] for r in connect(folder).execute(f"DESCRIBE {sql}").fetchall())["__target"]
+    except SqlError as e:
+        raise DiscoveryError(str(e)) from None
+    except duckdb.Error as e:
+        raise DiscoveryError(f"--target: SQL: {_one_line(e)}") from None
+    if kind != "BOOLEAN":
+        raise DiscoveryError(f"--target: {target!r} is {kind}, not a condition; write e.g. \"{target} >= 50\"")
+    return target
+
+
 def register(app) -> None:
     """Add ``sovai discover`` to the Typer app."""
     from abm.cli import console, fail
-    from experiments.report import write_atomic, write_csv_atomic
+    from abm.outdir import claim, out_path, text_writer, write_files
     from experiments.results import SqlError, query
     from experiments.store import StoreError, read_manifest
 
@@ -158,16 +186,17 @@ def register(app) -> None:
         folder: Annotated[Path, typer.Argument(help="results folder of a sweep")],
         target: Annotated[Optional[str], typer.Option(help='SQL condition on the runs table, e.g. '
                                                       '"payback_year <= 2040" (default: [analysis] target)')] = None,
-        boxes: Annotated[int, typer.Option(help="boxes to find", min=1)] = 1,
+        boxes: Annotated[int, typer.Option(help="boxes to find", min=1, max=100)] = 1,
         density: Annotated[float, typer.Option(help="minimum density of a chosen box", min=0, max=1)] = 0.8,
-        out: Annotated[Optional[Path], typer.Option(help="folder (default RESULTS/discovery/<target>)")] = None,
+        out: Annotated[Optional[str], typer.Option(help="folder (default RESULTS/discovery/<target>)")] = None,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ):
         """Which parameter ranges lead to TARGET? PRIM boxes with coverage and density, text and plot."""
         try:
             m = read_manifest(folder)
-            target = target or m.get("analysis", {}).get("target")
-            if not target:
-                raise DiscoveryError("--target: give a condition, e.g. \"payback_year <= 2040\"")
+            analysis = m.get("analysis") if isinstance(m.get("analysis"), dict) else {}
+            target = check_target(folder, analysis.get("target") if target is None else target)
+            dest = claim(out_path(out, folder / "discovery" / slug(target)), DISCOVERY_NAMES, force=force)
             cols = [c for c in m["parameter_columns"]]
             runs = query(folder, f"SELECT *, COALESCE(({target}), false) AS __target FROM runs "
                                  "WHERE status = 'ok' ORDER BY design_point, replication")
@@ -175,14 +204,12 @@ def register(app) -> None:
             found = prim_boxes(prepare_x(runs, [c for c in cols if c in runs.columns]), y, boxes, density)
         except (SqlError, StoreError, DiscoveryError) as e:
             fail(str(e))
-        dest = out or folder / "discovery" / slug(target)
         text = describe(found, target, y)
-        write_atomic(dest / "discovery.txt", text)
         limits = pd.concat([b["limits"].assign(box=b["box"], coverage=b["coverage"], density=b["density"],
                                                mass=b["mass"]) for b in found], ignore_index=True)
-        write_csv_atomic(dest / "boxes.csv", limits)
         fig = plot(found)
-        fig.savefig(dest / ".discovery.tmp.png", dpi=90, bbox_inches="tight")
-        (dest / ".discovery.tmp.png").replace(dest / "discovery.png")
+        write_files(dest, {"discovery.txt": text_writer(text), "boxes.csv": text_writer(limits.to_csv(index=False)),
+                           "discovery.png": lambda p: fig.savefig(p, dpi=90, bbox_inches="tight", format="png")},
+                    "discover")
         console.print(text, highlight=False, markup=False)
         console.print(f"-> {dest}", highlight=False, markup=False)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from abm.scenario import ScenarioError, set_path, validate
-from experiments.design import Experiment, ExperimentError, Factor, check_design
+from experiments.design import MAX_RUNS, Experiment, ExperimentError, Factor, check_design, check_size
 from experiments.runner import DEFAULT_RUN_FN, model_version, summary_metric_names, timeseries_columns
 
 RUN_COLUMNS = ["run_id", "status", "error", "design_point", "lever_index", "sample_index", "replication", "seed"]
@@ -146,12 +146,15 @@ def fingerprint(exp: Experiment, run_fn: str, kind: str) -> str:
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def make_plan(exp: Experiment, run_fn: str = DEFAULT_RUN_FN, kind: str | None = None) -> Plan:
-    """Every run of the experiment; raises ExperimentError if any design point is not a valid scenario.
+def make_plan(exp: Experiment, run_fn: str = DEFAULT_RUN_FN, kind: str | None = None,
+              max_runs: int | None = MAX_RUNS) -> Plan:
+    """Every run of the experiment; raises ExperimentError if any design point is not a valid scenario, or
+    if the design has more than ``max_runs`` runs (counted before anything is sampled; None: no ceiling).
 
     ``kind`` overrides ``design.kind`` (``sovai sensitivity --method``)."""
     kind = kind or exp.spec.design.kind
     check_design(exp.spec, exp.factors, kind)
+    check_size(exp.spec, exp.factors, kind, max_runs)
     keep_ts, keep_summary = _check_outputs(exp, kind)
     version = model_version()
     unc_points, samples, problem = sample_uncertainties(exp, kind)

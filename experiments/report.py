@@ -1,14 +1,12 @@
-"""Self-contained HTML pages (inline PNG plots, no external references), written atomically."""
+"""Self-contained HTML pages (inline PNG plots, no external references)."""
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import pandas as pd
 
 from abm.html_report import png_base64
-from experiments.io import write_text_atomic
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-collapse:collapse;margin:1em 0}"
          "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")
@@ -37,13 +35,3 @@ def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
 def page(title: str, body: str) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write text to a temporary sibling and rename it over ``path``."""
-    return write_text_atomic(path, text)
-
-
-def write_csv_atomic(path: Path, df: pd.DataFrame) -> Path:
-    """A DataFrame as CSV, written atomically."""
-    return write_text_atomic(path, df.to_csv(index=False))

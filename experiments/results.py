@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from abm.errors import UserError
 from experiments.store import StoreError, connect, read_manifest
 
 HEADLINE = ["deficit_2030_jpy_tn", "deficit_2035_jpy_tn", "deficit_2040_jpy_tn", "adoption_rate_2040",
@@ -24,7 +25,7 @@ HEADLINE = ["deficit_2030_jpy_tn", "deficit_2035_jpy_tn", "deficit_2040_jpy_tn",
 EXPORT_FORMATS = {".csv": "FORMAT CSV, HEADER", ".parquet": "FORMAT PARQUET"}
 
 
-class SqlError(ValueError):
+class SqlError(UserError):
     """A DuckDB error on a user query; ``str(err)`` is one line."""
 
 
@@ -34,10 +35,24 @@ def _one_line(err: Exception) -> str:
     return "; ".join(lines[:1] + extra[:1])
 
 
-def query(root: Path, sql: str) -> pd.DataFrame:
-    """Run ``sql`` over the folder's views and return the result; SqlError if DuckDB rejects it."""
+def check_select(sql: str, what: str = "SQL") -> None:
+    """SqlError unless ``sql`` is exactly one SELECT statement (a query never writes or runs a second command)."""
     import duckdb
 
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as e:
+        raise SqlError(f"{what}: {_one_line(e)}") from None
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        kinds = ", ".join(st.type.name for st in statements) or "nothing"
+        raise SqlError(f"{what}: give exactly one SELECT statement (got {kinds})")
+
+
+def query(root: Path, sql: str) -> pd.DataFrame:
+    """Run one SELECT ``sql`` over the folder's views and return the result; SqlError if DuckDB rejects it."""
+    import duckdb
+
+    check_select(sql)
     con = connect(root)
     try:
         return con.execute(sql).df()
@@ -52,6 +67,7 @@ def export(root: Path, sql: str, path: Path) -> int:
     fmt = EXPORT_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise StoreError(f"--export: {path.name}: use a .csv or .parquet file name")
+    check_select(sql)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     con = connect(root)
@@ -88,6 +104,21 @@ def summary(root: Path) -> dict:
             "parameters": params}
 
 
+def _export_path(raw: str, force: bool) -> Path:
+    """The ``--export`` file: not empty, not a folder, not below a file; an existing file only with --force."""
+    from abm.outdir import claim
+
+    if not raw.strip():
+        raise StoreError("--export: must not be empty; give a .csv or .parquet file name")
+    path = Path(raw)
+    if path.is_dir():
+        raise StoreError(f"--export: {path} is a folder; give a .csv or .parquet file name")
+    if path.exists() and not force:
+        raise StoreError(f"--export: {path} exists; give another file name, or --force to replace it")
+    claim(path.parent, (), option="--export", force=True)  # below a file, or not writable
+    return path
+
+
 def _table(df: pd.DataFrame, title: str = "") -> Table:
     t = Table(title=title or None, title_justify="left")
     for c in df.columns:
@@ -106,14 +137,19 @@ def register(app) -> None:
     def results(
         folder: Annotated[Path, typer.Argument(help="results folder of a sweep")],
         sql: Annotated[Optional[str], typer.Option(help="DuckDB SQL over views `runs` and `timeseries`")] = None,
-        export_to: Annotated[Optional[Path], typer.Option("--export", help="write the query result "
-                                                          "(default: the runs table) to .csv or .parquet")] = None,
+        export_to: Annotated[Optional[str], typer.Option("--export", help="write the query result "
+                                                         "(default: the runs table) to .csv or .parquet")] = None,
+        force: Annotated[bool, typer.Option("--force", help="replace an existing --export file")] = False,
         limit: Annotated[int, typer.Option(help="rows to print", min=1)] = 50,
     ):
         """Summarise a results folder, or run SQL on it (`--sql`), optionally exporting (`--export`)."""
+        import duckdb
+
         try:
             if export_to is not None:
-                n = export(folder, sql or "SELECT * FROM runs ORDER BY design_point, replication", export_to)
+                export_to = _export_path(export_to, force)
+                n = export(folder, "SELECT * FROM runs ORDER BY design_point, replication" if sql is None else sql,
+                           export_to)
                 console.print(f"{n} rows -> {export_to}", highlight=False, markup=False)
                 return
             if sql is not None:
@@ -124,6 +160,8 @@ def register(app) -> None:
             s = summary(folder)
         except (SqlError, StoreError) as e:
             fail(str(e))
+        except duckdb.Error as e:  # e.g. a damaged chunk file
+            fail(f"FOLDER: cannot read the results in {folder}: {_one_line(e)}")
         m = s["manifest"]
         console.print(f"{m['name']}: design {m['design']}, {m['replications']} replication(s), "
                       f"master seed {m['master_seed']}, model {m['model_version']}", highlight=False, markup=False)

@@ -90,13 +90,19 @@ def timeseries_columns() -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def summary_metric_names() -> tuple[str, ...]:
-    """The flat summary columns, read from a tiny reference run of the model (structure, not numbers)."""
+def reference_summary() -> dict:
+    """The summary of a tiny reference run of the model: its structure (keys), not its numbers."""
     from abm.scenario import load_scenario
 
     tiny = load_scenario("gov-led", {"population.firms": 20, "population.talent": 20, "population.data_holders": 5,
                                      "population.asean_partners": 1, "run.end_year": 2026, "run.start_year": 2026})
-    return tuple(flatten_summary(simulate_run(tiny, 0)[1]))
+    return simulate_run(tiny, 0)[1]
+
+
+@functools.lru_cache(maxsize=None)
+def summary_metric_names() -> tuple[str, ...]:
+    """The flat summary columns (see :func:`reference_summary`)."""
+    return tuple(flatten_summary(reference_summary()))
 
 
 def coerce_metric(name: str, value):

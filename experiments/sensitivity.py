@@ -16,13 +16,17 @@ import numpy as np
 import pandas as pd
 import typer
 
+from abm.errors import UserError
+
+from abm.outdir import FORCE_HELP
 from experiments.design import ExperimentError
+from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
 from experiments.plan import Plan
 
 CONF_LEVEL = 0.95
 
 
-class SensitivityError(ValueError):
+class SensitivityError(UserError):
     """The runs cannot give indices (missing or failed runs, non-numeric output); one line."""
 
 
@@ -100,60 +104,76 @@ def bar_chart(table: pd.DataFrame, method: str):
     return fig
 
 
+SENSITIVITY_NAMES = ("runs", "sensitivity.csv", "sensitivity.png", "sensitivity.html")
+
+
 def register(app) -> None:
     """Add ``sovai sensitivity`` to the Typer app."""
     from abm.cli import console, fail
-    from experiments.design import load_experiment
+    from abm.outdir import claim, default_folder, mark, out_path, text_writer, write_files
+    from experiments.design import MAX_RUNS, _suggest, load_experiment
     from experiments.plan import make_plan
-    from experiments.report import page, png, table as html_table, write_atomic, write_csv_atomic
+    from experiments.report import page, png, table as html_table
     from experiments.results import _table
-    from experiments.runner import DEFAULT_RUN_FN
+    from experiments.runner import DEFAULT_RUN_FN, summary_metric_names
     from experiments.store import connect
-    from experiments.sweep import default_workers, execute
+    from experiments.sweep import execute
 
     @app.command()
     def sensitivity(
         experiment: Annotated[Path, typer.Argument(help="experiment TOML file (its uncertainties are sampled)")],
         method: Annotated[Optional[str], typer.Option(help="sobol or morris (default: the file's design)")] = None,
         size: Annotated[Optional[int], typer.Option(help="override design.size (Sobol N / Morris trajectories)",
-                                                    min=1)] = None,
+                                                    min=1, max=1_000_000)] = None,
         output: Annotated[Optional[list[str]], typer.Option(help="summary metric to analyse (repeatable; "
                                                             "default: [analysis] outputs)")] = None,
-        workers: Annotated[int, typer.Option(help="local worker processes", min=1)] = default_workers(),
-        scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler tcp://HOST:PORT")] = None,
-        out: Annotated[Optional[Path], typer.Option(help="folder (default outputs/sweeps/"
-                                                         "<name>-<method>-<size>)")] = None,
+        workers: Annotated[int, typer.Option(help="local worker processes", min=1, max=MAX_WORKERS)] =
+        default_workers(),
+        scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
+        out: Annotated[Optional[str], typer.Option(help="folder (default outputs/sweeps/"
+                                                        "<name>-<method>-<size>)")] = None,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+        yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
         run_function: Annotated[str, typer.Option(hidden=True, help="module:function run hook")] = DEFAULT_RUN_FN,
     ):
         """Sobol or Morris indices with 95% confidence intervals: table, bar chart, HTML."""
         try:
+            if method is not None and method not in ("sobol", "morris"):
+                raise ExperimentError(f"--method: use sobol or morris (got {method!r})")
             exp = load_experiment(experiment)
             method = method or exp.spec.design.kind
             if method not in ("sobol", "morris"):
                 raise ExperimentError(f"--method: use sobol or morris (the file's design is '{method}')")
+            for name in output or []:
+                if name not in summary_metric_names():
+                    raise ExperimentError(f"--output: unknown summary metric {name!r}"
+                                          f"{_suggest(name, summary_metric_names())}")
             if size is not None:
                 exp.spec.design.size = size
             outputs = list(output or exp.spec.analysis.outputs)
             exp.spec.analysis.outputs = outputs
-            plan = make_plan(exp, run_fn=run_function, kind=method)
+            plan = make_plan(exp, run_fn=run_function, kind=method, max_runs=None if yes else MAX_RUNS)
         except ExperimentError as e:
             fail(str(e))
-        folder = out or Path("outputs") / "sweeps" / f"{exp.name}-{method}-{exp.spec.design.size}"
+        default = default_folder("sweeps", f"{exp.name}-{method}-{exp.spec.design.size}")
+        folder = claim(out_path(out, default), SENSITIVITY_NAMES, force=force)
+        mark(folder, SENSITIVITY_NAMES, "sensitivity")
         execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         runs = connect(folder / "runs").execute("SELECT * FROM runs").df()
         try:
             table = indices(plan, runs, outputs, method)
         except SensitivityError as e:
             fail(str(e), code=1)
-        write_csv_atomic(folder / "sensitivity.csv", table)
         chart = bar_chart(table, method)
-        chart.savefig(folder / ".sensitivity.png.tmp.png", dpi=90, bbox_inches="tight")
-        (folder / ".sensitivity.png.tmp.png").replace(folder / "sensitivity.png")
         n = len(plan.runs)
         note = f"<p>{method} design, {n} runs, {CONF_LEVEL:.0%} confidence intervals (half-widths in ci95).</p>"
-        write_atomic(folder / "sensitivity.html", page(f"sovai sensitivity: {exp.name}",
-                                                       note + html_table(table) + png(chart)))
+        write_files(folder, {
+            "sensitivity.csv": text_writer(table.to_csv(index=False)),
+            "sensitivity.png": lambda p: chart.savefig(p, dpi=90, bbox_inches="tight", format="png"),
+            "sensitivity.html": lambda p: p.write_text(page(f"sovai sensitivity: {exp.name}",
+                                                            note + html_table(table) + png(chart)), encoding="utf-8"),
+        }, "sensitivity")
         if not quiet:
             console.print(_table(table, f"{method} indices ({CONF_LEVEL:.0%} CI half-width)"))
         console.print(f"{method}: {len(plan.problem['names'])} parameters x {len(outputs)} outputs, {n} runs -> "

@@ -24,13 +24,18 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from abm.errors import UserError
+from abm.outdir import claim, mark, write_text_atomic
 from experiments.runner import INT_METRICS
 
 FORMAT = 1
 STRING_COLUMNS = {"run_id", "status", "error", "traceback", "model_version", "base_scenario", "shock_set"}
+SWEEP_NAMES = ("manifest.json", "experiment.toml", "chunks", "tmp", "quarantine", ".lock", "discovery")
+MANIFEST_KEYS = {"name": str, "fingerprint": str, "model_version": str, "design": str, "planned_runs": int,
+                 "replications": int, "master_seed": int, "parameter_columns": list}
 
 
-class StoreError(ValueError):
+class StoreError(UserError):
     """A user-facing problem with a results folder; ``str(err)`` is one line."""
 
 
@@ -43,19 +48,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
-    """Write JSON to a temporary sibling, fsync, then rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, default=str)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """JSON through the one atomic writer (temporary sibling, fsync, rename)."""
+    write_text_atomic(path, json.dumps(data, indent=2, default=str))
 
 
 def read_manifest(root: Path) -> dict:
@@ -64,9 +58,15 @@ def read_manifest(root: Path) -> dict:
     if not path.is_file():
         raise StoreError(f"{root}: not a sovai results folder (no manifest.json)")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as e:
         raise StoreError(f"{path}: unreadable manifest: {e}") from None
+    if not isinstance(m, dict):
+        raise StoreError(f"{path}: not a sovai results manifest (a JSON object is needed, got {type(m).__name__})")
+    for key, typ in MANIFEST_KEYS.items():
+        if not isinstance(m.get(key), typ) or isinstance(m.get(key), bool):
+            raise StoreError(f"{path}: not a sovai results manifest ('{key}' is missing or not a {typ.__name__})")
+    return m
 
 
 def typed_runs_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -101,17 +101,17 @@ class Store:
         self._lock_fd: int | None = None
         self.manifest: dict = {}
 
-    def open(self, manifest: dict, resume: bool, experiment_text: str = "") -> set[str]:
+    def open(self, manifest: dict, resume: bool, experiment_text: str = "", force: bool = False) -> set[str]:
         """Create or reopen the folder for ``manifest`` (same fingerprint and model version required);
-        return the run ids already on disk (ok or failed)."""
+        return the run ids already on disk (ok or failed). A non-empty folder that is not a sovai output is
+        refused unless ``force`` (see :func:`abm.outdir.claim`)."""
         path = self.root / "manifest.json"
-        if self.root.exists() and not self.root.is_dir():
-            raise StoreError(f"--out: {self.root} exists and is not a folder")
         if resume and not path.is_file():
             raise StoreError(f"--resume: {self.root} holds no sweep to resume")
-        if not path.is_file() and self.root.is_dir() and any(self.root.iterdir()):
-            raise StoreError(f"--out: {self.root} is not empty and is not a sweep results folder")
+        claim(self.root, SWEEP_NAMES, force=force)
         old = read_manifest(self.root) if path.is_file() else None
+        if old is None and any((self.root / d).exists() for d in ("chunks", "tmp")):
+            raise StoreError(f"--out: {self.root} has chunks/ or tmp/ but no manifest.json; give another --out")
         if old is not None:
             if old.get("fingerprint") != manifest["fingerprint"]:
                 raise StoreError(f"{self.root} holds results of a different experiment ('{old.get('name')}', "
@@ -119,7 +119,7 @@ class Store:
             if old.get("model_version") != manifest["model_version"]:
                 raise StoreError(f"{self.root} was made with model version {old.get('model_version')}, "
                                  f"this is {manifest['model_version']}; use another --out")
-        self.root.mkdir(parents=True, exist_ok=True)
+        mark(self.root, SWEEP_NAMES, "sweep")
         self._lock()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir()

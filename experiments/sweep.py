@@ -20,6 +20,10 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
+from abm.errors import UserError
+from abm.outdir import FORCE_HELP
+from experiments.design import MAX_RUNS
+from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
 from experiments.plan import RUN_COLUMNS, Plan
 from experiments.runner import resolve_run_fn, run_chunk
 from experiments.store import FORMAT, Store, StoreError, typed_runs_frame
@@ -106,9 +110,10 @@ def _failed_result(chunk_id: str, specs, error: str, version: str) -> dict:
 
 def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None = None, resume: bool = False,
               chunk_size: int | None = None, on_progress: Callable[[int, int, int], None] | None = None,
-              on_start: Callable[[int, int], None] | None = None) -> SweepResult:
+              on_start: Callable[[int, int], None] | None = None, force: bool = False) -> SweepResult:
     """Run every run of ``plan`` not yet in ``out``. ``on_start(total, skipped)`` then
-    ``on_progress(done, failed, total)`` after each chunk. Raises StoreError for folder/cluster problems."""
+    ``on_progress(done, failed, total)`` after each chunk. Raises StoreError (or another UserError) for
+    folder/cluster problems; ``force`` writes into a non-empty folder that is not a sovai output."""
     t0 = time.monotonic()
     try:
         resolve_run_fn(plan.run_fn)
@@ -125,7 +130,7 @@ def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None 
     executor = _Executor(workers, scheduler)  # connect first: an unreachable cluster leaves no folder behind
     store = Store(Path(out))
     try:
-        on_disk = store.open(manifest, resume, exp.source_text)
+        on_disk = store.open(manifest, resume, exp.source_text, force=force)
     except BaseException:
         executor.close()
         raise
@@ -194,14 +199,8 @@ def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None 
 
 # ---- command line ---------------------------------------------------------------------------------------
 
-def default_workers() -> int:
-    import os
-
-    return os.cpu_count() or 1
-
-
 def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resume: bool = False,
-            chunk_size: int | None = None, quiet: bool = False) -> SweepResult:
+            chunk_size: int | None = None, quiet: bool = False, force: bool = False) -> SweepResult:
     """:func:`run_sweep` with a progress bar (runs done / failed / ETA) for the CLI; exits 2 on folder or
     cluster problems and 130 on Ctrl-C (finished chunks stay on disk)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -211,7 +210,7 @@ def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resum
     bar = Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
                    TextColumn("failed {task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
                    TimeRemainingColumn(), console=err_console, disable=quiet)
-    task = None
+    task, started = None, []
 
     def start(total: int, skipped: int) -> None:
         nonlocal task
@@ -219,16 +218,20 @@ def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resum
             err_console.print(f"{skipped} of {total} runs already in {out}; running the rest",
                               highlight=False, markup=False)
         task = bar.add_task("runs", total=total, completed=skipped, failed=0)
+        bar.start()  # only once the folder is open: a refused folder prints its one error line alone
+        started.append(True)
 
     def progress(done: int, failed: int, total: int) -> None:
         bar.update(task, completed=done, failed=failed)
 
     try:
-        with bar:
-            result = run_sweep(plan, out, workers=workers, scheduler=scheduler, resume=resume,
-                               chunk_size=chunk_size, on_progress=progress, on_start=start)
-    except StoreError as e:
+        result = run_sweep(plan, out, workers=workers, scheduler=scheduler, resume=resume,
+                           chunk_size=chunk_size, on_progress=progress, on_start=start, force=force)
+    except UserError as e:
         fail(str(e))
+    finally:
+        if started:
+            bar.stop()
     if result.interrupted:
         err_console.print(f"interrupted: {result.skipped + result.ran} of {result.planned} runs are on disk in "
                           f"{out}; run the same command again to resume", highlight=False, markup=False)
@@ -256,6 +259,7 @@ def report_failures(out: Path, limit: int = 5) -> None:
 def register(app) -> None:
     """Add ``sovai sweep`` to the Typer app."""
     from abm.cli import console, fail
+    from abm.outdir import default_folder, out_path
     from experiments.design import ExperimentError, load_experiment
     from experiments.plan import make_plan
     from experiments.runner import DEFAULT_RUN_FN
@@ -263,23 +267,26 @@ def register(app) -> None:
     @app.command()
     def sweep(
         experiment: Annotated[Path, typer.Argument(help="experiment TOML file")],
-        workers: Annotated[int, typer.Option(help="local worker processes (1 = in this process)", min=1)] =
-        default_workers(),
-        scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address tcp://HOST:PORT")] = None,
+        workers: Annotated[int, typer.Option(help="local worker processes (1 = in this process)", min=1,
+                                             max=MAX_WORKERS)] = default_workers(),
+        scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
         resume: Annotated[bool, typer.Option(help="continue the sweep in --out (required to exist)")] = False,
-        out: Annotated[Optional[Path], typer.Option(help="results folder (default outputs/sweeps/<name>)")] = None,
-        chunk_size: Annotated[Optional[int], typer.Option(help="runs per chunk (default: automatic)", min=1)] = None,
+        out: Annotated[Optional[str], typer.Option(help="results folder (default outputs/sweeps/<name>)")] = None,
+        chunk_size: Annotated[Optional[int], typer.Option(help="runs per chunk (default: automatic)", min=1,
+                                                          max=100_000)] = None,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+        yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
         run_function: Annotated[str, typer.Option(hidden=True, help="module:function run hook")] = DEFAULT_RUN_FN,
     ):
         """Run an experiment: every design point x replication, streamed to Parquet chunks; resumable."""
         try:
-            plan = make_plan(load_experiment(experiment), run_fn=run_function)
+            plan = make_plan(load_experiment(experiment), run_fn=run_function, max_runs=None if yes else MAX_RUNS)
         except ExperimentError as e:
             fail(str(e))
-        folder = out or Path("outputs") / "sweeps" / plan.experiment.name
+        folder = out_path(out, default_folder("sweeps", plan.experiment.name))
         result = execute(plan, folder, workers=workers, scheduler=scheduler, resume=resume,
-                         chunk_size=chunk_size, quiet=quiet)
+                         chunk_size=chunk_size, quiet=quiet, force=force)
         ok = result.planned - result.failed_total
         console.print(f"{plan.experiment.name}: {result.planned} runs, {ok} ok, {result.failed_total} failed "
                       f"({result.skipped} already on disk, {result.ran} run now in {result.elapsed_s:.1f} s) "

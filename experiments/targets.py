@@ -9,30 +9,37 @@ from __future__ import annotations
 import multiprocessing
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass as std_dataclass
+from dataclasses import field
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
 
-from abm.scenario import ScenarioError, load_scenario
+from abm.errors import describe_value, pydantic_problem
+from abm.scenario import ScenarioError, load_scenario, read_toml_file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(strict=True, extra="forbid"))
 class Target:
+    """One published figure; validated strictly (a number must be a number, text text)."""
+
     name: str
     label: str
     scenario: str
     metric: str
     value: float
-    tolerance: float
+    tolerance: Annotated[float, Field(gt=0)]
     source: str
     minus: str | None = None
-    weight: float = 1.0
+    weight: Annotated[float, Field(ge=0)] = 1.0
 
 
-@dataclass
+@std_dataclass
 class TargetSet:
     """Reference scenarios (preset + overrides) and the targets measured on them."""
 
@@ -40,31 +47,65 @@ class TargetSet:
     targets: list[Target] = field(default_factory=list)
 
 
+def _where(loc) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def _scenarios(raw) -> dict[str, dict]:
+    """The ``[scenarios]`` table: each a preset plus overrides that load as a valid scenario."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"scenarios: must be a table of reference scenarios; got {describe_value(raw)}")
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or set(spec) - {"preset", "overrides"} or not isinstance(spec.get("preset"), str):
+            raise ScenarioError(f"scenarios.{name}: must be a table with preset = \"NAME\" and optional overrides")
+        overrides = spec.get("overrides", {})
+        if not isinstance(overrides, dict):
+            raise ScenarioError(f"scenarios.{name}.overrides: must be a table; got {describe_value(overrides)}")
+        try:
+            load_scenario(spec["preset"], overrides)
+        except ScenarioError as e:
+            raise ScenarioError(f"scenarios.{name}: {e}") from None
+    return raw
+
+
+def _check_metric(i: int, metric: str) -> None:
+    from experiments.runner import reference_summary
+
+    value = reference_summary()
+    for part in metric.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ScenarioError(f"target[{i}].metric: '{metric}' is not a value of summary.json "
+                                "(a dotted path such as deficit_jpy_tn.2040)")
+        value = value[part]
+
+
 def load_targets(path: str | Path | None = None) -> TargetSet:
     """Read a targets file (default: the project's ``abm/data/targets.toml``); bad files raise ScenarioError."""
-    try:
-        text = (Path(path).read_text(encoding="utf-8") if path is not None
-                else resources.files("abm.data").joinpath("targets.toml").read_text(encoding="utf-8"))
-        raw = tomllib.loads(text)
-    except FileNotFoundError:
-        raise ScenarioError(f"--targets: file not found: {path}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"--targets: malformed TOML: {e}") from None
-    scenarios = raw.get("scenarios", {})
+    if path is None:
+        raw = tomllib.loads(resources.files("abm.data").joinpath("targets.toml").read_text(encoding="utf-8"))
+    else:
+        raw = read_toml_file(path, "--targets")[0]
+    unknown = set(raw) - {"scenarios", "target"}
+    if unknown:
+        raise ScenarioError(f"{sorted(unknown)[0]}: unknown key; allowed: scenarios, target")
+    scenarios = _scenarios(raw.get("scenarios", {}))
+    entries = raw.get("target", [])
+    if not isinstance(entries, list) or not entries:
+        raise ScenarioError("target: give at least one [[target]] table")
     targets = []
-    for i, t in enumerate(raw.get("target", [])):
+    for i, t in enumerate(entries):
+        if not isinstance(t, dict):
+            raise ScenarioError(f"target[{i}]: must be a [[target]] table; got {describe_value(t)}")
         try:
             tgt = Target(**t)
-        except TypeError as e:
-            raise ScenarioError(f"target[{i}]: {e}") from None
+        except ValidationError as err:
+            e = err.errors()[0]
+            raise ScenarioError(f"target[{i}].{_where(e['loc'])}: {pydantic_problem(e)}") from None
         for sc in (tgt.scenario, tgt.minus):
             if sc is not None and sc not in scenarios:
                 raise ScenarioError(f"target[{i}].scenario: '{sc}' is not in [scenarios] ({', '.join(scenarios)})")
-        if tgt.tolerance <= 0:
-            raise ScenarioError(f"target[{i}].tolerance: must be > 0")
+        _check_metric(i, tgt.metric)
         targets.append(tgt)
-    if not targets:
-        raise ScenarioError("targets: no [[target]] entries")
     return TargetSet(scenarios, targets)
 
 

@@ -11,10 +11,11 @@ import typer
 from rich.table import Table
 
 from abm.scenario import ScenarioError
-from experiments.io import write_text_atomic
+from abm.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.targets import evaluate, load_targets, table
 
 DEFAULT_SEED = 42
+VALIDATION_NAMES = ("validation.csv", "validation.html")
 
 
 def seeds_for(n: int) -> list[int]:
@@ -41,7 +42,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def validate(
         seeds: Annotated[int, typer.Option(min=1, max=1000, help="number of seeds (default seed first)")] = 10,
-        out: Annotated[Path, typer.Option(help="folder for validation.csv and validation.html")] = Path("outputs/validation"),
+        out: Annotated[Optional[str], typer.Option(help="folder for validation.csv and validation.html "
+                                                       "(default outputs/validation)")] = None,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
         workers: Annotated[int, typer.Option(min=1, max=64, help="parallel processes")] = 1,
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
     ):
@@ -51,6 +54,7 @@ def register(app: typer.Typer) -> None:
         t0 = time.monotonic()
         try:
             tset = load_targets(targets)
+            folder = claim(out_path(out, default_folder("validation")), VALIDATION_NAMES, force=force)
             values = evaluate(tset, seeds_for(seeds), workers=workers)
         except ScenarioError as e:
             fail(str(e))
@@ -64,8 +68,9 @@ def register(app: typer.Typer) -> None:
                       f"{r.p05:.2f} – {r.p95:.2f}", f"{r.deviation:+.2f}",
                       "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
         console.print(t)
-        write_text_atomic(out / "validation.csv", df.to_csv(index=False))
-        write_text_atomic(out / "validation.html", render_html(df, seconds, seeds))
-        console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: {out / 'validation.html'})")
+        write_files(folder, {"validation.csv": text_writer(df.to_csv(index=False)),
+                             "validation.html": text_writer(render_html(df, seconds, seeds))}, "validate")
+        console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: "
+                      f"{folder / 'validation.html'})")
         if not df.passed.all():
             raise typer.Exit(1)

@@ -111,5 +111,5 @@ def test_rerun_skips_and_folders_are_protected(tmp_path):
     stranger.mkdir()
     (stranger / "notes.txt").write_text("mine")
     r = sovai("sweep", path, "--out", stranger, "--workers", 1)
-    assert r.returncode == 2 and "not a sweep results folder" in r.stderr
+    assert r.returncode == 2 and "is not a sovai output folder" in r.stderr and r.stderr.count("\n") == 1
     assert sorted(p.name for p in stranger.iterdir()) == ["notes.txt"]

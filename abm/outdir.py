@@ -1,0 +1,157 @@
+"""Output folders: where sovai writes, and the promise that it never removes or replaces what it did not write.
+
+A folder is a *sovai output* when it holds the marker :data:`MARKER` (every command that writes a folder
+writes it, listing the files it wrote) or holds nothing but names the command itself writes (folders made
+before the marker existed). Commands call :func:`claim` before any work: it refuses, naming the option, an
+empty path, a path that is or lies below a file, a location that cannot be written, and an existing
+non-empty folder that is not a sovai output (unless ``force``: then sovai's own files are written into it
+and everything else is left as it is). :func:`write_files` then writes the files: a new folder appears
+complete or not at all; in an existing folder each file is replaced whole and nothing else is touched.
+Default folder names come from :func:`default_folder`, always below ``outputs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from abm.errors import UserError
+
+MARKER = ".sovai-output.json"
+OUTPUTS = Path("outputs")
+FORCE_HELP = "write into an existing folder that is not a sovai output (its other files are kept)"
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` so readers see either the old file or the complete new one (fsynced)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def safe_name(text: str, fallback: str = "scenario") -> str:
+    """A folder name from free text: letters, digits, ``-`` and ``_`` only (no dots, slashes or ``..``)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", str(text)).strip("_-")[:80] or fallback
+
+
+def default_folder(*parts: str) -> Path:
+    """``outputs/<part>/<part>...`` with every part made safe, so the folder always lies below ``outputs/``."""
+    return OUTPUTS.joinpath(*(safe_name(p) for p in parts))
+
+
+def out_path(raw: str | Path | None, default: Path, option: str = "--out") -> Path:
+    """The folder an ``--out`` value names (``default`` when not given); an empty value is refused."""
+    if raw is None:
+        return default
+    if not str(raw).strip():
+        raise UserError(f"{option}: must not be empty; give a folder path")
+    return Path(raw)
+
+
+def _nearest_existing(path: Path) -> Path:
+    p = path.absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return p
+
+
+def is_sovai_output(folder: Path, names: Iterable[str] = ()) -> bool:
+    """True if ``folder`` holds sovai's marker, or nothing but entries named in ``names``."""
+    marker = folder / MARKER
+    if marker.is_file():
+        try:
+            return json.loads(marker.read_text(encoding="utf-8")).get("tool") == "sovai"
+        except (ValueError, AttributeError, OSError):
+            return False
+    allowed = {*names, MARKER}
+    return all(p.name in allowed for p in folder.iterdir())
+
+
+def claim(folder: Path, names: Iterable[str], *, option: str = "--out", force: bool = False) -> Path:
+    """Check, writing nothing, that sovai may write ``names`` into ``folder``; raise UserError if not."""
+    if not str(folder).strip():
+        raise UserError(f"{option}: must not be empty; give a folder path")
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{option}: {folder} is a file, not a folder")
+    base = _nearest_existing(folder)
+    if not base.is_dir():
+        raise UserError(f"{option}: {base} is a file, so {folder} cannot be created below it")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".sovai-probe-", dir=base))
+    except OSError as e:
+        raise UserError(f"{option}: cannot write in {base}: {e.strerror or e}") from None
+    if folder.is_dir() and any(folder.iterdir()) and not force and not is_sovai_output(folder, names):
+        raise UserError(f"{option}: {folder} is not empty and is not a sovai output folder; sovai never replaces "
+                        f"files it did not write: give another {option}, or --force to add sovai's files "
+                        "(others are kept)")
+    return folder
+
+
+def mark(folder: Path, names: Iterable[str], command: str) -> Path:
+    """Create ``folder`` if needed and record in its marker that sovai writes ``names`` there."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    old: list = []
+    if (folder / MARKER).is_file():
+        try:
+            old = list(json.loads((folder / MARKER).read_text(encoding="utf-8")).get("files", []))
+        except (ValueError, AttributeError, OSError):
+            old = []
+    info = {"tool": "sovai", "command": command, "files": sorted({*old, *names}),
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    write_text_atomic(folder / MARKER, json.dumps(info, indent=2) + "\n")
+    return folder
+
+
+def write_files(folder: Path, writers: dict[str, Callable[[Path], None]], command: str) -> Path:
+    """Write each file with ``writer(path)`` into a temporary place, then move it into ``folder``.
+
+    A folder that does not exist yet is built as a temporary sibling and renamed into place whole; in an
+    existing folder (checked by :func:`claim`) each named file is replaced and nothing else is touched."""
+    folder = Path(folder)
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            for name, write in writers.items():
+                write(tmp / name)
+            mark(tmp, writers, command)
+            tmp.chmod(0o755)
+            os.replace(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return folder
+    tmp = Path(tempfile.mkdtemp(prefix=".sovai-tmp-", dir=folder))
+    try:
+        for name, write in writers.items():
+            write(tmp / name)
+        mark(folder, writers, command)
+        for name in writers:
+            os.replace(tmp / name, folder / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def text_writer(text: str) -> Callable[[Path], None]:
+    """A writer for :func:`write_files` that writes ``text`` as UTF-8."""
+    return lambda path: path.write_text(text, encoding="utf-8")

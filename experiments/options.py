@@ -1,0 +1,29 @@
+"""Command-line options shared by the commands that run sweeps (sweep, compare, sensitivity)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import typer
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+MAX_WORKERS = 256
+_SCHEDULER = re.compile(r"^(tcp|tls|ucx|ws|wss)://([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(:(\d{1,5}))?$")
+SCHEDULER_HELP = "Dask scheduler address tcp://HOST:PORT"
+YES_HELP = "run a design above the ceiling of runs (otherwise refused with its run count)"
+
+
+def check_scheduler(value: str | None) -> str | None:
+    """Typer callback for ``--scheduler``: None, or an address such as tcp://10.0.0.5:8786."""
+    if value is None:
+        return None
+    m = _SCHEDULER.match(value)
+    if not m or (m.group(4) is not None and not 0 < int(m.group(4)) < 65536):
+        raise typer.BadParameter(f"{value!r} is not a scheduler address; give tcp://HOST:PORT (or tls://, ucx://, "
+                                 "ws://, wss://)")
+    return value
