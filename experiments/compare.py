@@ -23,9 +23,9 @@ import typer
 from abm.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
-from experiments.design import MAX_RUNS, ExperimentError, validate_experiment
+from experiments.design import ExperimentError, validate_experiment
 from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
-from experiments.plan import Plan, make_plan
+from experiments.plan import MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
 RUN_SCALARS = ["payback_year", "npv_jpy_tn", "investment_total_jpy_tn", "benefit_cost_ratio_direct"]
@@ -198,7 +198,7 @@ COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
 def register(app) -> None:
     """Add ``sovai compare`` to the Typer app."""
     from abm.cli import console, fail, resolve
-    from abm.outdir import claim, default_folder, mark, out_path, text_writer, write_files
+    from abm.outdir import claim, default_folder, out_path, text_writer, write_files
     from abm.scenario import parse_set
     from experiments.results import _table
     from experiments.sweep import execute, report_failures
@@ -228,7 +228,6 @@ def register(app) -> None:
             fail(str(e))
         names = "_vs_".join(lp["base_scenario"] for lp in plan.lever_points)
         folder = claim(out_path(out, default_folder("compare", names)), COMPARE_NAMES, force=force)
-        mark(folder, COMPARE_NAMES, "compare")
         result = execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         df = load_replications(folder / "runs", plan)
         table = comparison_table(df)

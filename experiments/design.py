@@ -9,7 +9,6 @@ ranges outside it are rejected. :mod:`experiments.plan` turns an Experiment into
 from __future__ import annotations
 
 import difflib
-import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +19,6 @@ from abm.scenario import ScenarioError, load_scenario, presets, read_toml_file, 
 from abm.schema import Scenario, Shock, field_specs
 
 SPECIAL = {"scenario": "base_scenario", "shocks": "shock_set"}  # factor name -> runs-table column
-MAX_RUNS = 100_000  # a design with more runs is refused unless the user confirms (--yes)
 
 
 class ExperimentError(UserError):
@@ -281,28 +279,3 @@ def check_design(spec: ExperimentFile, factors: list[Factor], kind: str | None =
     if d.kind in ("sobol", "morris") and len(uncs) < 2:
         raise ExperimentError(f"uncertainties: {d.kind} needs at least two")
 
-
-def run_count(spec: ExperimentFile, factors: list[Factor], kind: str | None = None) -> int:
-    """How many runs the design makes, computed from the factors alone (nothing is sampled or built)."""
-    d, kind = spec.design, kind or spec.design.kind
-    levers = math.prod(len(f.grid(d.levels)) for f in factors if f.role == "lever")
-    uncs = [f for f in factors if f.role == "uncertainty"]
-    if kind == "grid":
-        points = math.prod(len(f.grid(d.levels)) for f in uncs)
-    elif kind == "lhs":
-        points = d.size
-    elif kind == "sobol":
-        points = d.size * ((2 * len(uncs) + 2) if d.second_order else (len(uncs) + 2))
-    else:
-        points = d.size * (len(uncs) + 1)
-    return levers * points * spec.replications
-
-
-def check_size(spec: ExperimentFile, factors: list[Factor], kind: str | None = None,
-               limit: int | None = MAX_RUNS) -> int:
-    """The run count; ExperimentError naming it if it exceeds ``limit`` (None: no ceiling)."""
-    n = run_count(spec, factors, kind)
-    if limit is not None and n > limit:
-        raise ExperimentError(f"design: {n:,} runs exceeds the ceiling of {limit:,} runs; reduce levels, size, "
-                              "values or replications, or pass --yes to run them all")
-    return n

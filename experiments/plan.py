@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from abm.scenario import ScenarioError, set_path, validate
-from experiments.design import MAX_RUNS, Experiment, ExperimentError, Factor, check_design, check_size
+from experiments.design import Experiment, ExperimentError, ExperimentFile, Factor, check_design
 from experiments.runner import DEFAULT_RUN_FN, model_version, summary_metric_names, timeseries_columns
 
+MAX_RUNS = 100_000  # a design with more runs is refused unless the user confirms (--yes)
 RUN_COLUMNS = ["run_id", "status", "error", "design_point", "lever_index", "sample_index", "replication", "seed"]
 
 
@@ -58,6 +60,32 @@ class Plan:
         """Parameter columns of the runs table, in factor order."""
         cols = ["base_scenario", "shock_set"]
         return cols + [f.column for f in self.experiment.factors if f.column not in cols]
+
+
+def run_count(spec: ExperimentFile, factors: list[Factor], kind: str | None = None) -> int:
+    """How many runs the design makes, computed from the factors alone (nothing is sampled or built)."""
+    d, kind = spec.design, kind or spec.design.kind
+    levers = math.prod(len(f.grid(d.levels)) for f in factors if f.role == "lever")
+    uncs = [f for f in factors if f.role == "uncertainty"]
+    if kind == "grid":
+        points = math.prod(len(f.grid(d.levels)) for f in uncs)
+    elif kind == "lhs":
+        points = d.size
+    elif kind == "sobol":
+        points = d.size * ((2 * len(uncs) + 2) if d.second_order else (len(uncs) + 2))
+    else:
+        points = d.size * (len(uncs) + 1)
+    return levers * points * spec.replications
+
+
+def check_size(spec: ExperimentFile, factors: list[Factor], kind: str | None = None,
+               limit: int | None = MAX_RUNS) -> int:
+    """The run count; ExperimentError naming it if it exceeds ``limit`` (None: no ceiling)."""
+    n = run_count(spec, factors, kind)
+    if limit is not None and n > limit:
+        raise ExperimentError(f"design: {n:,} runs exceeds the ceiling of {limit:,} runs; reduce levels, size, "
+                              "values or replications, or pass --yes to run them all")
+    return n
 
 
 def _seed(master: int, key: tuple) -> int:

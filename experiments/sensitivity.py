@@ -110,9 +110,9 @@ SENSITIVITY_NAMES = ("runs", "sensitivity.csv", "sensitivity.png", "sensitivity.
 def register(app) -> None:
     """Add ``sovai sensitivity`` to the Typer app."""
     from abm.cli import console, fail
-    from abm.outdir import claim, default_folder, mark, out_path, text_writer, write_files
-    from experiments.design import MAX_RUNS, _suggest, load_experiment
-    from experiments.plan import make_plan
+    from abm.outdir import claim, default_folder, out_path, text_writer, write_files
+    from experiments.design import _suggest, load_experiment
+    from experiments.plan import MAX_RUNS, make_plan
     from experiments.report import page, png, table as html_table
     from experiments.results import _table
     from experiments.runner import DEFAULT_RUN_FN, summary_metric_names
@@ -158,7 +158,6 @@ def register(app) -> None:
             fail(str(e))
         default = default_folder("sweeps", f"{exp.name}-{method}-{exp.spec.design.size}")
         folder = claim(out_path(out, default), SENSITIVITY_NAMES, force=force)
-        mark(folder, SENSITIVITY_NAMES, "sensitivity")
         execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         runs = connect(folder / "runs").execute("SELECT * FROM runs").df()
         try:

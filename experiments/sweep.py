@@ -22,9 +22,8 @@ import typer
 
 from abm.errors import UserError
 from abm.outdir import FORCE_HELP
-from experiments.design import MAX_RUNS
 from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
-from experiments.plan import RUN_COLUMNS, Plan
+from experiments.plan import MAX_RUNS, RUN_COLUMNS, Plan
 from experiments.runner import resolve_run_fn, run_chunk
 from experiments.store import FORMAT, Store, StoreError, typed_runs_frame
 

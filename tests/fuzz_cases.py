@@ -1,22 +1,13 @@
-"""A generator of bad inputs for the `sovai` command line (issue 17), and a runner that judges each one.
+"""A generator of bad inputs for the `sovai` command line (issue 17).
 
-Every case is a command line run in an empty sandbox folder holding only the files the case needs. The
-promise checked (:func:`judge`): exit code 2, exactly one output line, starting ``error:`` and naming the
-field or option (``needle``), no traceback, and the sandbox exactly as before (nothing written, nothing
-removed). Kinds: scenario file, --set, CLI flags, output folder, sweep spec, results folder, targets file,
-discovery target. ``python tests/fuzz_cases.py`` runs them all in-process and prints the table by kind.
+Every case is a command line run in an empty sandbox folder holding only the files the case needs, and the
+field or option its one error line must name (``needle``). Kinds: scenario file, --set, CLI flags, output folder, sweep spec, results folder, targets file,
+discovery target. Running and judging: tests/fuzz_judge.py (``python tests/fuzz_judge.py`` prints the table).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import os
-import shutil
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from abm.schema import field_specs, shock_field_specs
 
@@ -266,102 +257,3 @@ def fast_cases() -> list[Case]:
     """A spread of every kind, small enough to run on each `make test`: all hand-written cases, every 6th
     generated one."""
     return [c for i, c in enumerate(all_cases()) if i % 6 == 0 or c.kind not in ("scenario file", "--set")]
-
-
-# ---- running and judging --------------------------------------------------------------------------------
-
-def make_sandbox(case: Case, root: Path, results: Path | None) -> None:
-    for rel, content in case.files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if content is None:
-            p.mkdir(exist_ok=True)
-        elif isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content, encoding="utf-8")
-    if case.results:
-        shutil.copytree(results, root / RESULTS)
-
-
-def snapshot(root: Path) -> dict:
-    """Every entry below ``root``: files with size and modification time, folders by name."""
-    out = {}
-    for p in sorted(root.rglob("*")):
-        st = p.lstat()
-        out[str(p.relative_to(root))] = None if p.is_dir() else (st.st_size, st.st_mtime_ns)
-    return out
-
-
-def run_in_process(args: list[str]) -> tuple[int, str, str]:
-    from abm.errors import main
-    from experiments.cli import app
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(app, list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def judge(case: Case, code: int, stdout: str, stderr: str, before: dict, after: dict) -> list[str]:
-    """What is wrong with one outcome (empty: handled as promised)."""
-    problems = []
-    lines = [ln for ln in (stdout + stderr).splitlines() if ln.strip()]
-    if code != 2:
-        problems.append(f"exit code {code}")
-    if len(lines) != 1 or not lines[0].startswith("error: "):
-        problems.append(f"{len(lines)} output lines: {lines[:3]}")
-    elif case.needle not in lines[0]:
-        problems.append(f"{case.needle!r} not named: {lines[0]}")
-    if "Traceback" in stdout + stderr:
-        problems.append("traceback")
-    if before != after:
-        added, removed = set(after) - set(before), set(before) - set(after)
-        changed = {k for k in set(before) & set(after) if before[k] != after[k]}
-        problems.append(f"sandbox changed: +{sorted(added)[:3]} -{sorted(removed)[:3]} ~{sorted(changed)[:3]}")
-    return problems
-
-
-def make_results_folder(dest: Path) -> Path:
-    """A small valid results folder (synthetic run function: no model runs)."""
-    from experiments.design import validate_experiment
-    from experiments.plan import make_plan
-    from experiments.sweep import run_sweep
-
-    exp = validate_experiment({"name": "fuzz", "master_seed": 3, "replications": 2,
-                               "uncertainties": {"environment.foreign_wage_premium": {"values": [0.5, 0.8, 1.2, 1.5]}}})
-    run_sweep(make_plan(exp, run_fn="test_experiments_support:synthetic_run"), dest)
-    return dest
-
-
-def main() -> None:  # pragma: no cover - the table for the issue's closing note
-    import tempfile
-    from collections import Counter
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    tried, bad = Counter(), Counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        results = make_results_folder(Path(tmp) / "results")
-        for i, case in enumerate(all_cases()):
-            box = Path(tmp) / f"c{i}"
-            box.mkdir()
-            make_sandbox(case, box, results)
-            before, cwd = snapshot(box), os.getcwd()
-            os.chdir(box)
-            try:
-                code, out, err = run_in_process(case.args)
-            finally:
-                os.chdir(cwd)
-            problems = judge(case, code, out, err, before, snapshot(box))
-            tried[case.kind] += 1
-            if problems:
-                bad[case.kind] += 1
-                print(f"MISHANDLED {case.id}: {problems}")
-    print(json.dumps({k: {"tried": tried[k], "handled": tried[k] - bad[k], "mishandled": bad[k]} for k in tried},
-                     indent=1))
-    print(f"total: {sum(tried.values())} tried, {sum(tried.values()) - sum(bad.values())} handled, "
-          f"{sum(bad.values())} mishandled")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from fuzz_cases import (all_cases, fast_cases, judge, make_results_folder, make_sandbox, run_in_process,
-                        snapshot)
+from fuzz_cases import all_cases, fast_cases
+from fuzz_judge import judge, make_results_folder, make_sandbox, run_in_process, snapshot
 
 ALL = all_cases()
 FAST = fast_cases()

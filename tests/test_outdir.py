@@ -11,7 +11,7 @@ import typer
 
 from abm.errors import SovaiTyper, UserError, main, set_debug
 from abm.outdir import MARKER, claim, default_folder, is_sovai_output, safe_name, text_writer, write_files
-from fuzz_cases import run_in_process
+from fuzz_judge import run_in_process
 
 
 @pytest.mark.parametrize("name, expected", [("gov-led", "gov-led"), ("../../etc/x", "etc_x"), ("/abs/path", "abs_path"),
