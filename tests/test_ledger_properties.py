@@ -1,7 +1,8 @@
 """Ledger identities over random valid scenarios (a seeded numpy generator): every quarter of every run.
 
-Scenarios draw every policy lever, the financing, a few environment drivers and up to three shocks at random
-within the schema's bounds, on small populations so that many runs are cheap. `fuzz_full` runs 200 of them.
+Scenarios draw every field of [policy], [environment], [behaviour] and [costs], the financing (mostly bonds)
+and up to three shocks at random within the schema's bounds, on small populations and a random horizon so
+that many runs are cheap. `fuzz_full` runs 200 of them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from abm.report import simulate
 from abm.scenario import load_scenario
 from abm.schema import field_specs, shock_field_specs
 
-DRIVERS = ["environment.foreign_wage_premium", "environment.algorithmic_efficiency_per_year",
-           "environment.baseline_deficit_growth_per_year", "environment.jpy_per_usd",
-           "environment.electricity_price_jpy_per_kwh", "behaviour.bass_imitation_per_year",
-           "policy.deficit_fiscal_share", "policy.bond_interest_rate", "policy.discount_rate"]
+RANDOM_SECTIONS = ("policy", "environment", "behaviour", "costs")
 TOL = 1e-9
 
 
@@ -32,14 +30,15 @@ def _draw(spec, rng):
 
 
 def random_scenario(seed: int):
-    """A valid scenario: random levers, financing (mostly bonds), drivers, shocks and a horizon to 2028-2040."""
+    """A valid scenario: every policy, environment, behaviour and cost field drawn within its bounds, financing
+    (mostly bonds), shocks and a horizon ending 2028-2040."""
     rng = np.random.default_rng(seed)
     specs = field_specs()
     over = {"population.firms": int(rng.integers(20, 120)), "population.talent": int(rng.integers(20, 120)),
             "population.data_holders": int(rng.integers(5, 30)), "population.asean_partners": int(rng.integers(1, 6)),
             "run.seed": int(rng.integers(0, 2**31)), "run.end_year": int(rng.integers(2028, 2041))}
     for path, spec in specs.items():
-        if spec.lever or path in DRIVERS:
+        if path.split(".")[0] in RANDOM_SECTIONS:
             over[path] = _draw(spec, rng)
     over["policy.financing"] = "ai_transition_bond" if rng.random() < 0.75 else "tax"
     shock_specs = shock_field_specs()
