@@ -132,6 +132,33 @@ def test_language_switch_changes_labels(kernel_ctx):
     assert "費目" in html[0] and "データセンター" in html[0]
 
 
+def _report_browser_languages(rc, languages):
+    probes = [w for w in walk(rc.container) if hasattr(w, "vue_event_languages")]
+    assert len(probes) == 1, probes
+    probes[0].vue_event_languages(languages)
+
+
+def test_browser_language_list_outranks_the_handshake_until_the_user_chooses(kernel_ctx):
+    from viz.app import Page
+
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    assert rc.find(v.Html, children=[i18n.tr("title", "en")]).widgets  # no handshake header: English
+    _report_browser_languages(rc, ["ja-JP", "ja", "en-US"])  # what a Japanese browser's navigator says
+    rc.find(v.Btn, children=["1期進める"]).assert_single()
+    by_class(rc, v.BtnToggle, "lang-switch")[0].v_model = 1  # the user picks English
+    rc.find(v.Btn, children=["Step"]).assert_single()
+    _report_browser_languages(rc, ["ja-JP"])  # a late report does not undo the user's choice
+    rc.find(v.Btn, children=["Step"]).assert_single()
+
+
+def test_choose_language_prefers_the_browser_list():
+    assert i18n.choose_language(["ja-JP", "en-US"], "en-US,en;q=0.9") == "ja"
+    assert i18n.choose_language(["en-GB", "ja"], "ja-JP") == "en"
+    assert i18n.choose_language(["fr-FR", "de"], "ja-JP,ja") == "ja"  # list silent on ja/en: the header decides
+    assert i18n.choose_language([], "ja-JP") == "ja"
+    assert i18n.choose_language(None, None) == "en"
+
+
 def test_accept_language_picks_default():
     assert i18n.language_from_header("ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7") == "ja"
     assert i18n.language_from_header("en-US,en;q=0.9,ja;q=0.8") == "en"

@@ -197,6 +197,24 @@ def preset_description(preset: str, english: str, lang: str) -> str:
     return PRESET_JA.get(preset, english) if lang == "ja" else english
 
 
+def language_from_list(languages: list[str] | None) -> str | None:
+    """"ja" or "en", whichever comes first in the browser's ``navigator.languages``; None when neither is listed."""
+    for tag in languages or []:
+        code = str(tag).split("-")[0].lower()
+        if code in LANGS:
+            return code
+    return None
+
+
+def choose_language(navigator_languages: list[str] | None, accept_language: str | None) -> str:
+    """The page language from the best evidence: the browser's own list when it names ja or en, else the header.
+
+    ``navigator.languages`` is what the user configured; the WebSocket handshake's Accept-Language can differ
+    (Chromium < 151 under locale emulation sends en-US there), so it only decides when the list is silent.
+    """
+    return language_from_list(navigator_languages) or language_from_header(accept_language)
+
+
 def language_from_header(accept_language: str | None) -> str:
     """"ja" when the browser's Accept-Language ranks Japanese above English, else "en"."""
     best: dict[str, float] = {}
