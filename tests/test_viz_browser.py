@@ -109,6 +109,14 @@ def browser(server):
             b.close()
 
 
+def expect(locator):
+    """Playwright's retrying assertions, waiting up to WAIT_MS."""
+    from playwright.sync_api import expect as pw_expect
+
+    pw_expect.set_options(timeout=WAIT_MS)
+    return pw_expect(locator)
+
+
 def _open(browser, url, locale="en-US", init_script=None):
     page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale=locale)
     if init_script:
@@ -160,9 +168,10 @@ def test_single_run_language_and_compare(server, browser):
 
     page.get_by_role("button", name="日本語").click()
     page.get_by_role("button", name="1期進める").wait_for()
-    assert page.locator(".kpi-adoption .kpi-label").inner_text() == "AI導入率"
-    assert page.get_by_text("期間別投資額").count() == 1
-    assert page.get_by_role("button", name="Step").count() == 0
+    # the page re-renders in parts: wait (with retries) for each to show the new language
+    expect(page.locator(".kpi-adoption .kpi-label")).to_have_text("AI導入率")
+    expect(page.get_by_text("期間別投資額")).to_have_count(1)
+    expect(page.get_by_role("button", name="Step")).to_have_count(0)
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "single-ja.png"), full_page=True)
     page.get_by_role("button", name="最後まで実行").click()
@@ -180,10 +189,10 @@ def test_single_run_language_and_compare(server, browser):
     page.locator(".fan-deficit img").wait_for(timeout=120_000)
     compare_s = time.monotonic() - t0
     for key in ("deficit", "adoption", "retention", "net_fiscal"):
-        assert page.locator(f".fan-{key} img").count() == 1
-    assert page.locator(".diff-table table").count() == 1
+        expect(page.locator(f".fan-{key} img")).to_have_count(1)
+    expect(page.locator(".diff-table table")).to_have_count(1)
     # two presets (gov-led, foreign-dependent) x 2 replications, all finished
-    assert page.locator(".compare-progress").inner_text().strip() == "4 回中 4 回完了"
+    expect(page.locator(".compare-progress")).to_have_text("4 回中 4 回完了")
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "compare-ja.png"), full_page=True)
     page.get_by_role("button", name="English").click()
