@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-REFERENCE_YEAR = 2025.5  # mid-2025: tau = 0
+from abm.vocab import MID_2025
+
+REFERENCE_YEAR = MID_2025  # tau = 0
 
 
 def training_compute_flop(parameters: float, tokens_per_parameter: float) -> float:

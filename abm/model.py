@@ -14,9 +14,10 @@ from abm import metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
 from abm.graph_arrays import EcosystemSpace, gc_paused
-from abm.network import Blocks, build_network, load_table
+from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
 from abm.schema import Scenario
+from abm.vocab import load_table, quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
 from agents.data_holder import DataHolder, DataHolderPopulation
 from agents.firm import Firm, FirmPopulation
@@ -88,7 +89,7 @@ class SovereignAIModel(mesa.Model):
 
     def to_quarter_index(self, year: int, quarter: int) -> int:
         """Steps from the start (start_year Q1 = 0) to ``year`` Q``quarter``."""
-        return (year - self.scenario.run.start_year) * 4 + quarter - 1
+        return quarter_index(year, quarter, self.scenario.run.start_year)
 
     def _initial_deficit(self) -> float:
         """The pre-run (2025) digital deficit from the initial adoption state: the calibration anchor."""

@@ -12,10 +12,9 @@ from mesa.discrete_space import FixedAgent
 
 from abm import capability
 from abm.graph_arrays import layer_pairs
-from abm.network import load_table
+from abm.vocab import JPY_TN_PER_USD_BN, QUARTERS_PER_YEAR, is_domestic, load_table
 
 OPTIONS = ("japanese", "us", "chinese")
-JPY_TN_PER_USD_BN = 1e9 / 1e12
 
 
 def option_utilities(trust_jp, quality_jp, fit_jp, quality_us, quality_cn):
@@ -61,16 +60,16 @@ class AseanPopulation:
         use_open = float(capability.usefulness(env.open_cap, 28.0))
         jp_cap = gov.sovereign_cap if gov.sovereign_available else env.open_cap - 1.0
         use_jp = float(capability.usefulness(jp_cap, 28.0))
-        self.adoption += (0.03 + 0.4 * self.adoption) * (1 - self.adoption) * use_frontier / 4.0
-        domestic = (model.firms.source[self.sub_firm] >= 2).astype(float)
+        self.adoption += (0.03 + 0.4 * self.adoption) * (1 - self.adoption) * use_frontier / QUARTERS_PER_YEAR
+        domestic = is_domestic(model.firms.source[self.sub_firm]).astype(float)
         carried = np.bincount(self.sub_partner, weights=domestic, minlength=self.n) / np.maximum(
             np.bincount(self.sub_partner, minlength=self.n), 1)
         if cocreate:
-            self.jp_fit = np.minimum(self.jp_fit + 0.05 / 4 * model.role["programme_scale"], self.language + 0.5)
-            self.trust = np.minimum(self.trust + 0.01 / 4, 1.0)
+            self.jp_fit = np.minimum(self.jp_fit + 0.05 / QUARTERS_PER_YEAR * model.role["programme_scale"], self.language + 0.5)
+            self.trust = np.minimum(self.trust + 0.01 / QUARTERS_PER_YEAR, 1.0)
         quality_jp = use_jp + 0.2 * carried
         target = logit_shares(option_utilities(self.trust, quality_jp, self.jp_fit, use_frontier, use_open))[:, 0]
-        self.jp_share += (target - self.jp_share) * 0.3 / 4.0
+        self.jp_share += (target - self.jp_share) * 0.3 / QUARTERS_PER_YEAR
         gdp = self.sector_gdp_jpy_tn.sum(axis=1) * env.asean_gdp_factor
         gain = gdp * self.adoption * self.jp_share * s.costs.asean_productivity_uplift
         self.productivity_jpy_tn = float(gain.sum())

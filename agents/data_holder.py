@@ -11,6 +11,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.graph_arrays import gc_paused, layer_pairs
+from abm.vocab import Source, is_domestic
 
 DOMAINS = ("health", "manufacturing", "public_administration", "language_corpora", "finance")
 DOMAIN_SENSITIVITY = np.array([0.9, 0.2, 0.5, 0.1, 0.8])  # [I] share of sensitive records by domain
@@ -56,17 +57,17 @@ class DataHolderPopulation:
         privacy_on = float(model.year >= s.policy.privacy_framework_year)
         scale = model.role["data_platform_scale"]
         source = firms.source[self.e_firm]
-        req = np.flatnonzero((source != 0) & ~self.active)   # draws only for requests and for live contracts
+        req = np.flatnonzero((source != Source.NONE) & ~self.active)   # draws only for requests and for live contracts
         accept = req[rng.random(len(req)) < share_probability(self.trust[self.e_holder[req]], contracts_on, scale)]
         live = np.flatnonzero(self.active)
         lapse = live[rng.random(len(live)) < lapse_probability(contracts_on, scale)]
         self.active[lapse] = False
         self.active[accept] = True
-        self.active &= source != 0  # a firm that stopped using AI ends its contracts
+        self.active &= source != Source.NONE  # a firm that stopped using AI ends its contracts
         live = np.flatnonzero(self.active)
         self.carried = np.zeros(len(self.active))
         self.carried[live] = shareable_volume(self.volume_e[live], self.sensitivity_e[live], privacy_on,
-                                              source[live] >= 2)
+                                              is_domestic(source[live]))
         use = np.bincount(self.e_holder[live], minlength=self.n) > 0
         self.trust = np.clip(self.trust + s.behaviour.data_trust_gain_per_use * use, 0.0, 1.0)
         # public machine-readable data from the government platform reaches every adopter once contracts exist

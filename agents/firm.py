@@ -12,9 +12,10 @@ from mesa.discrete_space import FixedAgent
 
 from abm import capability
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
-from abm.network import SECTOR_NAMES, SECTORS, assign_sectors, load_table
+from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
+from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, load_table
 
-NONE, FOREIGN, OPEN, SOVEREIGN = 0, 1, 2, 3
+NONE, FOREIGN, OPEN, SOVEREIGN = Source.NONE, Source.FOREIGN, Source.OPEN, Source.SOVEREIGN
 
 
 def per_sector(key: str) -> np.ndarray:
@@ -23,7 +24,6 @@ def per_sector(key: str) -> np.ndarray:
 
 
 SECTOR_THRESHOLDS = per_sector("usefulness_threshold")
-SOURCE_NAMES = ("none", "foreign", "open", "sovereign")
 JAPAN_FIRMS = 3.375e6  # Economic Census 2021
 
 
@@ -151,10 +151,10 @@ class FirmPopulation:
         rollout = b.public_rollout_per_year * model.government.public_health_models
         hazard = hazard + rollout * self.in_healthcare * (best > 0)
         u = rng.random(n)   # one draw per firm: adoption if a non-adopter, review if an adopter (disjoint)
-        new = ~adopted & (u < 1.0 - np.exp(-hazard / 4.0))
+        new = ~adopted & (u < 1.0 - np.exp(-hazard / QUARTERS_PER_YEAR))
         # adopters re-evaluate now and then; foreign users cut off must re-choose
         cut = (self.source == FOREIGN) & ~available[:, 0]
-        review = adopted & ((u < 1.0 - np.exp(-b.source_switch_rate_per_year / 4.0)) | cut)
+        review = adopted & ((u < 1.0 - np.exp(-b.source_switch_rate_per_year / QUARTERS_PER_YEAR)) | cut)
         idx = np.flatnonzero(new | review)               # only choosers draw choice noise
         rev = review[idx]
         net = np.where(rev[:, None], q[idx] - price, net_entry[idx])

@@ -11,9 +11,9 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
+from abm.vocab import QUARTERS_PER_YEAR, STATUS_NAMES, Source, Status, is_domestic
 
-PENDING, HOME, ABROAD, RETIRED = 0, 1, 2, 3
-STATUS_NAMES = ("pending", "home", "abroad", "retired")
+PENDING, HOME, ABROAD, RETIRED = Status.PENDING, Status.HOME, Status.ABROAD, Status.RETIRED
 GOV_LAB, ACADEMIA, FOREIGN_EMPLOYER = -1, -2, -3
 RETIRE_RATE_PER_YEAR = 0.02  # [I] ~35-40-year careers plus exits from the field
 
@@ -27,8 +27,8 @@ def utility_gap(foreign_premium, topup, demand_premium, compute_access, peer_pul
 
 def move_probabilities(gap, base_leave: float, base_return: float, sensitivity: float):
     """Quarterly probabilities (leave if at home, return if abroad) from the utility gap."""
-    leave = 1.0 - np.exp(-base_leave / 4.0 * np.exp(sensitivity * gap))
-    back = 1.0 - np.exp(-base_return / 4.0 * np.exp(-sensitivity * gap))
+    leave = 1.0 - np.exp(-base_leave / QUARTERS_PER_YEAR * np.exp(sensitivity * gap))
+    back = 1.0 - np.exp(-base_return / QUARTERS_PER_YEAR * np.exp(-sensitivity * gap))
     return leave, back
 
 
@@ -90,7 +90,7 @@ class TalentPopulation:
         home, abroad = status == HOME, status == ABROAD
         persons_home = home.sum() * self.cohort
         staff_need = firms.staff_need(model)
-        need = staff_need * ((firms.source >= 2) + 0.3 * (firms.source == 1))
+        need = staff_need * (is_domestic(firms.source) + 0.3 * (firms.source == Source.FOREIGN))
         demand_ratio = (need.sum() + gov.headcount_target) / max(persons_home, 1.0)
         demand_premium = 0.3 * np.tanh(demand_ratio)
         topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
@@ -104,7 +104,7 @@ class TalentPopulation:
         r = rng.random(len(active))
         goes = active[home[active] & (u < leave)]
         returns = active[abroad[active] & (u < back)]
-        retire = active[r < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / 4.0)]
+        retire = active[r < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / QUARTERS_PER_YEAR)]
         self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
         self.status[returns], self.employer[returns] = HOME, ACADEMIA
         self.status[retire] = RETIRED
