@@ -39,8 +39,8 @@ class Outcomes:
 
     def update(self, model) -> dict[str, float]:
         """Annual outcome rates for this quarter; call after all agents have acted."""
-        env, firms, s = model.env, model.firms, model.scenario
-        privacy = model.year >= s.policy.privacy_framework_year
+        env, firms = model.env, model.firms
+        privacy = model.in_force.privacy_framework
         hosting = firms.hosting(model)
         eff = effective_domestic_use(firms, "healthcare", True, privacy, hosting)
         target = VISITS_JAPAN - (VISITS_JAPAN - VISITS_G7) * eff

@@ -11,6 +11,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
+from abm.exchange import NationalOffer
 from abm.graph_arrays import layer_pairs
 from abm.vocab import JPY_TN_PER_USD_BN, QUARTERS_PER_YEAR, is_domestic, load_table
 
@@ -53,15 +54,16 @@ class AseanPopulation:
         self.exports_jpy_tn = 0.0
         self.agents = [AseanPartner(model, i, model.space[blocks.asean + i]) for i in range(self.n)]
 
-    def step(self, model) -> None:
-        env, gov, s = model.env, model.government, model.scenario
+    def step(self, model, offer: NationalOffer, firm_source) -> None:
+        """One quarter: adoption diffuses, the Japanese share moves toward its logit target."""
+        env, s = model.env, model.scenario
         cocreate = s.policy.asean_cocreation
         use_frontier = float(capability.usefulness(env.frontier_cap, 28.0))
         use_open = float(capability.usefulness(env.open_cap, 28.0))
-        jp_cap = gov.sovereign_cap if gov.sovereign_available else env.open_cap - 1.0
+        jp_cap = offer.sovereign_cap if offer.sovereign_available else env.open_cap - 1.0
         use_jp = float(capability.usefulness(jp_cap, 28.0))
         self.adoption += (0.03 + 0.4 * self.adoption) * (1 - self.adoption) * use_frontier / QUARTERS_PER_YEAR
-        domestic = is_domestic(model.firms.source[self.sub_firm]).astype(float)
+        domestic = is_domestic(firm_source[self.sub_firm]).astype(float)
         carried = np.bincount(self.sub_partner, weights=domestic, minlength=self.n) / np.maximum(
             np.bincount(self.sub_partner, minlength=self.n), 1)
         if cocreate:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from abm.exchange import InForce
 from abm.graph_arrays import gc_paused, layer_pairs
 from abm.vocab import Source, is_domestic
 
@@ -51,12 +52,13 @@ class DataHolderPopulation:
         with gc_paused():
             self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
 
-    def step(self, model) -> None:
-        s, rng, firms = model.scenario, model.rng, model.firms
-        contracts_on = float(model.year >= s.policy.standard_data_contracts_year)
-        privacy_on = float(model.year >= s.policy.privacy_framework_year)
+    def step(self, model, in_force: InForce, firm_source) -> np.ndarray:
+        """One quarter of requests, acceptances and lapses; returns the data each firm agent receives (index)."""
+        s, rng = model.scenario, model.rng
+        contracts_on = float(in_force.data_contracts)
+        privacy_on = float(in_force.privacy_framework)
         scale = model.role["data_platform_scale"]
-        source = firms.source[self.e_firm]
+        source = firm_source[self.e_firm]
         req = np.flatnonzero((source != Source.NONE) & ~self.active)   # draws only for requests and for live contracts
         accept = req[rng.random(len(req)) < share_probability(self.trust[self.e_holder[req]], contracts_on, scale)]
         live = np.flatnonzero(self.active)
@@ -72,7 +74,7 @@ class DataHolderPopulation:
         self.trust = np.clip(self.trust + s.behaviour.data_trust_gain_per_use * use, 0.0, 1.0)
         # public machine-readable data from the government platform reaches every adopter once contracts exist
         public = 0.3 * contracts_on * scale
-        firms.shared_data = np.bincount(self.e_firm, weights=self.carried, minlength=firms.n) * 0.5 + public
+        return np.bincount(self.e_firm, weights=self.carried, minlength=len(firm_source)) * 0.5 + public
 
     @property
     def shared_index(self) -> float:

@@ -11,9 +11,10 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
+from abm.exchange import InForce, NationalOffer
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
-from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, load_table
+from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
 
 NONE, FOREIGN, OPEN, SOVEREIGN = Source.NONE, Source.FOREIGN, Source.OPEN, Source.SOVEREIGN
 
@@ -85,17 +86,19 @@ class FirmPopulation:
         self.since_q = np.full(n, -100)
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "supply", "firm", n)), self.source != NONE)
         self.flows = {}
+        self.in_force: InForce | None = None      # this quarter's inputs, kept for the agent views and outcomes
+        self.offer: NationalOffer | None = None
         with gc_paused():
             self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
 
     # -- per-quarter arithmetic -------------------------------------------------------------------------
     def qualities(self, model, rows=slice(None)) -> np.ndarray:
         """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
-        env, gov, s, role = model.env, model.government, model.scenario, model.role
-        caps = np.array([env.frontier_cap, env.open_cap, gov.sovereign_cap])
+        env, offer, s, role = model.env, self.offer, model.scenario, model.role
+        caps = np.array([env.frontier_cap, env.open_cap, offer.sovereign_cap])
         use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :])   # (source, sector)
         use = use_by_sector[:, self.sector[rows]]                                          # (source, firm)
-        privacy = float(model.year >= s.policy.privacy_framework_year)
+        privacy = float(self.in_force.privacy_framework)
         staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
         own, shared, sens = self.own_data[rows], self.shared_data[rows], self.sensitive[rows]
         d_foreign = data_index(own, shared, sens, 0.0)
@@ -104,7 +107,7 @@ class FirmPopulation:
         d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
         ft = role["finetune_effectiveness"]
         fit = s.behaviour.japanese_fit_bonus
-        health_bonus = 0.25 * gov.public_health_models * self.in_healthcare[rows]
+        health_bonus = 0.25 * offer.public_health_models * self.in_healthcare[rows]
         return np.stack([
             capability.specialised_quality(use[0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
             capability.specialised_quality(use[1], ft * d_open, ft * staff_idx, 0.3 * fit),
@@ -113,7 +116,7 @@ class FirmPopulation:
 
     def hosting(self, model, national_h100e: float | None = None) -> float:
         b = model.scenario.behaviour
-        h100e = model.government.compute_in_service_h100e if national_h100e is None else national_h100e
+        h100e = self.offer.compute_h100e if national_h100e is None else national_h100e
         return domestic_hosting_share(h100e, b.domestic_hosting_base_share, b.hosting_half_saturation_h100e)
 
     def prices(self, model) -> np.ndarray:
@@ -125,18 +128,32 @@ class FirmPopulation:
         """AI staff (persons) a firm could use: proportional to its AI-addressable value."""
         return self.va_jpy_tn * 40.0  # [I] ~20k persons for ~JPY 550 tn at full AI use
 
-    def step(self, model) -> None:
+    def staff_demand(self, model) -> np.ndarray:
+        """AI staff (persons) each firm hires for now: its need if it fine-tunes a domestic model, 30% of it if
+        it uses a foreign API, none before it adopts."""
+        return self.staff_need(model) * (is_domestic(self.source) + 0.3 * (self.source == Source.FOREIGN))
+
+    def opening_flows(self, model, in_force: InForce, offer: NationalOffer) -> None:
+        """Flows of the initial adoption state, before any decision (the 2025 calibration anchor)."""
+        self.in_force, self.offer = in_force, offer
+        self._record_flows(model, self.qualities(model), self.prices(model), 0.0)
+
+    def step(self, model, in_force: InForce, offer: NationalOffer, shared_data, staff) -> None:
+        """One quarter: non-adopters may adopt, adopters review their source; then the quarter's flows.
+
+        ``shared_data``: data each firm agent receives from data holders; ``staff``: its AI staff (persons)."""
+        self.in_force, self.offer, self.shared_data, self.staff = in_force, offer, shared_data, staff
         s, env, rng = model.scenario, model.env, model.rng
         b = s.behaviour
         n = self.n
         q = self.qualities(model)
         price = self.prices(model)
-        subsidy = s.policy.adoption_subsidy_rate * model.role["programme_scale"]
+        subsidy = in_force.adoption_subsidy_rate
         entry_price = price * np.array([1.0, 1.0 - subsidy, 1.0 - subsidy])
         available = np.ones((n, 3), dtype=bool)
         if env.shocks.foreign_cutoff > 0:                 # a draw only while a cut-off is in force
             available[:, 0] = rng.random(n) >= env.shocks.foreign_cutoff
-        available[:, 2] = model.government.sovereign_available
+        available[:, 2] = offer.sovereign_available
         net_entry = q - entry_price
         adopted = self.source != NONE
 
@@ -144,11 +161,11 @@ class FirmPopulation:
         peer = self.peers.mean                            # share of supply-chain partners using AI
         best = net_entry[:, 1].copy()                     # open models are always available
         np.maximum(best, np.where(available[:, 0], net_entry[:, 0], -np.inf), out=best)
-        if model.government.sovereign_available:
+        if offer.sovereign_available:
             np.maximum(best, net_entry[:, 2], out=best)
         hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year)
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
-        rollout = b.public_rollout_per_year * model.government.public_health_models
+        rollout = b.public_rollout_per_year * offer.public_health_models
         hazard = hazard + rollout * self.in_healthcare * (best > 0)
         u = rng.random(n)   # one draw per firm: adoption if a non-adopter, review if an adopter (disjoint)
         new = ~adopted & (u < 1.0 - np.exp(-hazard / QUARTERS_PER_YEAR))
@@ -164,9 +181,9 @@ class FirmPopulation:
         self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index
         self.peers.set(np.flatnonzero(new), 1.0)          # adopters stay adopters: only new ones change
-        self._book(model, q, price, subsidy)
+        self._record_flows(model, q, price, subsidy)
 
-    def _book(self, model, q, price, subsidy) -> None:
+    def _record_flows(self, model, q, price, subsidy) -> None:
         """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics."""
         c, env = model.scenario.costs, model.env
         adopted = self.source != NONE

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import mesa
 
 from abm import capability
+from abm.exchange import InForce, NationalOffer
 from abm.vocab import (HOURS_PER_QUARTER, JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER,
                        START_2025, W_PER_MW, WH_PER_KWH, decimal_year)
 
@@ -95,20 +96,35 @@ class Government(mesa.Agent):
     def compute_in_service_h100e(self) -> float:
         return self.gpus * self.gpu_perf
 
+    def offer(self) -> NationalOffer:
+        """What the programme offers firms, talent and partners now."""
+        return NationalOffer(self.sovereign_available, self.sovereign_cap, self.public_health_models,
+                             self.compute_in_service_h100e, self.headcount_target)
+
+    def take_staff(self, persons: float) -> None:
+        """The lab's staff after the talent market has matched this quarter (paid from next quarter)."""
+        self.staff_persons = persons
+
     # -- the quarter ------------------------------------------------------------------------------------------
-    def act(self) -> None:
-        """One quarter of decisions. Guaranteed: environment advanced; ledger open for this quarter."""
+    def act(self, in_force: InForce, persons_at_home: float, subsidy_due_jpy_tn: float) -> NationalOffer:
+        """One quarter of decisions; returns the programme's offer after them.
+
+        The caller guarantees: environment advanced; ledger open for this quarter. ``persons_at_home``: AI
+        specialists in Japan before this quarter's moves (wage top-ups); ``subsidy_due_jpy_tn``: the adoption
+        subsidy (JPY tn/yr) that firms' new domestic adoptions earned last quarter.
+        """
         m = self.model
         if self.role["compute_scale"] <= 0:
-            self._programmes()
-            return
+            self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
+            return self.offer()
         share = self.role["public_share"]
         self.fund_jpy_tn += m.scenario.policy.compute_budget_jpy_tn_per_year / QUARTERS_PER_YEAR / share
         self._build_datacentre()
         self._buy_gpus()
         self._train()
         self._pay_staff_and_power()
-        self._programmes()
+        self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
+        return self.offer()
 
     def _book(self, category: str, jpy_tn: float) -> None:
         share = self.role["public_share"]
@@ -211,14 +227,14 @@ class Government(mesa.Agent):
             kwh = gpu_hours * gpu_it_load_w(c) * c.pue / WH_PER_KWH
             self._book("power", kwh * m.env.electricity_jpy_per_kwh / JPY_PER_TN)
 
-    def _programmes(self) -> None:
+    def _programmes(self, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> None:
         """Public programmes: talent top-ups, adoption subsidies, data platform, ASEAN co-creation."""
         m, p = self.model, self.model.scenario.policy
         scale = self.role["programme_scale"]
         c = m.scenario.costs
-        persons_home = m.talent.counts()["home"] * m.talent.cohort
-        topup = p.talent_wage_topup_share * scale * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home / QUARTERS_PER_YEAR / JPY_PER_TN
-        platform = 0.01 / QUARTERS_PER_YEAR * self.role["data_platform_scale"] * (m.year >= p.standard_data_contracts_year)
+        topup = (in_force.wage_topup_share * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home
+                 / QUARTERS_PER_YEAR / JPY_PER_TN)
+        platform = 0.01 / QUARTERS_PER_YEAR * self.role["data_platform_scale"] * in_force.data_contracts
         asean = 0.01 / QUARTERS_PER_YEAR * scale * p.asean_cocreation
-        subsidy = m.firms.flows.get("subsidy_jpy_tn", 0.0) / QUARTERS_PER_YEAR  # last quarter's new domestic adopters
+        subsidy = subsidy_due_jpy_tn / QUARTERS_PER_YEAR
         m.ledger.book("programmes", topup + platform + asean + subsidy, "government")

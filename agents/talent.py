@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from abm.exchange import InForce, NationalOffer, Staffing
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
-from abm.vocab import QUARTERS_PER_YEAR, STATUS_NAMES, Source, Status, is_domestic
+from abm.vocab import QUARTERS_PER_YEAR, STATUS_NAMES, Status
 
 PENDING, HOME, ABROAD, RETIRED = Status.PENDING, Status.HOME, Status.ABROAD, Status.RETIRED
 GOV_LAB, ACADEMIA, FOREIGN_EMPLOYER = -1, -2, -3
@@ -71,6 +72,10 @@ class TalentPopulation:
     def counts(self) -> dict[str, int]:
         return {name: int((self.status == k).sum()) for k, name in enumerate(STATUS_NAMES)}
 
+    def persons_at_home(self) -> float:
+        """AI specialists (persons) in Japan now."""
+        return self.counts()["home"] * self.cohort
+
     def _enter_graduates(self, model) -> None:
         first, k = self.entered, min(self.per_year, self.n - self.entered)
         self.status[first:first + k] = HOME
@@ -81,20 +86,21 @@ class TalentPopulation:
         with gc_paused():
             self.agents += [Talent(model, i, space[t0 + i]) for i in range(first, first + k)]
 
-    def step(self, model) -> None:
-        s, rng, env, gov, firms = model.scenario, model.rng, model.env, model.government, model.firms
+    def step(self, model, in_force: InForce, offer: NationalOffer, firm_need) -> Staffing:
+        """One quarter: graduates enter (Q1), cohorts leave, return or retire, then home talent is matched.
+
+        ``firm_need``: AI staff (persons) each firm agent wants; returns where the employed now work."""
+        s, rng, env = model.scenario, model.rng, model.env
         b = s.behaviour
         if model.quarter == 1:
             self._enter_graduates(model)
         status = self.status[:self.entered]               # slots past `entered` are still pending: skipped
         home, abroad = status == HOME, status == ABROAD
         persons_home = home.sum() * self.cohort
-        staff_need = firms.staff_need(model)
-        need = staff_need * (is_domestic(firms.source) + 0.3 * (firms.source == Source.FOREIGN))
-        demand_ratio = (need.sum() + gov.headcount_target) / max(persons_home, 1.0)
+        demand_ratio = (firm_need.sum() + offer.lab_headcount_target) / max(persons_home, 1.0)
         demand_premium = 0.3 * np.tanh(demand_ratio)
-        topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
-        access = np.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
+        topup = in_force.wage_topup_share
+        access = np.log1p(offer.compute_h100e / max(persons_home, 1.0))
         premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
         active = np.flatnonzero(home | abroad)            # pending and retired slots neither move nor draw
         gap = utility_gap(premium, topup, demand_premium, access, self.peers.mean[active])
@@ -114,30 +120,29 @@ class TalentPopulation:
         self.peers.set(moved, peer_value(self.status[moved]))
         returned = np.zeros(self.entered, dtype=bool)
         returned[returns] = True
-        self._match(model, need, returned)
+        return self._match(model.rng, firm_need, offer.lab_headcount_target, returned)
 
-    def _match(self, model, firm_need, returned) -> None:
+    def _match(self, rng, firm_need, lab_target: float, returned) -> Staffing:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
-        rng, gov, firms = model.rng, model.government, model.firms
+        n_firms = len(firm_need)
         at_home = np.flatnonzero(self.status[:self.entered] == HOME)
         employer = self.employer[at_home]
         rematch = rng.random(len(at_home)) < 0.05            # one draw per cohort at home
         moving = returned[at_home] | (employer == ACADEMIA) | rematch
-        staffed = np.bincount(employer[employer >= 0], minlength=firms.n) * self.cohort
+        staffed = np.bincount(employer[employer >= 0], minlength=n_firms) * self.cohort
         gov_staff = (employer == GOV_LAB).sum() * self.cohort
         if moving.any():
-            weights = np.r_[max(gov.headcount_target - gov_staff, 0.0), 0.15 * len(at_home) * self.cohort,
+            weights = np.r_[max(lab_target - gov_staff, 0.0), 0.15 * len(at_home) * self.cohort,
                             np.maximum(firm_need - staffed, 0.0)]
             cum = np.cumsum(weights)
             pick = sorted_lookup(cum, rng.random(int(moving.sum())) * cum[-1])
             old, new = employer[moving], np.where(pick < 2, GOV_LAB - pick, pick - 2)   # 0: lab, 1: academia
             self.employer[at_home[moving]] = new
             # staff counts move with the movers only (no second pass over everyone at home)
-            staffed = staffed + (np.bincount(new[new >= 0], minlength=firms.n)
-                                 - np.bincount(old[old >= 0], minlength=firms.n)) * self.cohort
+            staffed = staffed + (np.bincount(new[new >= 0], minlength=n_firms)
+                                 - np.bincount(old[old >= 0], minlength=n_firms)) * self.cohort
             gov_staff += ((new == GOV_LAB).sum() - (old == GOV_LAB).sum()) * self.cohort
-        firms.staff = staffed
-        gov.staff_persons = float(gov_staff)
+        return Staffing(firm_persons=staffed, lab_persons=float(gov_staff))
 
 
 class Talent(FixedAgent):

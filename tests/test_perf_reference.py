@@ -229,15 +229,16 @@ def _snapshot(model, rule: str) -> dict:
     return {"status": t.status.copy(), "employer": t.employer.copy()}
 
 
-def _after(model, rule: str) -> dict:
+def _after(model, rule: str, result) -> dict:
+    """State after the rule, with what it returned (shared data per firm; the staffing)."""
     if rule == "firms":
         return {"source": model.firms.source.copy(), "since_q": model.firms.since_q.copy()}
     if rule == "data_holders":
         d = model.data_holders
         return {"active": d.active.copy(), "carried": d.carried.copy(), "trust": d.trust.copy(),
-                "shared_data": model.firms.shared_data.copy()}
+                "shared_data": result.copy()}
     return {"status": model.talent.status.copy(), "employer": model.talent.employer.copy(),
-            "staff": np.asarray(model.firms.staff, dtype=float).copy()}
+            "staff": np.asarray(result.firm_persons, dtype=float).copy()}
 
 
 REFERENCES = {"firms": reference_firms, "data_holders": reference_data_holders, "talent": reference_talent}
@@ -251,7 +252,9 @@ def run_compared(model, quarters: int) -> dict:
     def compare(rule: str, population):
         original = population.step
 
-        def step(m):
+        def step(m, *inputs):
+            if rule == "firms":  # the firms' step takes its inputs first; their qualities depend on them
+                population.in_force, population.offer, population.shared_data, population.staff = inputs
             before = _snapshot(m, rule)
             if rule == "talent" and m.quarter == 1:   # graduates enter first (no draws): let the rule do it
                 population._enter_graduates(m)
@@ -260,11 +263,11 @@ def run_compared(model, quarters: int) -> dict:
             recorder = RecordingRng(m.rng)
             m.rng = recorder
             try:
-                original(m)
+                result = original(m, *inputs)
             finally:
                 m.rng = recorder.rng
                 population.__dict__.pop("_enter_graduates", None)
-            got = _after(m, rule)
+            got = _after(m, rule, result)
             draws = Draws(recorder.draws)
             want = REFERENCES[rule](m, before, draws)
             assert not draws.draws, f"{rule}: the rule took more draws than the reference"
@@ -276,6 +279,7 @@ def run_compared(model, quarters: int) -> dict:
             checked[rule] += 1
             first = next(iter(want))
             changed[rule] += int(np.any(np.asarray(got[first]) != np.asarray(before[first])))
+            return result
         population.step = step
 
     compare("firms", model.firms)
