@@ -52,7 +52,8 @@ class Environment:
         self.baseline_deficit_jpy_tn = env.baseline_deficit_2025_jpy_tn * (1 + env.baseline_deficit_growth_per_year) ** tau
         self.outpatient_spending_jpy_tn = (env.outpatient_spending_2025_jpy_tn
                                            * (1 + env.outpatient_spending_growth_per_year) ** tau)
-        self.autonomous_driving_value_jpy_tn = env.autonomous_driving_value_2040_jpy_tn * min(1.0, years / 14.5) ** 1.5
+        self.autonomous_driving_value_jpy_tn = env.autonomous_driving_value_2040_jpy_tn * min(
+            1.0, years / self.s.rules.outcome_auto_ramp_years) ** self.s.rules.outcome_auto_ramp_exponent
         self.asean_gdp_factor = (1 + env.asean_gdp_growth_per_year) ** tau
         self.shocks = self._shocks(year, quarter)
 

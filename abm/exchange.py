@@ -21,8 +21,8 @@ class InForce:
     adoption_subsidy_rate: float  # effective subsidy on domestic models' entry price (lever x programme scale)
 
 
-def policy_in_force(scenario, role: dict, year: int) -> InForce:
-    p, scale = scenario.policy, role["programme_scale"]
+def policy_in_force(scenario, role, year: int) -> InForce:
+    p, scale = scenario.policy, role.programme_scale
     return InForce(data_contracts=year >= p.standard_data_contracts_year,
                    privacy_framework=year >= p.privacy_framework_year,
                    wage_topup_share=p.talent_wage_topup_share * scale,

@@ -18,15 +18,13 @@ from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
 from abm.schema import Scenario
-from abm.vocab import load_table, quarter_index
+from abm.roles import ROLE_DIVISIONS
+from abm.vocab import quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
 from agents.data_holder import DataHolder, DataHolderPopulation
 from agents.firm import Firm, FirmPopulation
 from agents.government import Government
 from agents.talent import Talent, TalentPopulation
-
-ROLE_DIVISIONS = load_table("role_divisions.toml")
-
 
 def overrides_from_kwargs(kwargs: dict) -> dict:
     """``{"policy__x": v}`` -> ``{"policy.x": v}``; anything else is an error naming the argument."""

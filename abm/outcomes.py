@@ -13,7 +13,6 @@ from abm.vocab import QUARTERS_PER_YEAR, Source, load_table
 REF = load_table("reference.toml")
 VISITS_JAPAN = REF["healthcare"]["outpatient_visits_per_capita_japan"]
 VISITS_G7 = REF["healthcare"]["outpatient_visits_per_capita_g7"]
-VISITS_ADJUST_PER_YEAR = 0.8  # [I] care pathways follow AI triage with a lag of ~1-2 years
 
 
 def effective_domestic_use(firms, sector: str, need_privacy: bool, privacy_on: bool, open_weight: float) -> float:
@@ -39,15 +38,16 @@ class Outcomes:
 
     def update(self, model) -> dict[str, float]:
         """Annual outcome rates for this quarter; call after all agents have acted."""
-        env, firms = model.env, model.firms
+        env, firms, r = model.env, model.firms, model.scenario.rules
         privacy = model.in_force.privacy_framework
         hosting = firms.hosting(model)
         eff = effective_domestic_use(firms, "healthcare", True, privacy, hosting)
         target = VISITS_JAPAN - (VISITS_JAPAN - VISITS_G7) * eff
-        self.visits_per_capita += (target - self.visits_per_capita) * (1 - np.exp(-VISITS_ADJUST_PER_YEAR / QUARTERS_PER_YEAR))
+        self.visits_per_capita += (target - self.visits_per_capita) * (1 - np.exp(-r.outcome_visits_adjust_per_year / QUARTERS_PER_YEAR))
         healthcare = env.outpatient_spending_jpy_tn * (VISITS_JAPAN - self.visits_per_capita) / VISITS_JAPAN
-        # autonomous driving: OEMs' own fine-tuned models count; open ones half unless trained on home compute
-        auto = effective_domestic_use(firms, "auto", False, privacy, 0.5 + 0.5 * hosting)
+        # autonomous driving: OEMs' own fine-tuned models count; open ones partly unless trained on home compute
+        credit = r.outcome_auto_open_credit
+        auto = effective_domestic_use(firms, "auto", False, privacy, credit + (1 - credit) * hosting)
         deficit = digital_deficit(model)
         self.rates = {
             "healthcare": healthcare,

@@ -25,7 +25,6 @@ def per_sector(key: str) -> np.ndarray:
 
 
 SECTOR_THRESHOLDS = per_sector("usefulness_threshold")
-JAPAN_FIRMS = 3.375e6  # Economic Census 2021
 
 
 def data_index(own, shared, sensitive_share, sensitive_allowed):
@@ -45,9 +44,10 @@ def abroad_shares(costs, hosting: float) -> np.ndarray:
     return np.array([costs.abroad_share_foreign, open_, costs.abroad_share_sovereign])
 
 
-def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float):
-    """Yearly adoption hazard of a non-adopter: Bass (p + q * adopted neighbours) scaled by maturity and value."""
-    attractiveness = np.clip(best_net_value / 0.3, 0.0, 1.0)
+def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float, attractiveness_scale: float):
+    """Yearly adoption hazard of a non-adopter: Bass (p + q * adopted neighbours) scaled by maturity and value
+    (the best net value over ``attractiveness_scale``, capped at 1)."""
+    attractiveness = np.clip(best_net_value / attractiveness_scale, 0.0, 1.0)
     return (p + q * peer_share) * maturity * attractiveness
 
 
@@ -62,9 +62,10 @@ class FirmPopulation:
 
     def __init__(self, model, graph, blocks):
         s, rng = model.scenario, model.rng
+        r = s.rules
         n = self.n = s.population.firms
         self.sector = assign_sectors(n)
-        size = rng.lognormal(0.0, 0.6, n)   # [I] an agent aggregates ~1,700 firms: less dispersed than single firms
+        size = rng.lognormal(0.0, r.firm_size_sigma, n)
         va_total = load_table("sectors.toml")["business_value_added_jpy_tn"]
         self.va_jpy_tn = np.empty(n)
         for k, name in enumerate(SECTOR_NAMES):
@@ -73,16 +74,18 @@ class FirmPopulation:
         self.rows_of = {name: np.flatnonzero(self.sector == k) for k, name in enumerate(SECTOR_NAMES)}  # static
         self.in_healthcare = self.sector == SECTOR_NAMES.index("healthcare")
         counts = np.bincount(self.sector, minlength=len(SECTOR_NAMES))
-        real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * JAPAN_FIRMS
+        real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * r.firm_japan_firms
         self.count_weight = (real / np.maximum(counts, 1))[self.sector]   # real firms per agent
         self.sensitive = per_sector("sensitive_data_share")[self.sector]
-        self.maturity = rng.beta(2.0, 3.0, n)
-        self.own_data = per_sector("own_data")[self.sector] * (0.5 + self.maturity)
+        self.maturity = rng.beta(r.firm_maturity_beta_a, r.firm_maturity_beta_b, n)
+        self.own_data = per_sector("own_data")[self.sector] * (r.firm_own_data_base + self.maturity)
         self.shared_data = np.zeros(n)
         self.staff = np.zeros(n)
         self.quality = np.zeros(n)
-        adopt0 = rng.random(n) < np.clip(0.45 * self.maturity / self.maturity.mean(), 0, 0.95)
-        self.source = np.where(adopt0, np.where(rng.random(n) < 0.75, FOREIGN, OPEN), NONE).astype(np.int8)
+        adopt0 = rng.random(n) < np.clip(r.firm_initial_adoption_scale * self.maturity / self.maturity.mean(), 0,
+                                         r.firm_initial_adoption_cap)
+        foreign0 = rng.random(n) < r.firm_initial_foreign_share
+        self.source = np.where(adopt0, np.where(foreign0, FOREIGN, OPEN), NONE).astype(np.int8)
         self.since_q = np.full(n, -100)
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "supply", "firm", n)), self.source != NONE)
         self.flows = {}
@@ -95,8 +98,10 @@ class FirmPopulation:
     def qualities(self, model, rows=slice(None)) -> np.ndarray:
         """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
         env, offer, s, role = model.env, self.offer, model.scenario, model.role
+        r = s.rules
         caps = np.array([env.frontier_cap, env.open_cap, offer.sovereign_cap])
-        use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :])   # (source, sector)
+        use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :],
+                                              r.capability_usefulness_width)   # (source, sector)
         use = use_by_sector[:, self.sector[rows]]                                          # (source, firm)
         privacy = float(self.in_force.privacy_framework)
         staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
@@ -105,13 +110,15 @@ class FirmPopulation:
         d_domestic = data_index(own, shared, sens, privacy) if privacy else d_foreign
         h = self.hosting(model)
         d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
-        ft = role["finetune_effectiveness"]
+        ft = role.finetune_effectiveness
         fit = s.behaviour.japanese_fit_bonus
-        health_bonus = 0.25 * offer.public_health_models * self.in_healthcare[rows]
+        health_bonus = r.firm_public_health_bonus * offer.public_health_models * self.in_healthcare[rows]
+        uplift = r.capability_data_uplift, r.capability_staff_uplift
         return np.stack([
-            capability.specialised_quality(use[0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
-            capability.specialised_quality(use[1], ft * d_open, ft * staff_idx, 0.3 * fit),
-            capability.specialised_quality(use[2], ft * d_domestic, ft * staff_idx, fit + health_bonus),
+            capability.specialised_quality(use[0], r.firm_foreign_data_weight * d_foreign,
+                                           r.firm_foreign_staff_weight * staff_idx, 0.0, *uplift),
+            capability.specialised_quality(use[1], ft * d_open, ft * staff_idx, r.firm_open_fit_share * fit, *uplift),
+            capability.specialised_quality(use[2], ft * d_domestic, ft * staff_idx, fit + health_bonus, *uplift),
         ], axis=1)
 
     def hosting(self, model, national_h100e: float | None = None) -> float:
@@ -122,16 +129,17 @@ class FirmPopulation:
     def prices(self, model) -> np.ndarray:
         c = model.scenario.costs
         return np.array([c.foreign_api_price_share, c.open_model_cost_share,
-                         c.sovereign_price_share * model.role["sovereign_price_factor"]])
+                         c.sovereign_price_share * model.role.sovereign_price_factor])
 
     def staff_need(self, model) -> np.ndarray:
         """AI staff (persons) a firm could use: proportional to its AI-addressable value."""
-        return self.va_jpy_tn * 40.0  # [I] ~20k persons for ~JPY 550 tn at full AI use
+        return self.va_jpy_tn * model.scenario.rules.firm_staff_need_persons_per_jpy_tn
 
     def staff_demand(self, model) -> np.ndarray:
         """AI staff (persons) each firm hires for now: its need if it fine-tunes a domestic model, 30% of it if
         it uses a foreign API, none before it adopts."""
-        return self.staff_need(model) * (is_domestic(self.source) + 0.3 * (self.source == Source.FOREIGN))
+        foreign_share = model.scenario.rules.firm_foreign_api_staff_share
+        return self.staff_need(model) * (is_domestic(self.source) + foreign_share * (self.source == Source.FOREIGN))
 
     def opening_flows(self, model, in_force: InForce, offer: NationalOffer) -> None:
         """Flows of the initial adoption state, before any decision (the 2025 calibration anchor)."""
@@ -163,7 +171,8 @@ class FirmPopulation:
         np.maximum(best, np.where(available[:, 0], net_entry[:, 0], -np.inf), out=best)
         if offer.sovereign_available:
             np.maximum(best, net_entry[:, 2], out=best)
-        hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year)
+        hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year,
+                                 s.rules.firm_attractiveness_scale)
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
         rollout = b.public_rollout_per_year * offer.public_health_models
         hazard = hazard + rollout * self.in_healthcare * (best > 0)
@@ -176,7 +185,7 @@ class FirmPopulation:
         rev = review[idx]
         net = np.where(rev[:, None], q[idx] - price, net_entry[idx])
         cur = self.source[idx].astype(int) - 1
-        net[rev, cur[rev]] += 0.03                       # inertia of the current source
+        net[rev, cur[rev]] += s.rules.firm_source_inertia   # switching cost: the current source keeps a bonus
         gumbel = rng.gumbel(size=(len(idx), 3))
         self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index

@@ -52,7 +52,7 @@ class Government(mesa.Agent):
         self.role = model.role
         c, p = s.costs, s.policy
         self.final_flop = capability.training_compute_flop(p.base_model_parameters, c.training_tokens_per_parameter) \
-            * self.role["compute_scale"]
+            * self.role.compute_scale
         self.ready_q = model.to_quarter_index(p.domestic_dc_ready_year, 1)
         self.plan_perf = self.perf_in(p.domestic_dc_ready_year, s)
         self.planned_gpus = capability.gpus_for_run(self.final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
@@ -85,12 +85,12 @@ class Government(mesa.Agent):
 
     @property
     def sovereign_available(self) -> bool:
-        return self.role["sovereign_model"] and any(g.name != "beta" for g in self.generations)
+        return self.role.sovereign_model and any(g.name != "beta" for g in self.generations)
 
     @property
     def sovereign_cap(self) -> float:
         released = [g.capability for g in self.generations if g.name != "beta"]
-        return max(released) if released and self.role["sovereign_model"] else 0.0
+        return max(released) if released and self.role.sovereign_model else 0.0
 
     @property
     def compute_in_service_h100e(self) -> float:
@@ -114,10 +114,10 @@ class Government(mesa.Agent):
         subsidy (JPY tn/yr) that firms' new domestic adoptions earned last quarter.
         """
         m = self.model
-        if self.role["compute_scale"] <= 0:
+        if self.role.compute_scale <= 0:
             self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
             return self.offer()
-        share = self.role["public_share"]
+        share = self.role.public_share
         self.fund_jpy_tn += m.scenario.policy.compute_budget_jpy_tn_per_year / QUARTERS_PER_YEAR / share
         self._build_datacentre()
         self._buy_gpus()
@@ -127,7 +127,7 @@ class Government(mesa.Agent):
         return self.offer()
 
     def _book(self, category: str, jpy_tn: float) -> None:
-        share = self.role["public_share"]
+        share = self.role.public_share
         self.model.ledger.book(category, jpy_tn * share, "government")
         self.model.ledger.book(category, jpy_tn * (1 - share), "private")
 
@@ -175,7 +175,7 @@ class Government(mesa.Agent):
         c, p, env = s.costs, s.policy, m.env
         year = decimal_year(m.year, m.quarter)
         # beta generation on foreign cloud until the domestic DC is ready
-        if self.role["sovereign_model"] and m.quarter_index < self.ready_q and not self.generations:
+        if self.role.sovereign_model and m.quarter_index < self.ready_q and not self.generations:
             beta_flop = c.beta_compute_share * self.final_flop
             quarters = max(self.ready_q, 1)
             gpu_hours = beta_flop / quarters / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
@@ -196,14 +196,14 @@ class Government(mesa.Agent):
             step = min(flop, self.training_target - self.training_flop_done)
             self._pay_training_power(step * c.experiment_compute_multiplier)
             self.training_flop_done += step
-            if self.training_flop_done >= self.training_target * 0.999:
+            if self.training_flop_done >= self.training_target * s.rules.gov_training_done_share:
                 self.generations.append(Generation(self.training_name, year, self.training_target,
                                                    capability.effective_capability(
                                                        self.training_target, year,
                                                        s.environment.algorithmic_efficiency_per_year)))
                 self.training_target = self.training_flop_done = 0.0
                 self.in_service = True
-        elif self.in_service and self.role["public_specialised"] and not self.specialised_done:
+        elif self.in_service and self.role.public_specialised and not self.specialised_done:
             domain = c.domain_models_count * c.domain_model_compute_share
             task = c.task_models_count * c.task_model_compute_share
             self._pay_training_power((domain + task) * self.final_flop)
@@ -218,9 +218,9 @@ class Government(mesa.Agent):
     def _pay_staff_and_power(self) -> None:
         m, c = self.model, self.model.scenario.costs
         plan = c.staff_headcount_running if self.in_service else c.staff_headcount_development
-        budget = m.scenario.policy.base_model_budget_jpy_tn_per_year / self.role["public_share"]
+        budget = m.scenario.policy.base_model_budget_jpy_tn_per_year / self.role.public_share
         affordable = budget * JPY_PER_TN / (c.staff_cost_jpy_m_per_head * JPY_PER_MILLION)
-        self.headcount_target = min(plan * self.role["compute_scale"], affordable)
+        self.headcount_target = min(plan * self.role.compute_scale, affordable)
         self._book("staff", min(self.staff_persons, self.headcount_target) * c.staff_cost_jpy_m_per_head * JPY_PER_MILLION / QUARTERS_PER_YEAR / JPY_PER_TN)
         if self.in_service and self.training_target == 0:
             gpu_hours = self.gpus * HOURS_PER_QUARTER * c.running_utilisation * c.ops_power_share_of_cluster
@@ -230,11 +230,13 @@ class Government(mesa.Agent):
     def _programmes(self, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> None:
         """Public programmes: talent top-ups, adoption subsidies, data platform, ASEAN co-creation."""
         m, p = self.model, self.model.scenario.policy
-        scale = self.role["programme_scale"]
+        scale = self.role.programme_scale
         c = m.scenario.costs
         topup = (in_force.wage_topup_share * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home
                  / QUARTERS_PER_YEAR / JPY_PER_TN)
-        platform = 0.01 / QUARTERS_PER_YEAR * self.role["data_platform_scale"] * in_force.data_contracts
-        asean = 0.01 / QUARTERS_PER_YEAR * scale * p.asean_cocreation
+        r = m.scenario.rules
+        platform = (r.gov_data_platform_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * self.role.data_platform_scale
+                    * in_force.data_contracts)
+        asean = r.gov_asean_cocreation_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * scale * p.asean_cocreation
         subsidy = subsidy_due_jpy_tn / QUARTERS_PER_YEAR
         m.ledger.book("programmes", topup + platform + asean + subsidy, "government")

@@ -16,14 +16,13 @@ from abm.vocab import QUARTERS_PER_YEAR, STATUS_NAMES, Status
 
 PENDING, HOME, ABROAD, RETIRED = Status.PENDING, Status.HOME, Status.ABROAD, Status.RETIRED
 GOV_LAB, ACADEMIA, FOREIGN_EMPLOYER = -1, -2, -3
-RETIRE_RATE_PER_YEAR = 0.02  # [I] ~35-40-year careers plus exits from the field
 
 
-def utility_gap(foreign_premium, topup, demand_premium, compute_access, peer_pull):
+def utility_gap(foreign_premium, topup, demand_premium, compute_access, peer_pull, rules):
     """G > 0 favours abroad: log wage gap minus compute access, plus the pull of peers
-    (``peer_pull`` = share of peers abroad - share of peers at home, in [-1, 1])."""
+    (``peer_pull`` = share of peers abroad - share of peers at home, in [-1, 1]); weights from ``rules``."""
     return (np.log1p(foreign_premium) - np.log1p(topup + demand_premium)
-            - 0.2 * compute_access + 0.5 * peer_pull)
+            - rules.talent_compute_access_weight * compute_access + rules.talent_peer_pull_weight * peer_pull)
 
 
 def move_probabilities(gap, base_leave: float, base_return: float, sensitivity: float):
@@ -59,7 +58,8 @@ class TalentPopulation:
         self.initial = s.population.talent
         self.per_year = int(round(s.population.graduates_per_year_share * self.initial))
         self.status = np.zeros(n, dtype=np.int8)
-        self.status[: self.initial] = np.where(rng.random(self.initial) < 0.15, ABROAD, HOME)
+        abroad0 = rng.random(self.initial) < s.rules.talent_initial_abroad_share
+        self.status[: self.initial] = np.where(abroad0, ABROAD, HOME)
         self.employer = np.full(n, ACADEMIA, dtype=np.int64)
         self.employer[self.status == ABROAD] = FOREIGN_EMPLOYER
         self.skill = rng.lognormal(0.0, 0.5, n)
@@ -98,19 +98,19 @@ class TalentPopulation:
         home, abroad = status == HOME, status == ABROAD
         persons_home = home.sum() * self.cohort
         demand_ratio = (firm_need.sum() + offer.lab_headcount_target) / max(persons_home, 1.0)
-        demand_premium = 0.3 * np.tanh(demand_ratio)
+        demand_premium = s.rules.talent_demand_premium_max * np.tanh(demand_ratio)
         topup = in_force.wage_topup_share
         access = np.log1p(offer.compute_h100e / max(persons_home, 1.0))
         premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
         active = np.flatnonzero(home | abroad)            # pending and retired slots neither move nor draw
-        gap = utility_gap(premium, topup, demand_premium, access, self.peers.mean[active])
+        gap = utility_gap(premium, topup, demand_premium, access, self.peers.mean[active], s.rules)
         leave, back = move_probabilities(gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
                                          b.talent_leave_sensitivity)
         u = rng.random(len(active))
         r = rng.random(len(active))
         goes = active[home[active] & (u < leave)]
         returns = active[abroad[active] & (u < back)]
-        retire = active[r < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / QUARTERS_PER_YEAR)]
+        retire = active[r < 1.0 - np.exp(-s.rules.talent_retire_rate_per_year / QUARTERS_PER_YEAR)]
         self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
         self.status[returns], self.employer[returns] = HOME, ACADEMIA
         self.status[retire] = RETIRED
@@ -120,19 +120,19 @@ class TalentPopulation:
         self.peers.set(moved, peer_value(self.status[moved]))
         returned = np.zeros(self.entered, dtype=bool)
         returned[returns] = True
-        return self._match(model.rng, firm_need, offer.lab_headcount_target, returned)
+        return self._match(model.rng, s.rules, firm_need, offer.lab_headcount_target, returned)
 
-    def _match(self, rng, firm_need, lab_target: float, returned) -> Staffing:
+    def _match(self, rng, rules, firm_need, lab_target: float, returned) -> Staffing:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
         n_firms = len(firm_need)
         at_home = np.flatnonzero(self.status[:self.entered] == HOME)
         employer = self.employer[at_home]
-        rematch = rng.random(len(at_home)) < 0.05            # one draw per cohort at home
+        rematch = rng.random(len(at_home)) < rules.talent_rematch_per_quarter   # one draw per cohort at home
         moving = returned[at_home] | (employer == ACADEMIA) | rematch
         staffed = np.bincount(employer[employer >= 0], minlength=n_firms) * self.cohort
         gov_staff = (employer == GOV_LAB).sum() * self.cohort
         if moving.any():
-            weights = np.r_[max(lab_target - gov_staff, 0.0), 0.15 * len(at_home) * self.cohort,
+            weights = np.r_[max(lab_target - gov_staff, 0.0), rules.talent_academia_vacancy_weight * len(at_home) * self.cohort,
                             np.maximum(firm_need - staffed, 0.0)]
             cum = np.cumsum(weights)
             pick = sorted_lookup(cum, rng.random(int(moving.sum())) * cum[-1])
