@@ -62,7 +62,6 @@ class TalentPopulation:
         self.status[: self.initial] = np.where(abroad0, ABROAD, HOME)
         self.employer = np.full(n, ACADEMIA, dtype=np.int64)
         self.employer[self.status == ABROAD] = FOREIGN_EMPLOYER
-        self.skill = rng.lognormal(0.0, 0.5, n)
         self.entered = self.initial
         # peers.mean: share of peers abroad - share at home, kept up to date as cohorts move
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "peer", "talent", n)), peer_value(self.status))
