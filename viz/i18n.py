@@ -1,10 +1,14 @@
-"""English / Japanese strings of the dashboard: UI text, schema labels, units, choices and category names.
+"""English / Japanese strings of the dashboard: UI text, schema field labels and choices.
 
-English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here.
+English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here. Names of
+categories (sectors, sources, cost categories, outcomes, periods) and units are translated in :mod:`abm.labels`,
+the labels and units of outputs are declared in :mod:`abm.outputs`; ``name`` and ``unit_text`` are re-exported.
 ``tr(key, lang)`` falls back to English, then to the key itself, so a missing entry never breaks the page.
 """
 
 from __future__ import annotations
+
+from abm.labels import name, unit_text  # noqa: F401  (re-exported for the views)
 
 LANGS = ("ja", "en")
 
@@ -115,11 +119,6 @@ FIELD_JA = {
     "policy.procurement_diversification_share": "調達先の分散",
 }
 
-UNIT_JA = {
-    "JPY tn/yr": "兆円/年", "JPY tn": "兆円", "year": "年", "share of wage": "賃金比", "share of cost": "費用比",
-    "share of GPU supply": "GPU供給比", "share": "割合", "agents": "体", "quarters": "四半期", "-": "",
-}
-
 CHOICES = {
     "gov_led": ("government-led", "政府主導"), "private_led": ("private-led", "民間主導"),
     "foreign_dependent": ("foreign-dependent", "海外依存"), "full_state": ("full state", "完全国営"),
@@ -127,22 +126,6 @@ CHOICES = {
     "none": ("none", "なし"), "export_control": ("GPU export control", "GPU輸出規制"),
     "foreign_service_cutoff": ("foreign service cut-off", "海外サービス遮断"),
     "talent_poaching": ("talent poaching", "人材引き抜き"),
-}
-
-NAMES = {  # sectors, model sources, cost categories, outcomes, periods
-    "auto": ("automotive", "自動車"), "manufacturing": ("manufacturing", "製造業"),
-    "healthcare": ("healthcare", "医療"), "finance": ("finance", "金融"),
-    "retail_wholesale": ("retail & wholesale", "卸売・小売"), "ict": ("ICT", "情報通信"),
-    "public_services": ("public services", "公共サービス"), "other_services": ("other services", "その他サービス"),
-    "sovereign": ("sovereign model", "国産モデル"), "open": ("open-weight model", "オープンモデル"),
-    "foreign": ("foreign model", "海外モデル"), "no_ai": ("no AI", "AI未導入"),
-    "datacenter": ("data centres", "データセンター"), "hardware": ("hardware", "ハードウェア"),
-    "staff": ("staff", "人件費"), "power": ("power", "電力"), "cloud": ("cloud", "クラウド"),
-    "programmes": ("programmes", "政策プログラム"),
-    "deficit_avoided": ("deficit avoided", "回避した赤字"), "autonomous_driving": ("autonomous driving", "自動運転"),
-    "asean": ("ASEAN", "ASEAN"),
-    "initial_2026_2031": ("initial 2026–2031", "初期 2026–2031"),
-    "running_2031_2040": ("running 2031–2040", "運用 2031–2040"),
 }
 
 PRESET_JA = {
@@ -167,24 +150,15 @@ def tr(key: str, lang: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def name(key: str, lang: str) -> str:
-    """Display name of a sector, source, category, outcome or period."""
-    return _pick(NAMES[key], lang) if key in NAMES else key.replace("_", " ")
-
-
 def choice(value, lang: str) -> str:
     """Display name of a Literal choice (role division, financing, shock kind)."""
     return _pick(CHOICES[value], lang) if value in CHOICES else str(value)
 
 
-def unit(u: str, lang: str) -> str:
-    return UNIT_JA.get(u, u) if lang == "ja" else ("" if u == "-" else u)
-
-
 def field_label(spec, lang: str) -> str:
     """A schema field's label with its unit: "Compute budget (JPY tn/yr)"."""
     base = FIELD_JA.get(spec.path, spec.label) if lang == "ja" else spec.label
-    u = unit(spec.unit, lang)
+    u = unit_text(spec.unit, lang)
     return f"{base} ({u})" if u and spec.type is not bool and not spec.choices else base
 
 
