@@ -228,6 +228,13 @@ def get(key) -> Output:
     raise KeyError(f"{head!r} is not a declared output (see abm/outputs.py)")
 
 
+def columns(family: str) -> tuple[Output, ...]:
+    """The generated columns of a time-series family, in column order (``.member`` is each one's member key)."""
+    if family not in FAMILIES:
+        raise KeyError(f"{family!r} is not a declared family of columns")
+    return tuple(o for o in TIMESERIES if o.family == family)
+
+
 def label(key, lang: str) -> str:
     """The label of an output in ``lang`` ("en" or "ja"); a path into a nested summary key names its members:
     ``label("deficit_jpy_tn.2040", "ja")`` -> "デジタル赤字(2040年)"."""
