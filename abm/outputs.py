@@ -8,8 +8,9 @@
   whose members are addressed by path: ``"deficit_jpy_tn.2040"`` or ``("deficit_jpy_tn", "2040")``.
 - :data:`DERIVED` — quantities that analysis surfaces compute from the columns (compare, dashboard).
 
-Surfaces call :func:`label`, :func:`unit`, :func:`title_with_unit` and :func:`description`; ``docs/outputs.md``
-is :func:`markdown` (``python -m abm.outputs > docs/outputs.md``). Declarations check themselves on import.
+Surfaces call :func:`label`, :func:`unit`, :func:`title_with_unit` and :func:`description` (and :func:`columns`
+for a family's columns, :func:`leaf_paths` to name the leaves of a summary); ``docs/outputs.md`` is generated
+from here by :mod:`abm.outputs_doc`. Declarations check themselves on import.
 """
 
 from __future__ import annotations
@@ -268,28 +269,7 @@ def description(key) -> str:
     return get(key).description
 
 
-def _row(o: Output) -> str:
-    shown = o.name + "".join(f".<{a}>" for a in o.axes)
-    cells = [f"`{shown}`", o.unit, o.en, o.ja, o.description]
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-
-
-def markdown() -> str:
-    """The table of all outputs, as ``docs/outputs.md`` (``python -m abm.outputs > docs/outputs.md``)."""
-    head = "| name | unit | English | 日本語 | description |\n| --- | --- | --- | --- | --- |"
-    parts = ["# Outputs\n", "Generated from `abm/outputs.py` by `python -m abm.outputs > docs/outputs.md`; "
-             "a test checks that this file is up to date. Units: `share` is 0–1, `-` is dimensionless.\n"]
-    for title, outs in (("Time series (`timeseries.parquet`, one row per quarter)", TIMESERIES),
-                        ("Summary (`summary.json`, one per run)", SUMMARY),
-                        ("Derived (computed from the time series by compare and the dashboard)", DERIVED)):
-        parts += [f"## {title}\n", head, *(_row(o) for o in outs), ""]
-    parts += ["## Axes of families and nested summary keys\n", "| axis | members |\n| --- | --- |"]
-    for axis, members in AXES.items():
-        shown = "any year, e.g. `2040`" if members is None else ", ".join(
-            f"`{m}` ({name(m, 'en')} / {name(m, 'ja')})" for m in members)
-        parts.append(f"| {axis} | {shown} |")
-    return "\n".join(parts) + "\n"
-
-
-if __name__ == "__main__":
-    print(markdown(), end="")
+def leaf_paths(summary: dict, prefix: tuple = ()) -> dict:
+    """The summary's shape with each leaf replaced by its path, ``("deficit_jpy_tn", "2040")``: flattened the way a
+    surface flattens the summary, it maps each flat column name to the path that :func:`label` takes."""
+    return {k: leaf_paths(v, (*prefix, k)) if isinstance(v, dict) else (*prefix, k) for k, v in summary.items()}

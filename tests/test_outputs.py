@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from abm import labels, metrics, outputs
+from abm import labels, metrics, outputs, outputs_doc
 from abm.outputs import Output
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,9 @@ def test_every_summary_key_is_declared_once_and_in_order(run_cached):
         assert {len(p) - 1 for p in paths} == {len(o.axes)}, o.name
         for path in paths:
             assert outputs.label(path, "en") and outputs.label(path, "ja"), path
+    leaves = outputs.leaf_paths(summary)
+    assert leaves["deficit_jpy_tn"]["2040"] == ("deficit_jpy_tn", "2040") and leaves["npv_jpy_tn"] == ("npv_jpy_tn",)
+    assert _paths(leaves, ()) == _paths(summary, ())
 
 
 def test_every_declaration_has_both_labels_and_a_known_unit():
@@ -99,6 +102,6 @@ def test_titles_and_units_in_both_languages():
 
 def test_docs_table_is_up_to_date():
     committed = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
-    assert committed == outputs.markdown(), "regenerate: python -m abm.outputs > docs/outputs.md"
+    assert committed == outputs_doc.markdown(), "regenerate: python -m abm.outputs_doc > docs/outputs.md"
     for o in outputs.OUTPUTS.values():
         assert f"`{o.name}" in committed, o.name
