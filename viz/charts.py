@@ -80,9 +80,13 @@ def _stack(ax, ts, lang: str, family: str, colours: dict, scale=1.0) -> None:
                  colors=list(colours.values()))
 
 
+def _adoption_axis(lang: str) -> str:
+    """The y label of both adoption charts: "AI adoption (%)"."""
+    return outputs.title_with_unit("adoption_rate", lang, percent=True)
+
+
 def adoption_by_source(ts, lang, start, end) -> Figure:
-    fig, ax = _axes(outputs.label("adoption_share_{source}", lang), outputs.title_with_unit("adoption_rate", lang, percent=True), lang,
-                    start, end)
+    fig, ax = _axes(outputs.label("adoption_share_{source}", lang), _adoption_axis(lang), lang, start, end)
     ax.set_ylim(0, 100)
     if len(ts):
         _stack(ax, ts, lang, "adoption_share_{source}", {k: SOURCE_COLOURS[k] for k in SOURCE_ORDER},
@@ -95,7 +99,7 @@ def adoption_by_source(ts, lang, start, end) -> Figure:
 
 def adoption_by_sector(ts, lang, start, end) -> Figure:
     family = "adoption_rate_{sector}"
-    fig, ax = _axes(outputs.label(family, lang), outputs.title_with_unit("adoption_rate", lang, percent=True), lang, start, end)
+    fig, ax = _axes(outputs.label(family, lang), _adoption_axis(lang), lang, start, end)
     ax.set_ylim(0, 100)
     if len(ts):
         for o, c in zip(outputs.columns(family), SECTOR_COLOURS):
