@@ -13,8 +13,7 @@ import numpy as np
 
 from abm import outputs
 from abm.network import SECTOR_NAMES
-from agents.firm import FOREIGN, NONE, OPEN, SOVEREIGN
-from agents.talent import ABROAD, HOME, RETIRED
+from abm.vocab import DOMESTIC_SOURCES, Source, Status
 
 _REPORTERS: dict = {}
 
@@ -49,7 +48,7 @@ def tally(m) -> Tally:
     """Count the populations once; the model calls this before each collection (and at construction)."""
     f, t = m.firms, m.talent
     n = np.bincount(f.sector, minlength=len(SECTOR_NAMES))
-    used = np.bincount(f.sector, weights=(f.source != NONE), minlength=len(SECTOR_NAMES))
+    used = np.bincount(f.sector, weights=(f.source != Source.NONE), minlength=len(SECTOR_NAMES))
     return Tally(firms_by_source=np.bincount(f.source, weights=f.count_weight, minlength=4),
                  va_by_source=np.bincount(f.source, weights=f.va_jpy_tn, minlength=4),
                  sensitive_va_by_source=np.bincount(f.source, weights=f.va_jpy_tn * f.sensitive, minlength=4),
@@ -98,7 +97,7 @@ def talent_entered(m):
 def talent_retention_rate(m):
     """Share of active (not retired) specialists who work in Japan."""
     c = m.tally.cohorts_by_status
-    return float(c[HOME] / (c[HOME] + c[ABROAD])) if c[HOME] + c[ABROAD] else 0.0
+    return float(c[Status.HOME] / (c[Status.HOME] + c[Status.ABROAD])) if c[Status.HOME] + c[Status.ABROAD] else 0.0
 
 
 @reporter
@@ -138,7 +137,7 @@ def sovereignty_index(m):
     flows, sens = m.firms.flows, m.tally.sensitive_va_by_source
     domestic_spend = flows["spend_domestic_jpy_tn"] / flows["spend_jpy_tn"] if flows["spend_jpy_tn"] > 0 else 0.0
     used = sens[1:].sum()
-    domestic_sens = float(sens[OPEN:].sum() / used) if used > 0 else 0.0
+    domestic_sens = float(sens[list(DOMESTIC_SOURCES)].sum() / used) if used > 0 else 0.0
     return 0.5 * domestic_spend + 0.5 * domestic_sens
 
 
@@ -163,8 +162,10 @@ def _ledger(m, key):
 
 
 _FAMILY_REPORTERS = {  # family -> (reporter, its ``code`` for each member)
-    "adoption_share_{source}": (_source_share, {"sovereign": SOVEREIGN, "foreign": FOREIGN, "open": OPEN}),
-    "talent_{location}": (_persons, {"domestic": HOME, "abroad": ABROAD, "retired": RETIRED}),
+    "adoption_share_{source}": (_source_share,
+                                {"sovereign": Source.SOVEREIGN, "foreign": Source.FOREIGN, "open": Source.OPEN}),
+    "talent_{location}": (_persons,
+                          {"domestic": Status.HOME, "abroad": Status.ABROAD, "retired": Status.RETIRED}),
     "adoption_rate_{sector}": (_sector_adoption, {s: k for k, s in enumerate(SECTOR_NAMES)}),
 }
 
