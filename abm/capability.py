@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-REFERENCE_YEAR = 2025.5  # mid-2025: tau = 0
+from abm.vocab import MID_2025
+
+REFERENCE_YEAR = MID_2025  # tau = 0
 
 
 def training_compute_flop(parameters: float, tokens_per_parameter: float) -> float:
@@ -34,12 +36,12 @@ def frontier_capability(tau, c0_flop: float, growth_per_year: float, algo_eff_pe
     return np.log10(c0_flop) + np.asarray(tau) * (np.log10(growth_per_year) + np.log10(algo_eff_per_year))
 
 
-def usefulness(capability, threshold, width: float = 1.0):
+def usefulness(capability, threshold, width: float):
     """Share of a sector's AI-addressable value a model can deliver (0..1), logistic in capability."""
     return 1.0 / (1.0 + np.exp(-(np.asarray(capability) - threshold) / width))
 
 
-def specialised_quality(use, data_index, staff_index, fit, data_weight: float = 0.35, staff_weight: float = 0.25):
+def specialised_quality(use, data_index, staff_index, fit, data_weight: float, staff_weight: float):
     """Quality of a fine-tuned model: usefulness x (1 + data uplift + staff uplift) + language/culture fit."""
     return use * (1.0 + data_weight * data_index + staff_weight * staff_index) + fit
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from abm import roles
 from abm.errors import SovaiTyper, err_console, fail, set_debug
 from abm.outdir import FORCE_HELP
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
@@ -111,8 +112,10 @@ def scenarios():
 
 @app.command("show-scenario")
 def show_scenario(name: Annotated[str, typer.Argument(help="preset name or TOML path")]):
-    """Print the fully resolved scenario as TOML, with units, ranges and sources."""
-    typer.echo(to_toml(resolve(name, None, None)))
+    """Print the fully resolved scenario as TOML, with units, ranges and sources, and its role division."""
+    sc = resolve(name, None, None)
+    typer.echo(to_toml(sc))
+    typer.echo("\n".join(roles.describe(sc.policy.role_division)))
 
 
 @app.command("check-scenario")

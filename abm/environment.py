@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from abm import capability
 from abm.schema import Scenario
+from abm.vocab import MID_2025, mid_quarter_years_since, quarter_index
 
 
 def year_fraction(year: int, quarter: int) -> float:
     """Mid-quarter time in years after mid-2025 (2025Q3 start = 0)."""
-    return year + (quarter - 0.5) / 4.0 - capability.REFERENCE_YEAR
+    return mid_quarter_years_since(year, quarter, MID_2025)
 
 
 @dataclass
@@ -51,15 +52,16 @@ class Environment:
         self.baseline_deficit_jpy_tn = env.baseline_deficit_2025_jpy_tn * (1 + env.baseline_deficit_growth_per_year) ** tau
         self.outpatient_spending_jpy_tn = (env.outpatient_spending_2025_jpy_tn
                                            * (1 + env.outpatient_spending_growth_per_year) ** tau)
-        self.autonomous_driving_value_jpy_tn = env.autonomous_driving_value_2040_jpy_tn * min(1.0, years / 14.5) ** 1.5
+        self.autonomous_driving_value_jpy_tn = env.autonomous_driving_value_2040_jpy_tn * min(
+            1.0, years / self.s.rules.outcome_auto_ramp_years) ** self.s.rules.outcome_auto_ramp_exponent
         self.asean_gdp_factor = (1 + env.asean_gdp_growth_per_year) ** tau
         self.shocks = self._shocks(year, quarter)
 
     def _shocks(self, year: int, quarter: int) -> ShockState:
         state = ShockState()
-        q_now = year * 4 + quarter - 1
+        q_now = quarter_index(year, quarter, 0)
         for sh in self.s.shocks:
-            q0 = sh.start_year * 4
+            q0 = quarter_index(sh.start_year, 1, 0)
             if not (q0 <= q_now < q0 + sh.duration_quarters):
                 continue
             if sh.kind == "export_control":

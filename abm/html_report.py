@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from abm.network import load_table  # noqa: E402
+from abm.vocab import load_table  # noqa: E402
 
 REF = load_table("reference.toml")
 DEFICIT_REFERENCE = {2025: REF["deficit"]["observed_2025_jpy_tn"], 2035: REF["deficit"]["meti_projection_2035_jpy_tn"],

@@ -13,18 +13,18 @@ import mesa
 from abm import metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
+from abm.exchange import policy_in_force
 from abm.graph_arrays import EcosystemSpace, gc_paused
-from abm.network import Blocks, build_network, load_table
+from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
 from abm.schema import Scenario
+from abm.roles import ROLE_DIVISIONS
+from abm.vocab import quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
 from agents.data_holder import DataHolder, DataHolderPopulation
 from agents.firm import Firm, FirmPopulation
 from agents.government import Government
 from agents.talent import Talent, TalentPopulation
-
-ROLE_DIVISIONS = load_table("role_divisions.toml")
-
 
 def overrides_from_kwargs(kwargs: dict) -> dict:
     """``{"policy__x": v}`` -> ``{"policy.x": v}``; anything else is an error naming the argument."""
@@ -55,6 +55,7 @@ class SovereignAIModel(mesa.Model):
         self.graph = network if network is not None else build_network(resolved, self.rng)
         self.space = EcosystemSpace(self.graph, random=self.random)
         self.env = Environment(resolved)
+        self.in_force = policy_in_force(resolved, self.role, self.year)
         self.ledger = Ledger(resolved)
         self.outcomes = outcomes.Outcomes()
         self.government = Government(self)
@@ -88,23 +89,32 @@ class SovereignAIModel(mesa.Model):
 
     def to_quarter_index(self, year: int, quarter: int) -> int:
         """Steps from the start (start_year Q1 = 0) to ``year`` Q``quarter``."""
-        return (year - self.scenario.run.start_year) * 4 + quarter - 1
+        return quarter_index(year, quarter, self.scenario.run.start_year)
 
     def _initial_deficit(self) -> float:
         """The pre-run (2025) digital deficit from the initial adoption state: the calibration anchor."""
-        self.firms._book(self, self.firms.qualities(self), self.firms.prices(self), 0.0)
+        self.firms.opening_flows(self, self.in_force, self.government.offer())
         self.outcomes.update(self)
         return self.outcomes.deficit
 
     def step(self) -> None:
-        """One quarter, phases in order."""
+        """One quarter, phases in order. Each population gets what it reads from the others as arguments and
+        returns what later phases need; this method is the only place where their data meet."""
         self.period = PERIODS[int(self.government.in_service)]  # running once the release model serves
-        self.env.advance(self.year, self.quarter)      # 1. environment: frontier, prices, shocks
-        self.government.act()                          # 2. government: budget, DCs, GPUs, training, programmes
-        self.data_holders.step(self)                   # 3. data holders: accept requests, trust
-        self.talent.step(self)                         # 4. talent: enter, leave, return, match employers
-        self.firms.step(self)                          # 5. firms: adopt, choose source, spend
-        self.asean.step(self)                          # 6. ASEAN partners: adopt, choose Japanese models
+        # 1. environment: frontier, prices, shocks; the policy instruments in force this quarter
+        self.env.advance(self.year, self.quarter)
+        in_force = self.in_force = policy_in_force(self.scenario, self.role, self.year)
+        # 2. government: budget, DCs, GPUs, training, staff, programmes (pays last quarter's adoption subsidy)
+        offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0))
+        # 3. data holders: accept firms' requests, contracts lapse, trust -> data each firm receives
+        shared_data = self.data_holders.step(self, in_force, self.firms.source)
+        # 4. talent: enter, leave, return, match employers -> staff of each firm and of the government lab
+        staffing = self.talent.step(self, in_force, offer, self.firms.staff_demand(self))
+        self.government.take_staff(staffing.lab_persons)
+        # 5. firms: adopt, choose source, spend
+        self.firms.step(self, in_force, offer, shared_data, staffing.firm_persons)
+        # 6. ASEAN partners: adopt, choose Japanese models (carried abroad by subsidiaries of domestic users)
+        self.asean.step(self, offer, self.firms.source)
         self._close_books()                            # 7. ledger: outcomes, costs, financing
         self.tally = metrics.tally(self)               # 8. collect: count once, then the reporters read
         self.datacollector.collect(self)

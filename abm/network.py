@@ -10,9 +10,7 @@ subsidiary (firm-ASEAN partner).
 from __future__ import annotations
 
 import itertools
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 
 import networkx as nx
 import numpy as np
@@ -20,12 +18,7 @@ import numpy as np
 from abm.graph_arrays import (KIND_CODES, EdgeTable, _dedup, _edges_order, _remember, barabasi_albert_edges,
                               gc_paused, watts_strogatz_edges)
 from abm.schema import Scenario
-
-
-def load_table(name: str) -> dict:
-    """Read a TOML table shipped in ``abm/data``."""
-    return tomllib.loads(resources.files("abm.data").joinpath(name).read_text(encoding="utf-8"))
-
+from abm.vocab import load_table
 
 SECTORS = load_table("sectors.toml")["sectors"]
 SECTOR_NAMES = list(SECTORS)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.network import load_table
+from abm.vocab import QUARTERS_PER_YEAR, Source, load_table
 
 REF = load_table("reference.toml")
 VISITS_JAPAN = REF["healthcare"]["outpatient_visits_per_capita_japan"]
 VISITS_G7 = REF["healthcare"]["outpatient_visits_per_capita_g7"]
-VISITS_ADJUST_PER_YEAR = 0.8  # [I] care pathways follow AI triage with a lag of ~1-2 years
 
 
 def effective_domestic_use(firms, sector: str, need_privacy: bool, privacy_on: bool, open_weight: float) -> float:
@@ -24,7 +23,7 @@ def effective_domestic_use(firms, sector: str, need_privacy: bool, privacy_on: b
     m = firms.rows_of[sector]
     if not len(m):
         return 0.0
-    domestic = np.select([firms.source[m] == 3, firms.source[m] == 2], [1.0, open_weight], 0.0)
+    domestic = np.select([firms.source[m] == Source.SOVEREIGN, firms.source[m] == Source.OPEN], [1.0, open_weight], 0.0)
     domestic = domestic * (privacy_on or not need_privacy)
     quality = np.clip(firms.quality[m], 0.0, 1.0)
     return float((firms.va_jpy_tn[m] * domestic * quality).sum() / firms.va_jpy_tn[m].sum())
@@ -39,15 +38,16 @@ class Outcomes:
 
     def update(self, model) -> dict[str, float]:
         """Annual outcome rates for this quarter; call after all agents have acted."""
-        env, firms, s = model.env, model.firms, model.scenario
-        privacy = model.year >= s.policy.privacy_framework_year
+        env, firms, r = model.env, model.firms, model.scenario.rules
+        privacy = model.in_force.privacy_framework
         hosting = firms.hosting(model)
         eff = effective_domestic_use(firms, "healthcare", True, privacy, hosting)
         target = VISITS_JAPAN - (VISITS_JAPAN - VISITS_G7) * eff
-        self.visits_per_capita += (target - self.visits_per_capita) * (1 - np.exp(-VISITS_ADJUST_PER_YEAR / 4))
+        self.visits_per_capita += (target - self.visits_per_capita) * (1 - np.exp(-r.outcome_visits_adjust_per_year / QUARTERS_PER_YEAR))
         healthcare = env.outpatient_spending_jpy_tn * (VISITS_JAPAN - self.visits_per_capita) / VISITS_JAPAN
-        # autonomous driving: OEMs' own fine-tuned models count; open ones half unless trained on home compute
-        auto = effective_domestic_use(firms, "auto", False, privacy, 0.5 + 0.5 * hosting)
+        # autonomous driving: OEMs' own fine-tuned models count; open ones partly unless trained on home compute
+        credit = r.outcome_auto_open_credit
+        auto = effective_domestic_use(firms, "auto", False, privacy, credit + (1 - credit) * hosting)
         deficit = digital_deficit(model)
         self.rates = {
             "healthcare": healthcare,
@@ -62,7 +62,7 @@ class Outcomes:
 def digital_deficit(model) -> float:
     """Digital deficit (JPY tn/yr) = baseline trend + payments abroad for AI/cloud - digital exports."""
     return (model.env.baseline_deficit_jpy_tn + model.firms.flows["spend_abroad_jpy_tn"]
-            + 4.0 * model.ledger.abroad_this_quarter - model.asean.exports_jpy_tn)
+            + QUARTERS_PER_YEAR * model.ledger.abroad_this_quarter - model.asean.exports_jpy_tn)
 
 
 def counterfactual_deficit(model) -> float:

@@ -2,8 +2,9 @@
 
 Sliders (viz), sweep ranges (experiments), calibration bounds and `sovai show-scenario` all read the
 metadata declared here through :func:`field_specs`; nothing else declares a range.
-Cost-model inputs live in ``abm/data/cost_inputs.toml`` (value, unit, bounds, source per entry) and are
-turned into the ``[costs]`` section by :func:`_costs_section`, so they too are declared once.
+Cost-model inputs live in ``abm/data/cost_inputs.toml`` and the coefficients of the agents' rules and outcome
+formulas in ``abm/data/rule_inputs.toml`` (value, unit, bounds, source per entry); :func:`_section_from_inputs`
+turns them into the ``[costs]`` and ``[rules]`` sections, so they too are declared once.
 """
 
 from __future__ import annotations
@@ -165,21 +166,23 @@ class Shock(_Section):
     severity: float = F(0.5, ge=0, le=1, unit="share", source="share of supply/access/wage gap hit")
 
 
-def _load_cost_inputs() -> dict[str, dict]:
-    text = resources.files("abm.data").joinpath("cost_inputs.toml").read_text(encoding="utf-8")
+def _load_inputs(table: str) -> dict[str, dict]:
+    text = resources.files("abm.data").joinpath(table).read_text(encoding="utf-8")
     return tomllib.loads(text)["inputs"]
 
 
-def _costs_section() -> type[_Section]:
+def _section_from_inputs(class_name: str, table: str) -> type[_Section]:
+    """A section whose fields are the entries of a shipped inputs table (value, unit, min, max, source)."""
     fields = {}
-    for name, spec in _load_cost_inputs().items():
+    for name, spec in _load_inputs(table).items():
         typ = type(spec["value"])
         fields[name] = (typ, F(spec["value"], ge=spec.get("min"), le=spec.get("max"), unit=spec["unit"],
                                source=spec["source"], calibratable=spec.get("calibratable", False)))
-    return create_model("CostsSection", __base__=_Section, **fields)
+    return create_model(class_name, __base__=_Section, **fields)
 
 
-CostsSection = _costs_section()
+CostsSection = _section_from_inputs("CostsSection", "cost_inputs.toml")
+RulesSection = _section_from_inputs("RulesSection", "rule_inputs.toml")
 
 
 class Scenario(BaseModel):
@@ -194,6 +197,7 @@ class Scenario(BaseModel):
     environment: EnvironmentSection = Field(default_factory=EnvironmentSection)
     behaviour: BehaviourSection = Field(default_factory=BehaviourSection)
     costs: CostsSection = Field(default_factory=CostsSection)  # type: ignore[valid-type]
+    rules: RulesSection = Field(default_factory=RulesSection)  # type: ignore[valid-type]
     shocks: list[Shock] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -206,6 +210,7 @@ class Scenario(BaseModel):
 SECTIONS: dict[str, type[_Section]] = {
     "run": RunSection, "population": PopulationSection, "policy": PolicySection,
     "environment": EnvironmentSection, "behaviour": BehaviourSection, "costs": CostsSection,
+    "rules": RulesSection,
 }
 
 

@@ -11,22 +11,23 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
+from abm.exchange import NationalOffer
 from abm.graph_arrays import layer_pairs
-from abm.network import load_table
+from abm.vocab import JPY_TN_PER_USD_BN, QUARTERS_PER_YEAR, is_domestic, load_table
 
 OPTIONS = ("japanese", "us", "chinese")
-JPY_TN_PER_USD_BN = 1e9 / 1e12
 
 
-def option_utilities(trust_jp, quality_jp, fit_jp, quality_us, quality_cn):
-    """Utility of the Japanese, US and Chinese offerings (columns) for each partner (rows)."""
-    jp = 0.6 * trust_jp + 0.8 * quality_jp + 0.4 * fit_jp
-    us = np.full_like(jp, 0.6 * 0.5 + 0.8 * quality_us + 0.4 * 0.6 + 0.45)   # + ecosystem lock-in
-    cn = np.full_like(jp, 0.6 * 0.3 + 0.8 * quality_cn + 0.4 * 0.5 + 0.40)   # + price
+def option_utilities(trust_jp, quality_jp, fit_jp, quality_us, quality_cn, r):
+    """Utility of the Japanese, US and Chinese offerings (columns) for each partner (rows); weights from ``r``."""
+    wt, wq, wf = r.asean_trust_weight, r.asean_quality_weight, r.asean_fit_weight
+    jp = wt * trust_jp + wq * quality_jp + wf * fit_jp
+    us = np.full_like(jp, wt * r.asean_us_trust + wq * quality_us + wf * r.asean_us_fit + r.asean_us_lock_in)
+    cn = np.full_like(jp, wt * r.asean_cn_trust + wq * quality_cn + wf * r.asean_cn_fit + r.asean_cn_price_advantage)
     return np.stack([jp, us, cn], axis=1)
 
 
-def logit_shares(utilities, temperature: float = 0.25):
+def logit_shares(utilities, temperature: float):
     z = utilities / temperature
     z = np.exp(z - z.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
@@ -37,6 +38,7 @@ class AseanPopulation:
 
     def __init__(self, model, graph, blocks):
         s = model.scenario
+        r = s.rules
         table = list(load_table("asean.toml")["countries"].items())[: s.population.asean_partners]
         self.names = [k for k, _ in table]
         self.n = len(table)
@@ -45,32 +47,39 @@ class AseanPopulation:
                                            for _, v in table])
         self.trust = np.array([v["trust_in_japan"] for _, v in table])
         self.language = np.array([v["local_language_coverage"] for _, v in table])
-        self.jp_fit = np.full(self.n, 0.2)
-        self.adoption = np.where(np.array(self.names) == "singapore", 0.25, 0.1)
-        self.jp_share = np.full(self.n, 0.05)
+        self.jp_fit = np.full(self.n, r.asean_initial_japan_fit)
+        self.adoption = np.where(np.array(self.names) == "singapore", r.asean_initial_adoption_singapore,
+                                 r.asean_initial_adoption)
+        self.jp_share = np.full(self.n, r.asean_initial_japan_share)
         f, a = layer_pairs(graph, "subsidiary", "firm", "asean")
         self.sub_firm, self.sub_partner = f, a
         self.productivity_jpy_tn = 0.0
         self.exports_jpy_tn = 0.0
         self.agents = [AseanPartner(model, i, model.space[blocks.asean + i]) for i in range(self.n)]
 
-    def step(self, model) -> None:
-        env, gov, s = model.env, model.government, model.scenario
+    def step(self, model, offer: NationalOffer, firm_source) -> None:
+        """One quarter: adoption diffuses, the Japanese share moves toward its logit target."""
+        env, s = model.env, model.scenario
+        r = s.rules
         cocreate = s.policy.asean_cocreation
-        use_frontier = float(capability.usefulness(env.frontier_cap, 28.0))
-        use_open = float(capability.usefulness(env.open_cap, 28.0))
-        jp_cap = gov.sovereign_cap if gov.sovereign_available else env.open_cap - 1.0
-        use_jp = float(capability.usefulness(jp_cap, 28.0))
-        self.adoption += (0.03 + 0.4 * self.adoption) * (1 - self.adoption) * use_frontier / 4.0
-        domestic = (model.firms.source[self.sub_firm] >= 2).astype(float)
+        threshold, width = r.asean_usefulness_threshold, r.capability_usefulness_width
+        use_frontier = float(capability.usefulness(env.frontier_cap, threshold, width))
+        use_open = float(capability.usefulness(env.open_cap, threshold, width))
+        jp_cap = offer.sovereign_cap if offer.sovereign_available else env.open_cap - r.asean_japan_gap_without_sovereign
+        use_jp = float(capability.usefulness(jp_cap, threshold, width))
+        self.adoption += ((r.asean_bass_innovation_per_year + r.asean_bass_imitation_per_year * self.adoption)
+                          * (1 - self.adoption) * use_frontier / QUARTERS_PER_YEAR)
+        domestic = is_domestic(firm_source[self.sub_firm]).astype(float)
         carried = np.bincount(self.sub_partner, weights=domestic, minlength=self.n) / np.maximum(
             np.bincount(self.sub_partner, minlength=self.n), 1)
         if cocreate:
-            self.jp_fit = np.minimum(self.jp_fit + 0.05 / 4 * model.role["programme_scale"], self.language + 0.5)
-            self.trust = np.minimum(self.trust + 0.01 / 4, 1.0)
-        quality_jp = use_jp + 0.2 * carried
-        target = logit_shares(option_utilities(self.trust, quality_jp, self.jp_fit, use_frontier, use_open))[:, 0]
-        self.jp_share += (target - self.jp_share) * 0.3 / 4.0
+            gain = r.asean_cocreation_fit_gain_per_year / QUARTERS_PER_YEAR * model.role.programme_scale
+            self.jp_fit = np.minimum(self.jp_fit + gain, self.language + r.asean_fit_cap_over_language)
+            self.trust = np.minimum(self.trust + r.asean_cocreation_trust_gain_per_year / QUARTERS_PER_YEAR, 1.0)
+        quality_jp = use_jp + r.asean_subsidiary_quality * carried
+        utilities = option_utilities(self.trust, quality_jp, self.jp_fit, use_frontier, use_open, r)
+        target = logit_shares(utilities, r.asean_logit_temperature)[:, 0]
+        self.jp_share += (target - self.jp_share) * r.asean_share_adjust_per_year / QUARTERS_PER_YEAR
         gdp = self.sector_gdp_jpy_tn.sum(axis=1) * env.asean_gdp_factor
         gain = gdp * self.adoption * self.jp_share * s.costs.asean_productivity_uplift
         self.productivity_jpy_tn = float(gain.sum())

@@ -10,21 +10,27 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from abm.exchange import InForce
 from abm.graph_arrays import gc_paused, layer_pairs
+from abm.vocab import Source, is_domestic
 
 DOMAINS = ("health", "manufacturing", "public_administration", "language_corpora", "finance")
-DOMAIN_SENSITIVITY = np.array([0.9, 0.2, 0.5, 0.1, 0.8])  # [I] share of sensitive records by domain
 
 
-def share_probability(trust, contracts_on, platform_scale: float):
+def domain_sensitivity(rules) -> np.ndarray:
+    """Share of sensitive records by domain, in ``DOMAINS`` order."""
+    return np.array([getattr(rules, f"data_sensitive_share_{d}") for d in DOMAINS])
+
+
+def share_probability(trust, contracts_on, platform_scale: float, rules):
     """Quarterly probability that a holder accepts a new request: trust x ease of contracting."""
-    ease = 0.05 + 0.5 * contracts_on * platform_scale
+    ease = rules.data_base_acceptance + rules.data_contract_acceptance * contracts_on * platform_scale
     return np.clip(trust * ease, 0.0, 1.0)
 
 
-def lapse_probability(contracts_on, platform_scale: float):
+def lapse_probability(contracts_on, platform_scale: float, rules):
     """Quarterly probability that a bespoke contract lapses; standard contracts make sharing stick."""
-    return 0.02 + 0.1 * (1.0 - contracts_on * platform_scale)
+    return rules.data_base_lapse + rules.data_bespoke_lapse * (1.0 - contracts_on * platform_scale)
 
 
 def shareable_volume(volume, sensitivity, privacy_on, requester_domestic):
@@ -36,12 +42,12 @@ class DataHolderPopulation:
     """Array state of all data holders and of the firm-holder contract edges."""
 
     def __init__(self, model, graph, blocks):
-        rng, n = model.rng, model.scenario.population.data_holders
+        rng, n, r = model.rng, model.scenario.population.data_holders, model.scenario.rules
         self.n = n
         self.domain = rng.integers(0, len(DOMAINS), n)
-        self.sensitivity = DOMAIN_SENSITIVITY[self.domain]
-        self.volume = rng.lognormal(0.0, 0.8, n)
-        self.trust = rng.uniform(0.4, 0.8, n)
+        self.sensitivity = domain_sensitivity(r)[self.domain]
+        self.volume = rng.lognormal(0.0, r.data_volume_sigma, n)
+        self.trust = rng.uniform(r.data_trust_initial_min, r.data_trust_initial_max, n)
         self.e_firm, self.e_holder = layer_pairs(graph, "data", "firm", "data_holder")
         self.volume_e, self.sensitivity_e = self.volume[self.e_holder], self.sensitivity[self.e_holder]  # static
         self.potential_volume = self.volume_e.sum()
@@ -50,28 +56,31 @@ class DataHolderPopulation:
         with gc_paused():
             self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
 
-    def step(self, model) -> None:
-        s, rng, firms = model.scenario, model.rng, model.firms
-        contracts_on = float(model.year >= s.policy.standard_data_contracts_year)
-        privacy_on = float(model.year >= s.policy.privacy_framework_year)
-        scale = model.role["data_platform_scale"]
-        source = firms.source[self.e_firm]
-        req = np.flatnonzero((source != 0) & ~self.active)   # draws only for requests and for live contracts
-        accept = req[rng.random(len(req)) < share_probability(self.trust[self.e_holder[req]], contracts_on, scale)]
+    def step(self, model, in_force: InForce, firm_source) -> np.ndarray:
+        """One quarter of requests, acceptances and lapses; returns the data each firm agent receives (index)."""
+        s, rng = model.scenario, model.rng
+        r = s.rules
+        contracts_on = float(in_force.data_contracts)
+        privacy_on = float(in_force.privacy_framework)
+        scale = model.role.data_platform_scale
+        source = firm_source[self.e_firm]
+        req = np.flatnonzero((source != Source.NONE) & ~self.active)   # draws only for requests and for live contracts
+        accept = req[rng.random(len(req)) < share_probability(self.trust[self.e_holder[req]], contracts_on, scale, r)]
         live = np.flatnonzero(self.active)
-        lapse = live[rng.random(len(live)) < lapse_probability(contracts_on, scale)]
+        lapse = live[rng.random(len(live)) < lapse_probability(contracts_on, scale, r)]
         self.active[lapse] = False
         self.active[accept] = True
-        self.active &= source != 0  # a firm that stopped using AI ends its contracts
+        self.active &= source != Source.NONE  # a firm that stopped using AI ends its contracts
         live = np.flatnonzero(self.active)
         self.carried = np.zeros(len(self.active))
         self.carried[live] = shareable_volume(self.volume_e[live], self.sensitivity_e[live], privacy_on,
-                                              source[live] >= 2)
+                                              is_domestic(source[live]))
         use = np.bincount(self.e_holder[live], minlength=self.n) > 0
         self.trust = np.clip(self.trust + s.behaviour.data_trust_gain_per_use * use, 0.0, 1.0)
         # public machine-readable data from the government platform reaches every adopter once contracts exist
-        public = 0.3 * contracts_on * scale
-        firms.shared_data = np.bincount(self.e_firm, weights=self.carried, minlength=firms.n) * 0.5 + public
+        public = r.data_public_platform_volume * contracts_on * scale
+        carried = np.bincount(self.e_firm, weights=self.carried, minlength=len(firm_source))
+        return carried * r.data_contract_volume_weight + public
 
     @property
     def shared_index(self) -> float:

@@ -11,10 +11,12 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
+from abm.exchange import InForce, NationalOffer
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
-from abm.network import SECTOR_NAMES, SECTORS, assign_sectors, load_table
+from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
+from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
 
-NONE, FOREIGN, OPEN, SOVEREIGN = 0, 1, 2, 3
+NONE, FOREIGN, OPEN, SOVEREIGN = Source.NONE, Source.FOREIGN, Source.OPEN, Source.SOVEREIGN
 
 
 def per_sector(key: str) -> np.ndarray:
@@ -23,8 +25,6 @@ def per_sector(key: str) -> np.ndarray:
 
 
 SECTOR_THRESHOLDS = per_sector("usefulness_threshold")
-SOURCE_NAMES = ("none", "foreign", "open", "sovereign")
-JAPAN_FIRMS = 3.375e6  # Economic Census 2021
 
 
 def data_index(own, shared, sensitive_share, sensitive_allowed):
@@ -44,9 +44,10 @@ def abroad_shares(costs, hosting: float) -> np.ndarray:
     return np.array([costs.abroad_share_foreign, open_, costs.abroad_share_sovereign])
 
 
-def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float):
-    """Yearly adoption hazard of a non-adopter: Bass (p + q * adopted neighbours) scaled by maturity and value."""
-    attractiveness = np.clip(best_net_value / 0.3, 0.0, 1.0)
+def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float, attractiveness_scale: float):
+    """Yearly adoption hazard of a non-adopter: Bass (p + q * adopted neighbours) scaled by maturity and value
+    (the best net value over ``attractiveness_scale``, capped at 1)."""
+    attractiveness = np.clip(best_net_value / attractiveness_scale, 0.0, 1.0)
     return (p + q * peer_share) * maturity * attractiveness
 
 
@@ -61,9 +62,10 @@ class FirmPopulation:
 
     def __init__(self, model, graph, blocks):
         s, rng = model.scenario, model.rng
+        r = s.rules
         n = self.n = s.population.firms
         self.sector = assign_sectors(n)
-        size = rng.lognormal(0.0, 0.6, n)   # [I] an agent aggregates ~1,700 firms: less dispersed than single firms
+        size = rng.lognormal(0.0, r.firm_size_sigma, n)
         va_total = load_table("sectors.toml")["business_value_added_jpy_tn"]
         self.va_jpy_tn = np.empty(n)
         for k, name in enumerate(SECTOR_NAMES):
@@ -72,71 +74,94 @@ class FirmPopulation:
         self.rows_of = {name: np.flatnonzero(self.sector == k) for k, name in enumerate(SECTOR_NAMES)}  # static
         self.in_healthcare = self.sector == SECTOR_NAMES.index("healthcare")
         counts = np.bincount(self.sector, minlength=len(SECTOR_NAMES))
-        real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * JAPAN_FIRMS
+        real = np.array([SECTORS[k]["firm_share"] for k in SECTOR_NAMES]) * r.firm_japan_firms
         self.count_weight = (real / np.maximum(counts, 1))[self.sector]   # real firms per agent
         self.sensitive = per_sector("sensitive_data_share")[self.sector]
-        self.maturity = rng.beta(2.0, 3.0, n)
-        self.own_data = per_sector("own_data")[self.sector] * (0.5 + self.maturity)
+        self.maturity = rng.beta(r.firm_maturity_beta_a, r.firm_maturity_beta_b, n)
+        self.own_data = per_sector("own_data")[self.sector] * (r.firm_own_data_base + self.maturity)
         self.shared_data = np.zeros(n)
         self.staff = np.zeros(n)
         self.quality = np.zeros(n)
-        adopt0 = rng.random(n) < np.clip(0.45 * self.maturity / self.maturity.mean(), 0, 0.95)
-        self.source = np.where(adopt0, np.where(rng.random(n) < 0.75, FOREIGN, OPEN), NONE).astype(np.int8)
+        adopt0 = rng.random(n) < np.clip(r.firm_initial_adoption_scale * self.maturity / self.maturity.mean(), 0,
+                                         r.firm_initial_adoption_cap)
+        foreign0 = rng.random(n) < r.firm_initial_foreign_share
+        self.source = np.where(adopt0, np.where(foreign0, FOREIGN, OPEN), NONE).astype(np.int8)
         self.since_q = np.full(n, -100)
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "supply", "firm", n)), self.source != NONE)
         self.flows = {}
+        self.in_force: InForce | None = None      # this quarter's inputs, kept for the agent views and outcomes
+        self.offer: NationalOffer | None = None
         with gc_paused():
             self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
 
     # -- per-quarter arithmetic -------------------------------------------------------------------------
     def qualities(self, model, rows=slice(None)) -> np.ndarray:
         """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
-        env, gov, s, role = model.env, model.government, model.scenario, model.role
-        caps = np.array([env.frontier_cap, env.open_cap, gov.sovereign_cap])
-        use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :])   # (source, sector)
+        env, offer, s, role = model.env, self.offer, model.scenario, model.role
+        r = s.rules
+        caps = np.array([env.frontier_cap, env.open_cap, offer.sovereign_cap])
+        use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :],
+                                              r.capability_usefulness_width)   # (source, sector)
         use = use_by_sector[:, self.sector[rows]]                                          # (source, firm)
-        privacy = float(model.year >= s.policy.privacy_framework_year)
+        privacy = float(self.in_force.privacy_framework)
         staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
         own, shared, sens = self.own_data[rows], self.shared_data[rows], self.sensitive[rows]
         d_foreign = data_index(own, shared, sens, 0.0)
         d_domestic = data_index(own, shared, sens, privacy) if privacy else d_foreign
         h = self.hosting(model)
         d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
-        ft = role["finetune_effectiveness"]
+        ft = role.finetune_effectiveness
         fit = s.behaviour.japanese_fit_bonus
-        health_bonus = 0.25 * gov.public_health_models * self.in_healthcare[rows]
+        health_bonus = r.firm_public_health_bonus * offer.public_health_models * self.in_healthcare[rows]
+        uplift = r.capability_data_uplift, r.capability_staff_uplift
         return np.stack([
-            capability.specialised_quality(use[0], 0.5 * d_foreign, 0.5 * staff_idx, 0.0),
-            capability.specialised_quality(use[1], ft * d_open, ft * staff_idx, 0.3 * fit),
-            capability.specialised_quality(use[2], ft * d_domestic, ft * staff_idx, fit + health_bonus),
+            capability.specialised_quality(use[0], r.firm_foreign_data_weight * d_foreign,
+                                           r.firm_foreign_staff_weight * staff_idx, 0.0, *uplift),
+            capability.specialised_quality(use[1], ft * d_open, ft * staff_idx, r.firm_open_fit_share * fit, *uplift),
+            capability.specialised_quality(use[2], ft * d_domestic, ft * staff_idx, fit + health_bonus, *uplift),
         ], axis=1)
 
     def hosting(self, model, national_h100e: float | None = None) -> float:
         b = model.scenario.behaviour
-        h100e = model.government.compute_in_service_h100e if national_h100e is None else national_h100e
+        h100e = self.offer.compute_h100e if national_h100e is None else national_h100e
         return domestic_hosting_share(h100e, b.domestic_hosting_base_share, b.hosting_half_saturation_h100e)
 
     def prices(self, model) -> np.ndarray:
         c = model.scenario.costs
         return np.array([c.foreign_api_price_share, c.open_model_cost_share,
-                         c.sovereign_price_share * model.role["sovereign_price_factor"]])
+                         c.sovereign_price_share * model.role.sovereign_price_factor])
 
     def staff_need(self, model) -> np.ndarray:
         """AI staff (persons) a firm could use: proportional to its AI-addressable value."""
-        return self.va_jpy_tn * 40.0  # [I] ~20k persons for ~JPY 550 tn at full AI use
+        return self.va_jpy_tn * model.scenario.rules.firm_staff_need_persons_per_jpy_tn
 
-    def step(self, model) -> None:
+    def staff_demand(self, model) -> np.ndarray:
+        """AI staff (persons) each firm hires for now: its need if it fine-tunes a domestic model, 30% of it if
+        it uses a foreign API, none before it adopts."""
+        foreign_share = model.scenario.rules.firm_foreign_api_staff_share
+        return self.staff_need(model) * (is_domestic(self.source) + foreign_share * (self.source == Source.FOREIGN))
+
+    def opening_flows(self, model, in_force: InForce, offer: NationalOffer) -> None:
+        """Flows of the initial adoption state, before any decision (the 2025 calibration anchor)."""
+        self.in_force, self.offer = in_force, offer
+        self._record_flows(model, self.qualities(model), self.prices(model), 0.0)
+
+    def step(self, model, in_force: InForce, offer: NationalOffer, shared_data, staff) -> None:
+        """One quarter: non-adopters may adopt, adopters review their source; then the quarter's flows.
+
+        ``shared_data``: data each firm agent receives from data holders; ``staff``: its AI staff (persons)."""
+        self.in_force, self.offer, self.shared_data, self.staff = in_force, offer, shared_data, staff
         s, env, rng = model.scenario, model.env, model.rng
         b = s.behaviour
         n = self.n
         q = self.qualities(model)
         price = self.prices(model)
-        subsidy = s.policy.adoption_subsidy_rate * model.role["programme_scale"]
+        subsidy = in_force.adoption_subsidy_rate
         entry_price = price * np.array([1.0, 1.0 - subsidy, 1.0 - subsidy])
         available = np.ones((n, 3), dtype=bool)
         if env.shocks.foreign_cutoff > 0:                 # a draw only while a cut-off is in force
             available[:, 0] = rng.random(n) >= env.shocks.foreign_cutoff
-        available[:, 2] = model.government.sovereign_available
+        available[:, 2] = offer.sovereign_available
         net_entry = q - entry_price
         adopted = self.source != NONE
 
@@ -144,29 +169,30 @@ class FirmPopulation:
         peer = self.peers.mean                            # share of supply-chain partners using AI
         best = net_entry[:, 1].copy()                     # open models are always available
         np.maximum(best, np.where(available[:, 0], net_entry[:, 0], -np.inf), out=best)
-        if model.government.sovereign_available:
+        if offer.sovereign_available:
             np.maximum(best, net_entry[:, 2], out=best)
-        hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year)
+        hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year,
+                                 s.rules.firm_attractiveness_scale)
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
-        rollout = b.public_rollout_per_year * model.government.public_health_models
+        rollout = b.public_rollout_per_year * offer.public_health_models
         hazard = hazard + rollout * self.in_healthcare * (best > 0)
         u = rng.random(n)   # one draw per firm: adoption if a non-adopter, review if an adopter (disjoint)
-        new = ~adopted & (u < 1.0 - np.exp(-hazard / 4.0))
+        new = ~adopted & (u < 1.0 - np.exp(-hazard / QUARTERS_PER_YEAR))
         # adopters re-evaluate now and then; foreign users cut off must re-choose
         cut = (self.source == FOREIGN) & ~available[:, 0]
-        review = adopted & ((u < 1.0 - np.exp(-b.source_switch_rate_per_year / 4.0)) | cut)
+        review = adopted & ((u < 1.0 - np.exp(-b.source_switch_rate_per_year / QUARTERS_PER_YEAR)) | cut)
         idx = np.flatnonzero(new | review)               # only choosers draw choice noise
         rev = review[idx]
         net = np.where(rev[:, None], q[idx] - price, net_entry[idx])
         cur = self.source[idx].astype(int) - 1
-        net[rev, cur[rev]] += 0.03                       # inertia of the current source
+        net[rev, cur[rev]] += s.rules.firm_source_inertia   # switching cost: the current source keeps a bonus
         gumbel = rng.gumbel(size=(len(idx), 3))
         self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index
         self.peers.set(np.flatnonzero(new), 1.0)          # adopters stay adopters: only new ones change
-        self._book(model, q, price, subsidy)
+        self._record_flows(model, q, price, subsidy)
 
-    def _book(self, model, q, price, subsidy) -> None:
+    def _record_flows(self, model, q, price, subsidy) -> None:
         """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics."""
         c, env = model.scenario.costs, model.env
         adopted = self.source != NONE

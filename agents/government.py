@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import mesa
 
 from abm import capability
-
-SECONDS_PER_QUARTER = 365.25 * 86400.0 / 4.0
-HOURS_PER_QUARTER = 8766.0 / 4.0
+from abm.exchange import InForce, NationalOffer
+from abm.vocab import (HOURS_PER_QUARTER, JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER,
+                       START_2025, W_PER_MW, WH_PER_KWH, decimal_year)
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Generation:
 
 def gpu_unit_cost_jpy_tn(costs, jpy_per_usd: float) -> float:
     """Hardware + network cost of one GPU (JPY tn): server price x (1 + network share)."""
-    return costs.gpu_server_price_usd * jpy_per_usd * (1.0 + costs.network_share_of_hardware) / 1e12
+    return costs.gpu_server_price_usd * jpy_per_usd * (1.0 + costs.network_share_of_hardware) / JPY_PER_TN
 
 
 def gpu_it_load_w(costs) -> float:
@@ -40,7 +40,7 @@ def gpu_it_load_w(costs) -> float:
 
 def energy_kwh(gpu_hours: float, costs) -> float:
     """Energy at the meter for GPU-hours of work: IT load x average draw x PUE."""
-    return gpu_hours * gpu_it_load_w(costs) * costs.average_power_draw_share * costs.pue / 1000.0
+    return gpu_hours * gpu_it_load_w(costs) * costs.average_power_draw_share * costs.pue / WH_PER_KWH
 
 
 class Government(mesa.Agent):
@@ -52,12 +52,12 @@ class Government(mesa.Agent):
         self.role = model.role
         c, p = s.costs, s.policy
         self.final_flop = capability.training_compute_flop(p.base_model_parameters, c.training_tokens_per_parameter) \
-            * self.role["compute_scale"]
+            * self.role.compute_scale
         self.ready_q = model.to_quarter_index(p.domestic_dc_ready_year, 1)
         self.plan_perf = self.perf_in(p.domestic_dc_ready_year, s)
         self.planned_gpus = capability.gpus_for_run(self.final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
                                                     c.model_flops_utilisation, p.training_window_months)
-        self.planned_mw = self.planned_gpus * gpu_it_load_w(c) / 1e6
+        self.planned_mw = self.planned_gpus * gpu_it_load_w(c) / W_PER_MW
         self.build_start_q = self.ready_q - int(c.dc_lead_time_quarters)
         self.fund_jpy_tn = 0.0
         self.dc_mw_in_service = 0.0
@@ -81,38 +81,53 @@ class Government(mesa.Agent):
     def perf_in(year: float, s) -> float:
         """Per-GPU performance (x H100) of hardware bought in ``year`` on the scenario's hardware path."""
         gain = s.costs.gpu_perf_gain_per_year_linear if s.policy.hardware_path == "improving" else 0.0
-        return 1.0 + gain * max(year - 2025.0, 0.0)
+        return 1.0 + gain * max(year - START_2025, 0.0)
 
     @property
     def sovereign_available(self) -> bool:
-        return self.role["sovereign_model"] and any(g.name != "beta" for g in self.generations)
+        return self.role.sovereign_model and any(g.name != "beta" for g in self.generations)
 
     @property
     def sovereign_cap(self) -> float:
         released = [g.capability for g in self.generations if g.name != "beta"]
-        return max(released) if released and self.role["sovereign_model"] else 0.0
+        return max(released) if released and self.role.sovereign_model else 0.0
 
     @property
     def compute_in_service_h100e(self) -> float:
         return self.gpus * self.gpu_perf
 
+    def offer(self) -> NationalOffer:
+        """What the programme offers firms, talent and partners now."""
+        return NationalOffer(self.sovereign_available, self.sovereign_cap, self.public_health_models,
+                             self.compute_in_service_h100e, self.headcount_target)
+
+    def take_staff(self, persons: float) -> None:
+        """The lab's staff after the talent market has matched this quarter (paid from next quarter)."""
+        self.staff_persons = persons
+
     # -- the quarter ------------------------------------------------------------------------------------------
-    def act(self) -> None:
-        """One quarter of decisions. Guaranteed: environment advanced; ledger open for this quarter."""
+    def act(self, in_force: InForce, persons_at_home: float, subsidy_due_jpy_tn: float) -> NationalOffer:
+        """One quarter of decisions; returns the programme's offer after them.
+
+        The caller guarantees: environment advanced; ledger open for this quarter. ``persons_at_home``: AI
+        specialists in Japan before this quarter's moves (wage top-ups); ``subsidy_due_jpy_tn``: the adoption
+        subsidy (JPY tn/yr) that firms' new domestic adoptions earned last quarter.
+        """
         m = self.model
-        if self.role["compute_scale"] <= 0:
-            self._programmes()
-            return
-        share = self.role["public_share"]
-        self.fund_jpy_tn += m.scenario.policy.compute_budget_jpy_tn_per_year / 4.0 / share
+        if self.role.compute_scale <= 0:
+            self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
+            return self.offer()
+        share = self.role.public_share
+        self.fund_jpy_tn += m.scenario.policy.compute_budget_jpy_tn_per_year / QUARTERS_PER_YEAR / share
         self._build_datacentre()
         self._buy_gpus()
         self._train()
         self._pay_staff_and_power()
-        self._programmes()
+        self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
+        return self.offer()
 
     def _book(self, category: str, jpy_tn: float) -> None:
-        share = self.role["public_share"]
+        share = self.role.public_share
         self.model.ledger.book(category, jpy_tn * share, "government")
         self.model.ledger.book(category, jpy_tn * (1 - share), "private")
 
@@ -124,7 +139,7 @@ class Government(mesa.Agent):
             self.dc_mw_building = self.planned_mw
         if self.dc_mw_building > 0 and qi < self.ready_q:
             quarters = max(self.ready_q - max(self.build_start_q, 0), 1) if lead > 0 else 1
-            capex = self.planned_mw * 1e6 * c.dc_cost_usd_per_w * m.scenario.environment.jpy_per_usd / 1e12 / quarters
+            capex = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * m.scenario.environment.jpy_per_usd / JPY_PER_TN / quarters
             self.fund_jpy_tn -= capex
             self._book("datacenter", capex)
         if qi >= self.ready_q and self.dc_mw_building > 0:
@@ -144,7 +159,7 @@ class Government(mesa.Agent):
         # export controls: while in force, only (1 - cut) of the order can be delivered in total
         delivered = self.order_gpus - self.pending_gpus
         supply = max(self.order_gpus * (1.0 - m.env.shocks.export_control_cut) - delivered, 0.0)
-        room = self.dc_mw_in_service * 1e6 / gpu_it_load_w(s.costs) - self.gpus
+        room = self.dc_mw_in_service * W_PER_MW / gpu_it_load_w(s.costs) - self.gpus
         buy = max(min(supply, max(self.fund_jpy_tn, 0.0) / unit, room), 0.0)
         if buy <= 0:
             return
@@ -158,13 +173,13 @@ class Government(mesa.Agent):
     def _train(self) -> None:
         m, s = self.model, self.model.scenario
         c, p, env = s.costs, s.policy, m.env
-        year = m.year + (m.quarter - 1) / 4.0
+        year = decimal_year(m.year, m.quarter)
         # beta generation on foreign cloud until the domestic DC is ready
-        if self.role["sovereign_model"] and m.quarter_index < self.ready_q and not self.generations:
+        if self.role.sovereign_model and m.quarter_index < self.ready_q and not self.generations:
             beta_flop = c.beta_compute_share * self.final_flop
             quarters = max(self.ready_q, 1)
             gpu_hours = beta_flop / quarters / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
-            cost = gpu_hours * env.cloud_jpy_per_gpu_hour / 1e12
+            cost = gpu_hours * env.cloud_jpy_per_gpu_hour / JPY_PER_TN
             self._book("cloud", cost)
             m.ledger.pay_abroad(cost)
             if m.quarter_index == self.ready_q - 1:
@@ -181,14 +196,14 @@ class Government(mesa.Agent):
             step = min(flop, self.training_target - self.training_flop_done)
             self._pay_training_power(step * c.experiment_compute_multiplier)
             self.training_flop_done += step
-            if self.training_flop_done >= self.training_target * 0.999:
+            if self.training_flop_done >= self.training_target * s.rules.gov_training_done_share:
                 self.generations.append(Generation(self.training_name, year, self.training_target,
                                                    capability.effective_capability(
                                                        self.training_target, year,
                                                        s.environment.algorithmic_efficiency_per_year)))
                 self.training_target = self.training_flop_done = 0.0
                 self.in_service = True
-        elif self.in_service and self.role["public_specialised"] and not self.specialised_done:
+        elif self.in_service and self.role.public_specialised and not self.specialised_done:
             domain = c.domain_models_count * c.domain_model_compute_share
             task = c.task_models_count * c.task_model_compute_share
             self._pay_training_power((domain + task) * self.final_flop)
@@ -198,28 +213,30 @@ class Government(mesa.Agent):
     def _pay_training_power(self, flop: float) -> None:
         c, env = self.model.scenario.costs, self.model.env
         gpu_hours = flop / (self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
-        self._book("power", energy_kwh(gpu_hours, c) * env.electricity_jpy_per_kwh / 1e12)
+        self._book("power", energy_kwh(gpu_hours, c) * env.electricity_jpy_per_kwh / JPY_PER_TN)
 
     def _pay_staff_and_power(self) -> None:
         m, c = self.model, self.model.scenario.costs
         plan = c.staff_headcount_running if self.in_service else c.staff_headcount_development
-        budget = m.scenario.policy.base_model_budget_jpy_tn_per_year / self.role["public_share"]
-        affordable = budget * 1e12 / (c.staff_cost_jpy_m_per_head * 1e6)
-        self.headcount_target = min(plan * self.role["compute_scale"], affordable)
-        self._book("staff", min(self.staff_persons, self.headcount_target) * c.staff_cost_jpy_m_per_head * 1e6 / 4 / 1e12)
+        budget = m.scenario.policy.base_model_budget_jpy_tn_per_year / self.role.public_share
+        affordable = budget * JPY_PER_TN / (c.staff_cost_jpy_m_per_head * JPY_PER_MILLION)
+        self.headcount_target = min(plan * self.role.compute_scale, affordable)
+        self._book("staff", min(self.staff_persons, self.headcount_target) * c.staff_cost_jpy_m_per_head * JPY_PER_MILLION / QUARTERS_PER_YEAR / JPY_PER_TN)
         if self.in_service and self.training_target == 0:
             gpu_hours = self.gpus * HOURS_PER_QUARTER * c.running_utilisation * c.ops_power_share_of_cluster
-            kwh = gpu_hours * gpu_it_load_w(c) * c.pue / 1000.0
-            self._book("power", kwh * m.env.electricity_jpy_per_kwh / 1e12)
+            kwh = gpu_hours * gpu_it_load_w(c) * c.pue / WH_PER_KWH
+            self._book("power", kwh * m.env.electricity_jpy_per_kwh / JPY_PER_TN)
 
-    def _programmes(self) -> None:
+    def _programmes(self, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> None:
         """Public programmes: talent top-ups, adoption subsidies, data platform, ASEAN co-creation."""
         m, p = self.model, self.model.scenario.policy
-        scale = self.role["programme_scale"]
+        scale = self.role.programme_scale
         c = m.scenario.costs
-        persons_home = m.talent.counts()["home"] * m.talent.cohort
-        topup = p.talent_wage_topup_share * scale * c.domestic_ai_wage_jpy_m * 1e6 * persons_home / 4 / 1e12
-        platform = 0.01 / 4 * self.role["data_platform_scale"] * (m.year >= p.standard_data_contracts_year)
-        asean = 0.01 / 4 * scale * p.asean_cocreation
-        subsidy = m.firms.flows.get("subsidy_jpy_tn", 0.0) / 4  # last quarter's new domestic adopters
+        topup = (in_force.wage_topup_share * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home
+                 / QUARTERS_PER_YEAR / JPY_PER_TN)
+        r = m.scenario.rules
+        platform = (r.gov_data_platform_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * self.role.data_platform_scale
+                    * in_force.data_contracts)
+        asean = r.gov_asean_cocreation_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * scale * p.asean_cocreation
+        subsidy = subsidy_due_jpy_tn / QUARTERS_PER_YEAR
         m.ledger.book("programmes", topup + platform + asean + subsidy, "government")

@@ -10,25 +10,25 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from abm.exchange import InForce, NationalOffer, Staffing
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
+from abm.vocab import QUARTERS_PER_YEAR, STATUS_NAMES, Status
 
-PENDING, HOME, ABROAD, RETIRED = 0, 1, 2, 3
-STATUS_NAMES = ("pending", "home", "abroad", "retired")
+PENDING, HOME, ABROAD, RETIRED = Status.PENDING, Status.HOME, Status.ABROAD, Status.RETIRED
 GOV_LAB, ACADEMIA, FOREIGN_EMPLOYER = -1, -2, -3
-RETIRE_RATE_PER_YEAR = 0.02  # [I] ~35-40-year careers plus exits from the field
 
 
-def utility_gap(foreign_premium, topup, demand_premium, compute_access, peer_pull):
+def utility_gap(foreign_premium, topup, demand_premium, compute_access, peer_pull, rules):
     """G > 0 favours abroad: log wage gap minus compute access, plus the pull of peers
-    (``peer_pull`` = share of peers abroad - share of peers at home, in [-1, 1])."""
+    (``peer_pull`` = share of peers abroad - share of peers at home, in [-1, 1]); weights from ``rules``."""
     return (np.log1p(foreign_premium) - np.log1p(topup + demand_premium)
-            - 0.2 * compute_access + 0.5 * peer_pull)
+            - rules.talent_compute_access_weight * compute_access + rules.talent_peer_pull_weight * peer_pull)
 
 
 def move_probabilities(gap, base_leave: float, base_return: float, sensitivity: float):
     """Quarterly probabilities (leave if at home, return if abroad) from the utility gap."""
-    leave = 1.0 - np.exp(-base_leave / 4.0 * np.exp(sensitivity * gap))
-    back = 1.0 - np.exp(-base_return / 4.0 * np.exp(-sensitivity * gap))
+    leave = 1.0 - np.exp(-base_leave / QUARTERS_PER_YEAR * np.exp(sensitivity * gap))
+    back = 1.0 - np.exp(-base_return / QUARTERS_PER_YEAR * np.exp(-sensitivity * gap))
     return leave, back
 
 
@@ -58,10 +58,10 @@ class TalentPopulation:
         self.initial = s.population.talent
         self.per_year = int(round(s.population.graduates_per_year_share * self.initial))
         self.status = np.zeros(n, dtype=np.int8)
-        self.status[: self.initial] = np.where(rng.random(self.initial) < 0.15, ABROAD, HOME)
+        abroad0 = rng.random(self.initial) < s.rules.talent_initial_abroad_share
+        self.status[: self.initial] = np.where(abroad0, ABROAD, HOME)
         self.employer = np.full(n, ACADEMIA, dtype=np.int64)
         self.employer[self.status == ABROAD] = FOREIGN_EMPLOYER
-        self.skill = rng.lognormal(0.0, 0.5, n)
         self.entered = self.initial
         # peers.mean: share of peers abroad - share at home, kept up to date as cohorts move
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "peer", "talent", n)), peer_value(self.status))
@@ -70,6 +70,10 @@ class TalentPopulation:
 
     def counts(self) -> dict[str, int]:
         return {name: int((self.status == k).sum()) for k, name in enumerate(STATUS_NAMES)}
+
+    def persons_at_home(self) -> float:
+        """AI specialists (persons) in Japan now."""
+        return self.counts()["home"] * self.cohort
 
     def _enter_graduates(self, model) -> None:
         first, k = self.entered, min(self.per_year, self.n - self.entered)
@@ -81,30 +85,31 @@ class TalentPopulation:
         with gc_paused():
             self.agents += [Talent(model, i, space[t0 + i]) for i in range(first, first + k)]
 
-    def step(self, model) -> None:
-        s, rng, env, gov, firms = model.scenario, model.rng, model.env, model.government, model.firms
+    def step(self, model, in_force: InForce, offer: NationalOffer, firm_need) -> Staffing:
+        """One quarter: graduates enter (Q1), cohorts leave, return or retire, then home talent is matched.
+
+        ``firm_need``: AI staff (persons) each firm agent wants; returns where the employed now work."""
+        s, rng, env = model.scenario, model.rng, model.env
         b = s.behaviour
         if model.quarter == 1:
             self._enter_graduates(model)
         status = self.status[:self.entered]               # slots past `entered` are still pending: skipped
         home, abroad = status == HOME, status == ABROAD
         persons_home = home.sum() * self.cohort
-        staff_need = firms.staff_need(model)
-        need = staff_need * ((firms.source >= 2) + 0.3 * (firms.source == 1))
-        demand_ratio = (need.sum() + gov.headcount_target) / max(persons_home, 1.0)
-        demand_premium = 0.3 * np.tanh(demand_ratio)
-        topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
-        access = np.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
+        demand_ratio = (firm_need.sum() + offer.lab_headcount_target) / max(persons_home, 1.0)
+        demand_premium = s.rules.talent_demand_premium_max * np.tanh(demand_ratio)
+        topup = in_force.wage_topup_share
+        access = np.log1p(offer.compute_h100e / max(persons_home, 1.0))
         premium = s.environment.foreign_wage_premium + env.shocks.poaching_premium
         active = np.flatnonzero(home | abroad)            # pending and retired slots neither move nor draw
-        gap = utility_gap(premium, topup, demand_premium, access, self.peers.mean[active])
+        gap = utility_gap(premium, topup, demand_premium, access, self.peers.mean[active], s.rules)
         leave, back = move_probabilities(gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year,
                                          b.talent_leave_sensitivity)
         u = rng.random(len(active))
         r = rng.random(len(active))
         goes = active[home[active] & (u < leave)]
         returns = active[abroad[active] & (u < back)]
-        retire = active[r < 1.0 - np.exp(-RETIRE_RATE_PER_YEAR / 4.0)]
+        retire = active[r < 1.0 - np.exp(-s.rules.talent_retire_rate_per_year / QUARTERS_PER_YEAR)]
         self.status[goes], self.employer[goes] = ABROAD, FOREIGN_EMPLOYER
         self.status[returns], self.employer[returns] = HOME, ACADEMIA
         self.status[retire] = RETIRED
@@ -114,30 +119,29 @@ class TalentPopulation:
         self.peers.set(moved, peer_value(self.status[moved]))
         returned = np.zeros(self.entered, dtype=bool)
         returned[returns] = True
-        self._match(model, need, returned)
+        return self._match(model.rng, s.rules, firm_need, offer.lab_headcount_target, returned)
 
-    def _match(self, model, firm_need, returned) -> None:
+    def _match(self, rng, rules, firm_need, lab_target: float, returned) -> Staffing:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
-        rng, gov, firms = model.rng, model.government, model.firms
+        n_firms = len(firm_need)
         at_home = np.flatnonzero(self.status[:self.entered] == HOME)
         employer = self.employer[at_home]
-        rematch = rng.random(len(at_home)) < 0.05            # one draw per cohort at home
+        rematch = rng.random(len(at_home)) < rules.talent_rematch_per_quarter   # one draw per cohort at home
         moving = returned[at_home] | (employer == ACADEMIA) | rematch
-        staffed = np.bincount(employer[employer >= 0], minlength=firms.n) * self.cohort
+        staffed = np.bincount(employer[employer >= 0], minlength=n_firms) * self.cohort
         gov_staff = (employer == GOV_LAB).sum() * self.cohort
         if moving.any():
-            weights = np.r_[max(gov.headcount_target - gov_staff, 0.0), 0.15 * len(at_home) * self.cohort,
+            weights = np.r_[max(lab_target - gov_staff, 0.0), rules.talent_academia_vacancy_weight * len(at_home) * self.cohort,
                             np.maximum(firm_need - staffed, 0.0)]
             cum = np.cumsum(weights)
             pick = sorted_lookup(cum, rng.random(int(moving.sum())) * cum[-1])
             old, new = employer[moving], np.where(pick < 2, GOV_LAB - pick, pick - 2)   # 0: lab, 1: academia
             self.employer[at_home[moving]] = new
             # staff counts move with the movers only (no second pass over everyone at home)
-            staffed = staffed + (np.bincount(new[new >= 0], minlength=firms.n)
-                                 - np.bincount(old[old >= 0], minlength=firms.n)) * self.cohort
+            staffed = staffed + (np.bincount(new[new >= 0], minlength=n_firms)
+                                 - np.bincount(old[old >= 0], minlength=n_firms)) * self.cohort
             gov_staff += ((new == GOV_LAB).sum() - (old == GOV_LAB).sum()) * self.cohort
-        firms.staff = staffed
-        gov.staff_persons = float(gov_staff)
+        return Staffing(firm_persons=staffed, lab_persons=float(gov_staff))
 
 
 class Talent(FixedAgent):

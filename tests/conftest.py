@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import functools
+import platform
+import shutil
+import subprocess
+from importlib import metadata
 
 import pytest
 
 from abm.report import simulate
+
+
+KEY_PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pyarrow", "duckdb", "pydantic", "solara", "ipyvuetify",
+                "dask", "SALib", "ema-workbench", "playwright")
+
+
+def pytest_sessionstart(session):
+    """Print what this run tests (also under -q): Python, the key packages (from requirements.lock), the browser."""
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in KEY_PACKAGES)
+    chromium = shutil.which("chromium")
+    browser = (subprocess.run([chromium, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+               if chromium else "chromium not installed")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for line in (f"sovai tested with: Python {platform.python_version()}, {versions}", f"browser: {browser}"):
+        reporter.write_line(line)
 
 
 @functools.lru_cache(maxsize=None)

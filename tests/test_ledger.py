@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from abm.accounting import CATEGORIES, INVESTMENT, OUTCOMES, PERIODS, Ledger, financial_summary
@@ -68,10 +69,41 @@ def test_tax_financing_has_no_bonds(run_cached):
 def test_financial_summary_metrics(bond_run):
     m, ts, _ = bond_run
     fin = financial_summary(ts, m.scenario.policy.discount_rate, m.scenario.run.start_year)
-    assert fin["payback_year"] is None or 2026 <= fin["payback_year"] <= 2040
+    # payback: the first year-end at which cumulative direct outcomes cover cumulative cost plus interest
+    year_end = ts[ts["quarter"] == 4].set_index("year")
+    direct = (ts["outcomes_direct_jpy_tn_per_year"] / 4).cumsum()[ts["quarter"] == 4].to_numpy()
+    cost = (ts["public_cost_jpy_tn"] + ts["bond_interest_jpy_tn"]).cumsum()[ts["quarter"] == 4].to_numpy()
+    covered = list(year_end.index[direct >= cost])
+    assert covered, "the bond-financed gov-led run is expected to pay back by 2040"
+    assert fin["payback_year"] == covered[0]
+    assert direct[list(year_end.index).index(covered[0]) - 1] < cost[list(year_end.index).index(covered[0]) - 1]
     assert fin["benefit_cost_ratio_total"] >= fin["benefit_cost_ratio_direct"] > 0
     lower = financial_summary(ts, 0.10, 2026)
     assert lower["npv_jpy_tn"] < fin["npv_jpy_tn"]  # heavier discounting of late benefits
+
+
+def _series(direct_per_year: float, public_cost_per_quarter: float, invested: bool = True):
+    years = np.repeat(np.arange(2026, 2031), 4)
+    n = len(years)
+    cost = np.full(n, public_cost_per_quarter)
+    return pd.DataFrame({"year": years, "quarter": np.tile([1, 2, 3, 4], 5),
+                         "outcomes_direct_jpy_tn_per_year": np.full(n, direct_per_year),
+                         "outcomes_indirect_jpy_tn_per_year": np.zeros(n),
+                         "public_cost_jpy_tn": cost, "bond_interest_jpy_tn": np.zeros(n),
+                         "public_investment_cum_jpy_tn": np.cumsum(cost) if invested else np.zeros(n)})
+
+
+def test_payback_year_on_known_series():
+    # outcomes 4/yr (1 a quarter) against a one-off cost of 6 in the first quarter: covered at the end of 2027
+    ts = _series(4.0, 0.0)
+    ts.loc[0, "public_cost_jpy_tn"] = 6.0
+    ts["public_investment_cum_jpy_tn"] = 6.0
+    assert financial_summary(ts, 0.0, 2026)["payback_year"] == 2027
+    # outcomes below a steady cost: never pays back
+    never = financial_summary(_series(2.0, 1.0), 0.0, 2026)
+    assert never["payback_year"] is None and never["npv_jpy_tn"] == pytest.approx(-0.5 * 20)
+    # outcomes with no public programme: nothing to pay back
+    assert financial_summary(_series(4.0, 0.0, invested=False), 0.0, 2026)["payback_year"] is None
 
 
 def test_bad_bookings_refused():

@@ -27,7 +27,7 @@ from abm.model import SovereignAIModel
 from abm.scenario import load_scenario, validate
 from agents import data_holder, firm, talent
 from agents.firm import FOREIGN, NONE
-from agents.talent import ABROAD, ACADEMIA, FOREIGN_EMPLOYER, GOV_LAB, HOME, RETIRE_RATE_PER_YEAR, RETIRED
+from agents.talent import ABROAD, ACADEMIA, FOREIGN_EMPLOYER, GOV_LAB, HOME, RETIRED
 
 
 class RecordingRng:
@@ -73,7 +73,7 @@ def reference_firms(model, before, draws: Draws):
     s, b = model.scenario, model.scenario.behaviour
     q, price = before["q"], before["price"]
     source, since = before["source"].copy(), before["since_q"].copy()
-    subsidy = s.policy.adoption_subsidy_rate * model.role["programme_scale"]
+    subsidy = s.policy.adoption_subsidy_rate * model.role.programme_scale
     entry = [price[0], price[1] * (1.0 - subsidy), price[2] * (1.0 - subsidy)]
     cutoff = model.env.shocks.foreign_cutoff
     u_cut = draws.take("random") if cutoff > 0 else np.ones(pop.n)   # drawn only during a cut-off
@@ -89,7 +89,7 @@ def reference_firms(model, before, draws: Draws):
         net_entry = [q[i, k] - entry[k] for k in range(3)]
         best = max(net_entry[k] for k in range(3) if available[k])
         hazard = float(firm.adoption_hazard(best, peer_share, pop.maturity[i], b.bass_innovation_per_year,
-                                            b.bass_imitation_per_year))
+                                            b.bass_imitation_per_year, s.rules.firm_attractiveness_scale))
         if pop.sector[i] == healthcare and best > 0:
             hazard += rollout
         current = before["source"][i]
@@ -98,7 +98,7 @@ def reference_firms(model, before, draws: Draws):
         else:
             cut_off = current == FOREIGN and not available[0]
             chooses = u[i] < switch or cut_off
-            net = [q[i, k] - price[k] + (0.03 if k == current - 1 else 0.0) for k in range(3)]
+            net = [q[i, k] - price[k] + (s.rules.firm_source_inertia if k == current - 1 else 0.0) for k in range(3)]
         if chooses:
             noise = next(gumbel)
             scores = [net[k] / b.choice_temperature + noise[k] if available[k] else -math.inf for k in range(3)]
@@ -115,7 +115,7 @@ def reference_data_holders(model, before, draws: Draws):
     source = model.firms.source   # the firms have not moved yet this quarter
     contracts_on = float(model.year >= s.policy.standard_data_contracts_year)
     privacy_on = float(model.year >= s.policy.privacy_framework_year)
-    scale = model.role["data_platform_scale"]
+    scale = model.role.data_platform_scale
     was_active = {(f, h): a for f, h, a in zip(pop.e_firm.tolist(), pop.e_holder.tolist(), before["active"])}
     pairs = list(zip(pop.e_firm.tolist(), pop.e_holder.tolist()))           # the populations' contract order
     requests = [(f, h) for f, h in pairs if source[f] != NONE and not was_active[(f, h)]]
@@ -133,8 +133,8 @@ def reference_data_holders(model, before, draws: Draws):
     for f, h in contracts:
         was = was_active[(f, h)]
         accepts = (source[f] != NONE and not was
-                   and u[(f, h)] < data_holder.share_probability(before["trust"][h], contracts_on, scale))
-        lapses = was and lapse[(f, h)] < data_holder.lapse_probability(contracts_on, scale)
+                   and u[(f, h)] < data_holder.share_probability(before["trust"][h], contracts_on, scale, s.rules))
+        lapses = was and lapse[(f, h)] < data_holder.lapse_probability(contracts_on, scale, s.rules)
         on = (was and not lapses) or accepts
         if source[f] == NONE:
             on = False
@@ -145,8 +145,10 @@ def reference_data_holders(model, before, draws: Draws):
     for h in range(pop.n):
         used = any(active[(f, h)] for f in neighbours(G, blocks.holders + h, "data", "firm"))
         trust[h] = min(max(trust[h] + s.behaviour.data_trust_gain_per_use * used, 0.0), 1.0)
-    shared = np.array([0.5 * sum(carried[(i, h)] for h in neighbours(G, blocks.firms + i, "data", "data_holder"))
-                       + 0.3 * contracts_on * scale for i in range(model.firms.n)])
+    r = s.rules
+    shared = np.array([sum(carried[(i, h)] for h in neighbours(G, blocks.firms + i, "data", "data_holder"))
+                       * r.data_contract_volume_weight + r.data_public_platform_volume * contracts_on * scale
+                       for i in range(model.firms.n)])
     return {"active": np.array([active[c] for c in zip(pop.e_firm.tolist(), pop.e_holder.tolist())]),
             "carried": np.array([carried[c] for c in zip(pop.e_firm.tolist(), pop.e_holder.tolist())]),
             "trust": trust, "shared_data": shared}
@@ -160,22 +162,22 @@ def reference_talent(model, before, draws: Draws):
     old = before["status"]
     persons_home = sum(st == HOME for st in old) * pop.cohort
     staff_need = firms.staff_need(model)
-    need = [staff_need[i] * (firms.source[i] >= 2) + 0.3 * staff_need[i] * (firms.source[i] == 1)
+    need = [staff_need[i] * (firms.source[i] >= 2) + s.rules.firm_foreign_api_staff_share * staff_need[i] * (firms.source[i] == 1)
             for i in range(firms.n)]
-    demand_premium = 0.3 * math.tanh((sum(need) + gov.headcount_target) / max(persons_home, 1.0))
-    topup = s.policy.talent_wage_topup_share * model.role["programme_scale"]
+    demand_premium = s.rules.talent_demand_premium_max * math.tanh((sum(need) + gov.headcount_target) / max(persons_home, 1.0))
+    topup = s.policy.talent_wage_topup_share * model.role.programme_scale
     access = math.log1p(gov.compute_in_service_h100e / max(persons_home, 1.0))
     premium = s.environment.foreign_wage_premium + model.env.shocks.poaching_premium
     active = [i for i in range(pop.n) if old[i] in (HOME, ABROAD)]   # only active cohorts draw
     u = dict(zip(active, draws.take("random")))
     r = dict(zip(active, draws.take("random")))
-    retire_p = 1.0 - math.exp(-RETIRE_RATE_PER_YEAR / 4.0)
+    retire_p = 1.0 - math.exp(-s.rules.talent_retire_rate_per_year / 4.0)
     returned = [False] * pop.n
     for i in active:
         peers = neighbours(G, blocks.talent + i, "peer", "talent")
         abroad = sum(old[j] == ABROAD for j in peers) / len(peers) if peers else 0.0
         home = sum(old[j] == HOME for j in peers) / len(peers) if peers else 0.0
-        gap = float(talent.utility_gap(premium, topup, demand_premium, access, abroad - home))
+        gap = float(talent.utility_gap(premium, topup, demand_premium, access, abroad - home, s.rules))
         leave, back = (float(x) for x in talent.move_probabilities(
             gap, b.talent_base_leave_rate_per_year, b.talent_return_rate_per_year, b.talent_leave_sensitivity))
         if old[i] == HOME and u[i] < leave:
@@ -187,7 +189,7 @@ def reference_talent(model, before, draws: Draws):
     # matching: home cohorts that returned, are in academia, or re-match by chance pick an employer by vacancies
     home_now = [i for i in range(pop.n) if status[i] == HOME]
     rematch = dict(zip(home_now, draws.take("random")))        # one draw per cohort at home
-    movers = [i for i in home_now if returned[i] or employer[i] == ACADEMIA or rematch[i] < 0.05]
+    movers = [i for i in home_now if returned[i] or employer[i] == ACADEMIA or rematch[i] < s.rules.talent_rematch_per_quarter]
     if movers:
         at_home = [i for i in range(pop.n) if status[i] == HOME]
         gov_staff = sum(employer[i] == GOV_LAB for i in at_home) * pop.cohort
@@ -195,7 +197,7 @@ def reference_talent(model, before, draws: Draws):
         for i in at_home:
             if employer[i] >= 0:
                 staffed[employer[i]] += pop.cohort
-        weights = ([max(gov.headcount_target - gov_staff, 0.0), 0.15 * len(at_home) * pop.cohort]
+        weights = ([max(gov.headcount_target - gov_staff, 0.0), s.rules.talent_academia_vacancy_weight * len(at_home) * pop.cohort]
                    + [max(need[j] - staffed[j], 0.0) for j in range(firms.n)])
         cum, total = [], 0.0
         for w in weights:
@@ -229,15 +231,16 @@ def _snapshot(model, rule: str) -> dict:
     return {"status": t.status.copy(), "employer": t.employer.copy()}
 
 
-def _after(model, rule: str) -> dict:
+def _after(model, rule: str, result) -> dict:
+    """State after the rule, with what it returned (shared data per firm; the staffing)."""
     if rule == "firms":
         return {"source": model.firms.source.copy(), "since_q": model.firms.since_q.copy()}
     if rule == "data_holders":
         d = model.data_holders
         return {"active": d.active.copy(), "carried": d.carried.copy(), "trust": d.trust.copy(),
-                "shared_data": model.firms.shared_data.copy()}
+                "shared_data": result.copy()}
     return {"status": model.talent.status.copy(), "employer": model.talent.employer.copy(),
-            "staff": np.asarray(model.firms.staff, dtype=float).copy()}
+            "staff": np.asarray(result.firm_persons, dtype=float).copy()}
 
 
 REFERENCES = {"firms": reference_firms, "data_holders": reference_data_holders, "talent": reference_talent}
@@ -251,7 +254,9 @@ def run_compared(model, quarters: int) -> dict:
     def compare(rule: str, population):
         original = population.step
 
-        def step(m):
+        def step(m, *inputs):
+            if rule == "firms":  # the firms' step takes its inputs first; their qualities depend on them
+                population.in_force, population.offer, population.shared_data, population.staff = inputs
             before = _snapshot(m, rule)
             if rule == "talent" and m.quarter == 1:   # graduates enter first (no draws): let the rule do it
                 population._enter_graduates(m)
@@ -260,11 +265,11 @@ def run_compared(model, quarters: int) -> dict:
             recorder = RecordingRng(m.rng)
             m.rng = recorder
             try:
-                original(m)
+                result = original(m, *inputs)
             finally:
                 m.rng = recorder.rng
                 population.__dict__.pop("_enter_graduates", None)
-            got = _after(m, rule)
+            got = _after(m, rule, result)
             draws = Draws(recorder.draws)
             want = REFERENCES[rule](m, before, draws)
             assert not draws.draws, f"{rule}: the rule took more draws than the reference"
@@ -276,6 +281,7 @@ def run_compared(model, quarters: int) -> dict:
             checked[rule] += 1
             first = next(iter(want))
             changed[rule] += int(np.any(np.asarray(got[first]) != np.asarray(before[first])))
+            return result
         population.step = step
 
     compare("firms", model.firms)

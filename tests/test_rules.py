@@ -8,15 +8,18 @@ import pytest
 from abm import capability
 from abm.scenario import load_scenario
 from agents import asean_partner, data_holder, firm, talent
+from abm.schema import RulesSection
 from agents.government import Government, energy_kwh, gpu_it_load_w, gpu_unit_cost_jpy_tn
+
+R = RulesSection()  # the declared default coefficients
 
 
 def test_adoption_hazard_rises_with_peers_value_and_maturity():
-    base = firm.adoption_hazard(np.array([0.2]), np.array([0.0]), np.array([0.5]), 0.03, 0.38)
-    assert firm.adoption_hazard(np.array([0.2]), np.array([0.8]), np.array([0.5]), 0.03, 0.38) > base
-    assert firm.adoption_hazard(np.array([0.3]), np.array([0.0]), np.array([0.5]), 0.03, 0.38) > base
-    assert firm.adoption_hazard(np.array([0.2]), np.array([0.0]), np.array([0.9]), 0.03, 0.38) > base
-    assert firm.adoption_hazard(np.array([-0.1]), np.array([1.0]), np.array([1.0]), 0.03, 0.38) == 0
+    base = firm.adoption_hazard(np.array([0.2]), np.array([0.0]), np.array([0.5]), 0.03, 0.38, R.firm_attractiveness_scale)
+    assert firm.adoption_hazard(np.array([0.2]), np.array([0.8]), np.array([0.5]), 0.03, 0.38, R.firm_attractiveness_scale) > base
+    assert firm.adoption_hazard(np.array([0.3]), np.array([0.0]), np.array([0.5]), 0.03, 0.38, R.firm_attractiveness_scale) > base
+    assert firm.adoption_hazard(np.array([0.2]), np.array([0.0]), np.array([0.9]), 0.03, 0.38, R.firm_attractiveness_scale) > base
+    assert firm.adoption_hazard(np.array([-0.1]), np.array([1.0]), np.array([1.0]), 0.03, 0.38, R.firm_attractiveness_scale) == 0
 
 
 def test_choose_source_takes_best_available():
@@ -52,9 +55,9 @@ def test_domestic_hosting_grows_with_national_compute():
 
 def test_data_holder_rules():
     trust = np.array([0.6])
-    assert data_holder.share_probability(trust, 1.0, 1.0) > data_holder.share_probability(trust, 0.0, 1.0)
-    assert data_holder.share_probability(trust, 1.0, 1.0) > data_holder.share_probability(trust, 1.0, 0.5)
-    assert data_holder.lapse_probability(1.0, 1.0) < data_holder.lapse_probability(0.0, 1.0)
+    assert data_holder.share_probability(trust, 1.0, 1.0, R) > data_holder.share_probability(trust, 0.0, 1.0, R)
+    assert data_holder.share_probability(trust, 1.0, 1.0, R) > data_holder.share_probability(trust, 1.0, 0.5, R)
+    assert data_holder.lapse_probability(1.0, 1.0, R) < data_holder.lapse_probability(0.0, 1.0, R)
     v = data_holder.shareable_volume(np.array([2.0]), np.array([0.5]), 1.0, 0.0)   # foreign requester
     assert v == pytest.approx(1.0)                                                  # sensitive half withheld
     assert data_holder.shareable_volume(np.array([2.0]), np.array([0.5]), 1.0, 1.0) == pytest.approx(2.0)
@@ -62,24 +65,24 @@ def test_data_holder_rules():
 
 
 def test_talent_move_rule_monotone():
-    g_low = talent.utility_gap(0.2, 0.1, 0.2, 1.0, 0.1 - 0.9)
-    g_high = talent.utility_gap(1.5, 0.0, 0.0, 0.0, 0.9 - 0.1)
+    g_low = talent.utility_gap(0.2, 0.1, 0.2, 1.0, 0.1 - 0.9, R)
+    g_high = talent.utility_gap(1.5, 0.0, 0.0, 0.0, 0.9 - 0.1, R)
     assert g_high > g_low
     leave_lo, back_lo = talent.move_probabilities(g_low, 0.03, 0.04, 2.0)
     leave_hi, back_hi = talent.move_probabilities(g_high, 0.03, 0.04, 2.0)
     assert leave_hi > leave_lo and back_hi < back_lo
     assert 0 <= leave_lo <= 1 and 0 <= back_hi <= 1
     # a wage top-up and compute access each lower the gap
-    assert talent.utility_gap(0.8, 0.3, 0, 0, 0) < talent.utility_gap(0.8, 0.0, 0, 0, 0)
-    assert talent.utility_gap(0.8, 0, 0, 2.0, 0) < talent.utility_gap(0.8, 0, 0, 0.0, 0)
+    assert talent.utility_gap(0.8, 0.3, 0, 0, 0, R) < talent.utility_gap(0.8, 0.0, 0, 0, 0, R)
+    assert talent.utility_gap(0.8, 0, 0, 2.0, 0, R) < talent.utility_gap(0.8, 0, 0, 0.0, 0, R)
 
 
 def test_asean_choice_prefers_trusted_fitting_models():
-    low = asean_partner.option_utilities(np.array([0.3]), np.array([0.5]), np.array([0.1]), 1.0, 0.9)
-    high = asean_partner.option_utilities(np.array([0.9]), np.array([0.9]), np.array([0.9]), 1.0, 0.9)
-    s_low, s_high = asean_partner.logit_shares(low)[0, 0], asean_partner.logit_shares(high)[0, 0]
+    low = asean_partner.option_utilities(np.array([0.3]), np.array([0.5]), np.array([0.1]), 1.0, 0.9, R)
+    high = asean_partner.option_utilities(np.array([0.9]), np.array([0.9]), np.array([0.9]), 1.0, 0.9, R)
+    s_low, s_high = asean_partner.logit_shares(low, R.asean_logit_temperature)[0, 0], asean_partner.logit_shares(high, R.asean_logit_temperature)[0, 0]
     assert s_high > s_low
-    assert np.allclose(asean_partner.logit_shares(high).sum(axis=1), 1.0)
+    assert np.allclose(asean_partner.logit_shares(high, R.asean_logit_temperature).sum(axis=1), 1.0)
 
 
 def test_capability_scaling_rules():
@@ -91,7 +94,7 @@ def test_capability_scaling_rules():
     assert 1e5 < gpus < 3e5
     # same FLOP later is worth more effective compute (algorithmic progress)
     assert capability.effective_capability(1e26, 2031, 3.0) > capability.effective_capability(1e26, 2026, 3.0)
-    u = capability.usefulness(np.array([26.0, 28.0, 30.0]), 28.0)
+    u = capability.usefulness(np.array([26.0, 28.0, 30.0]), 28.0, R.capability_usefulness_width)
     assert u[0] < u[1] < u[2] and u[1] == pytest.approx(0.5)
 
 

@@ -125,3 +125,30 @@ def test_show_scenario_round_trips(tmp_path):
     again = load_scenario(write(tmp_path, text))
     assert again.model_dump(exclude={"name"}) == s.model_dump(exclude={"name"})
     assert Scenario.model_validate(s.model_dump()) == s
+
+
+def test_role_divisions_are_validated_records():
+    from abm.roles import ROLE_DIVISIONS, load_role_divisions
+    from abm.vocab import load_table
+
+    assert set(ROLE_DIVISIONS) == {"gov_led", "private_led", "foreign_dependent", "full_state"}
+    assert ROLE_DIVISIONS["private_led"].public_share == 0.3
+    table = load_table("role_divisions.toml")
+    with pytest.raises(ValueError, match="role divisions must be exactly"):
+        load_role_divisions({k: v for k, v in table.items() if k != "full_state"})
+    for bad, needle in (({"programme_scale": "high"}, "gov_led.programme_scale"),
+                        ({"public_share": 0.0}, "gov_led.public_share"),
+                        ({"sovereign_model": 1}, "gov_led.sovereign_model"),
+                        ({"surprise": 1.0}, "gov_led.surprise")):
+        with pytest.raises(ValueError, match=needle):
+            load_role_divisions(table | {"gov_led": table["gov_led"] | bad})
+
+
+def test_every_rule_coefficient_is_a_declared_field():
+    from abm.schema import field_specs
+
+    rules = {p: s for p, s in field_specs().items() if p.startswith("rules.")}
+    assert len(rules) >= 65
+    for path, spec in rules.items():
+        assert spec.unit and spec.source, path
+        assert spec.ge is not None and spec.le is not None and spec.ge <= spec.default <= spec.le, path

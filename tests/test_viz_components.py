@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import ipyvuetify as v
+import pandas as pd
 import pytest
 
 solara = pytest.importorskip("solara")
@@ -132,6 +133,33 @@ def test_language_switch_changes_labels(kernel_ctx):
     assert "費目" in html[0] and "データセンター" in html[0]
 
 
+def _report_browser_languages(rc, languages):
+    probes = [w for w in walk(rc.container) if hasattr(w, "vue_event_languages")]
+    assert len(probes) == 1, probes
+    probes[0].vue_event_languages(languages)
+
+
+def test_browser_language_list_outranks_the_handshake_until_the_user_chooses(kernel_ctx):
+    from viz.app import Page
+
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    assert rc.find(v.Html, children=[i18n.tr("title", "en")]).widgets  # no handshake header: English
+    _report_browser_languages(rc, ["ja-JP", "ja", "en-US"])  # what a Japanese browser's navigator says
+    rc.find(v.Btn, children=["1期進める"]).assert_single()
+    by_class(rc, v.BtnToggle, "lang-switch")[0].v_model = 1  # the user picks English
+    rc.find(v.Btn, children=["Step"]).assert_single()
+    _report_browser_languages(rc, ["ja-JP"])  # a late report does not undo the user's choice
+    rc.find(v.Btn, children=["Step"]).assert_single()
+
+
+def test_choose_language_prefers_the_browser_list():
+    assert i18n.choose_language(["ja-JP", "en-US"], "en-US,en;q=0.9") == "ja"
+    assert i18n.choose_language(["en-GB", "ja"], "ja-JP") == "en"
+    assert i18n.choose_language(["fr-FR", "de"], "ja-JP,ja") == "ja"  # list silent on ja/en: the header decides
+    assert i18n.choose_language([], "ja-JP") == "ja"
+    assert i18n.choose_language(None, None) == "en"
+
+
 def test_accept_language_picks_default():
     assert i18n.language_from_header("ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7") == "ja"
     assert i18n.language_from_header("en-US,en;q=0.9,ja;q=0.8") == "en"
@@ -171,6 +199,11 @@ def test_compare_runner_seeds_and_fans():
     assert (fan["p5"] <= fan["median"]).all() and (fan["median"] <= fan["p95"]).all()
     rows = runner.difference_table(res, 2028)
     assert {r["metric"] for r in rows} == set(runner.FAN_METRICS)
+    from viz.compare_view import diff_table_html, metric_title
+
+    table = diff_table_html(res, "ja")
+    assert all(metric_title(key, "ja") in table for key in runner.FAN_METRICS)
+    assert not {n for n in _machine_names() if n in table}
     import threading
 
     ev = threading.Event()
@@ -259,3 +292,83 @@ def test_preset_picker_loads_shock_controls(kernel_ctx):
     assert len(by_class(rc, v.Alert, "pending-note")) == 1
     button(rc, "Reset").click()
     assert by_class(rc, v.Alert, "pending-note") == []
+
+
+def _machine_names() -> set[str]:
+    """Every declared output and family name that is not also a word ("year", "seed"): none may show in the UI
+    (the CSV export keeps them)."""
+    from abm import outputs
+
+    return {n for n in (*outputs.OUTPUTS, *outputs.FAMILIES) if "_" in n}
+
+
+def _shown_strings(rc) -> list[str]:
+    """The texts a person sees: widget labels, text children and HTML blocks."""
+    out = []
+    for w in walk(rc.container):
+        for attr in ("label", "unsafe_innerHTML", "messages"):
+            if isinstance(getattr(w, attr, None), str):
+                out.append(getattr(w, attr))
+        out += [c for c in getattr(w, "children", None) or [] if isinstance(c, str)]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_headline_labels_and_units_are_the_declarations(kernel_ctx, lang):
+    from abm import outputs
+    from viz.single_view import SingleRunView
+
+    box, rc = solara.render(solara.AppLayout(children=[SingleRunView(lang)]), handle_error=False)
+    button(rc, i18n.tr("step", lang)).click()
+    (adoption,) = by_class(rc, v.Html, "kpi-adoption")
+    assert adoption.children[0].children[0] == outputs.label("adoption_rate", lang)
+    (deficit,) = by_class(rc, v.Html, "kpi-deficit")
+    assert deficit.children[0].children[0] == outputs.label("digital_deficit_jpy_tn", lang)
+    assert deficit.children[1].children[0].endswith(" " + outputs.unit("digital_deficit_jpy_tn", lang))
+    (cost,) = by_class(rc, v.Html, "kpi-cost-outcomes")
+    assert cost.children[0].children[0] == (f"{outputs.label('public_cost_cum_jpy_tn', lang)} / "
+                                            f"{outputs.label('outcomes_cum_jpy_tn', lang)}")
+    shown = _shown_strings(rc)
+    caption = i18n.tr("cost_table", lang, unit=outputs.unit("cost_{category}_cum_jpy_tn", lang))
+    assert any(caption in s for s in shown)
+    leaked = {n for n in _machine_names() for s in shown if n in s}
+    assert leaked == set()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_charts_take_titles_axes_and_legends_from_the_declarations(run_cached, lang):
+    from abm import outputs
+    from abm.labels import name
+    from viz import charts
+
+    ts = run_cached("gov-led").timeseries
+    titles = {"adoption_source": "adoption_share_{source}", "adoption_sector": "adoption_rate_{sector}",
+              "talent": "talent_{location}", "deficit": "digital_deficit_jpy_tn",
+              "cost": "cost_{category}_cum_jpy_tn", "outcomes": "outcome_{outcome}_cum_jpy_tn"}
+    assert set(titles) == set(charts.CHARTS)
+    for key, f in charts.CHARTS.items():
+        fig = f(ts, lang, 2026, 2040)
+        ax = fig.axes[0]
+        texts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in fig.legends[0].get_texts())]
+        assert ax.get_title() == outputs.label(titles[key], lang), key
+        assert ax.get_xlabel() == outputs.label("year", lang)
+        unit = "%" if outputs.get(titles[key]).unit == "share" else outputs.unit(titles[key], lang)
+        assert unit in ax.get_ylabel(), key
+        assert not {n for n in _machine_names() for t in texts if n in t}, key
+    legend = [t.get_text() for t in charts.CHARTS["cost"](ts, lang, 2026, 2040).legends[0].get_texts()]
+    assert legend == [name(o.member, lang) for o in outputs.columns("cost_{category}_cum_jpy_tn")]
+
+
+def test_compare_titles_come_from_the_declarations():
+    from abm import outputs
+    from viz import compare_view, runner
+
+    assert compare_view.metric_title("fan_adoption", "ja") == "AI導入率 (%)"
+    assert compare_view.metric_title("fan_deficit", "en") == outputs.title_with_unit("digital_deficit_jpy_tn", "en")
+    derived = set(runner.add_derived(pd.DataFrame({c: [1.0] for c in (
+        "year", "quarter", "outcomes_direct_cum_jpy_tn", "public_cost_cum_jpy_tn", "bond_interest_cum_jpy_tn")})))
+    assert derived - {"t", "year", "quarter", "outcomes_direct_cum_jpy_tn", "public_cost_cum_jpy_tn",
+                      "bond_interest_cum_jpy_tn"} == {"net_fiscal_cum_jpy_tn"}
+    assert outputs.get("net_fiscal_cum_jpy_tn").kind == "derived"
+    for col, _ in runner.FAN_METRICS.values():
+        assert outputs.label(col, "ja") != outputs.label(col, "en")

@@ -1,5 +1,8 @@
 """Time-series charts of one run as PNG bytes, labelled in English or Japanese.
 
+Titles, axis labels, units and legend entries come from the output declarations (:mod:`abm.outputs`) and the
+category names (:mod:`abm.labels`); only the reference points' legend and the empty-chart hint are UI strings.
+
 Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so sessions can draw in parallel.
 Japanese text uses IPAexGothic from matplotlib-fontja; legends sit below the axes so they never cover data.
 """
@@ -15,15 +18,18 @@ import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from abm.accounting import CATEGORIES, OUTCOMES  # noqa: E402
-from abm.network import SECTOR_NAMES, load_table  # noqa: E402
-from viz.i18n import name, tr  # noqa: E402
+from abm import outputs  # noqa: E402
+from abm.labels import name, unit_text  # noqa: E402
+from abm.network import load_table  # noqa: E402
+from viz.i18n import tr  # noqa: E402
 
 matplotlib.rcParams["axes.unicode_minus"] = False  # IPAexGothic has no U+2212
 REF = load_table("reference.toml")["deficit"]
 DEFICIT_REFERENCE = {2025: REF["observed_2025_jpy_tn"], 2035: REF["meti_projection_2035_jpy_tn"],
                      2040: REF["risk_scenario_2040_jpy_tn"]}
 SOURCE_COLOURS = {"sovereign": "#c0392b", "open": "#2980b9", "foreign": "#7f8c8d", "no_ai": "#d5d8dc"}
+SOURCE_ORDER = ("sovereign", "open", "foreign")  # stacking order of the adoption chart
+TALENT_COLOURS = {"domestic": "#c0392b", "abroad": "#2980b9"}  # retired specialists are not drawn
 CATEGORY_COLOURS = ["#1f4e79", "#2e86c1", "#85c1e9", "#f5b041", "#a569bd", "#58d68d"]
 OUTCOME_COLOURS = ["#27ae60", "#f39c12", "#8e44ad", "#16a085"]
 SECTOR_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#808000"]
@@ -44,7 +50,7 @@ def _axes(title: str, ylabel: str, lang: str, start: float, end: int, size=SIZE)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.28)
     ax = fig.subplots()
     ax.set_title(title, fontsize=11)
-    ax.set_xlabel(tr("year_axis", lang), fontsize=9)
+    ax.set_xlabel(outputs.label("year", lang), fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.set_xlim(start, end + 1)
     ax.grid(alpha=0.3)
@@ -67,80 +73,93 @@ def _time(ts: pd.DataFrame) -> pd.Series:
     return ts["year"] + (ts["quarter"] - 1) / 4.0
 
 
-def adoption_by_source(ts, lang, start, end) -> bytes:
-    fig, ax = _axes(tr("ch_adoption_source", lang), tr("ax_share_firms", lang), lang, start, end)
+def _stack(ax, ts, lang: str, family: str, colours: dict, scale=1.0) -> None:
+    """Stacked areas of a family's columns, in the order of ``colours`` (member -> colour), legend by member."""
+    cols = {o.member: o.name for o in outputs.columns(family)}
+    ax.stackplot(_time(ts), *(scale * ts[cols[m]] for m in colours), labels=[name(m, lang) for m in colours],
+                 colors=list(colours.values()))
+
+
+def _adoption_axis(lang: str) -> str:
+    """The y label of both adoption charts: "AI adoption (%)"."""
+    return outputs.title_with_unit("adoption_rate", lang, percent=True)
+
+
+def adoption_by_source(ts, lang, start, end) -> Figure:
+    fig, ax = _axes(outputs.label("adoption_share_{source}", lang), _adoption_axis(lang), lang, start, end)
     ax.set_ylim(0, 100)
     if len(ts):
-        keys = ("sovereign", "open", "foreign")
-        ys = [100 * ts["adoption_rate"] * ts[f"adoption_share_{k}"] for k in keys]
-        ax.stackplot(_time(ts), *ys, labels=[name(k, lang) for k in keys], colors=[SOURCE_COLOURS[k] for k in keys])
+        _stack(ax, ts, lang, "adoption_share_{source}", {k: SOURCE_COLOURS[k] for k in SOURCE_ORDER},
+               scale=100 * ts["adoption_rate"])
         _legend(ax, 3)
     else:
         _empty(ax, lang)
-    return to_png(fig)
+    return fig
 
 
-def adoption_by_sector(ts, lang, start, end) -> bytes:
-    fig, ax = _axes(tr("ch_adoption_sector", lang), tr("ax_share_firms", lang), lang, start, end)
+def adoption_by_sector(ts, lang, start, end) -> Figure:
+    family = "adoption_rate_{sector}"
+    fig, ax = _axes(outputs.label(family, lang), _adoption_axis(lang), lang, start, end)
     ax.set_ylim(0, 100)
     if len(ts):
-        for k, c in zip(SECTOR_NAMES, SECTOR_COLOURS):
-            ax.plot(_time(ts), 100 * ts[f"adoption_rate_{k}"], label=name(k, lang), color=c, lw=1.3)
+        for o, c in zip(outputs.columns(family), SECTOR_COLOURS):
+            ax.plot(_time(ts), 100 * ts[o.name], label=name(o.member, lang), color=c, lw=1.3)
         _legend(ax, 4)
     else:
         _empty(ax, lang)
-    return to_png(fig)
+    return fig
 
 
-def talent(ts, lang, start, end) -> bytes:
-    fig, ax = _axes(tr("ch_talent", lang), tr("ax_persons", lang), lang, start, end)
+def talent(ts, lang, start, end) -> Figure:
+    family = "talent_{location}"
+    fig, ax = _axes(outputs.label(family, lang), unit_text(outputs.get(family).unit, lang), lang, start, end)
     if len(ts):
-        ax.plot(_time(ts), ts["talent_domestic"], label=tr("home", lang), color="#c0392b", lw=1.8)
-        ax.plot(_time(ts), ts["talent_abroad"], label=tr("abroad", lang), color="#2980b9", lw=1.8)
+        for o in outputs.columns(family):
+            if o.member in TALENT_COLOURS:
+                ax.plot(_time(ts), ts[o.name], label=name(o.member, lang), color=TALENT_COLOURS[o.member], lw=1.8)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         _legend(ax, 2)
     else:
         _empty(ax, lang)
-    return to_png(fig)
+    return fig
 
 
-def deficit(ts, lang, start, end) -> bytes:
-    fig, ax = _axes(tr("ch_deficit", lang), tr("ax_jpy_tn_yr", lang), lang, min(start, 2025) - 0.5, end)
+def deficit(ts, lang, start, end) -> Figure:
+    key = "digital_deficit_jpy_tn"
+    fig, ax = _axes(outputs.label(key, lang), outputs.unit(key, lang), lang, min(start, 2025) - 0.5, end)
     ax.scatter(list(DEFICIT_REFERENCE), list(DEFICIT_REFERENCE.values()), color="k", marker="X", s=45, zorder=3,
                label=tr("published", lang))
     for x, y in DEFICIT_REFERENCE.items():
         ax.annotate(f"{y:g}", (x, y), textcoords="offset points", xytext=(6, -3), fontsize=8)
     if len(ts):
-        ax.plot(_time(ts), ts["digital_deficit_jpy_tn"], label=tr("model", lang), color="#c0392b", lw=1.8)
+        ax.plot(_time(ts), ts[key], label=tr("model", lang), color="#c0392b", lw=1.8)
     ax.set_ylim(0, max(DEFICIT_REFERENCE.values()) * 1.15 if not len(ts)
-                else max(ts["digital_deficit_jpy_tn"].max(), max(DEFICIT_REFERENCE.values())) * 1.15)
+                else max(ts[key].max(), max(DEFICIT_REFERENCE.values())) * 1.15)
     _legend(ax, 2)
-    return to_png(fig)
+    return fig
 
 
-def cost_by_category(ts, lang, start, end) -> bytes:
-    fig, ax = _axes(tr("ch_cost", lang), tr("ax_jpy_tn", lang), lang, start, end)
+def _family_stack(ts, lang, start, end, family: str, colours: list, line: str | None = None) -> Figure:
+    """Stacked cumulative values of a family's columns, optionally with one declared column as a dashed line."""
+    fig, ax = _axes(outputs.label(family, lang), unit_text(outputs.get(family).unit, lang), lang, start, end)
     if len(ts):
-        ys = [ts[f"cost_{c}_cum_jpy_tn"] for c in CATEGORIES]
-        ax.stackplot(_time(ts), *ys, labels=[name(c, lang) for c in CATEGORIES], colors=CATEGORY_COLOURS)
+        _stack(ax, ts, lang, family, dict(zip((o.member for o in outputs.columns(family)), colours)))
+        if line:
+            ax.plot(_time(ts), ts[line], color="k", lw=1.5, ls="--", label=outputs.label(line, lang))
         _legend(ax, 3)
     else:
         _empty(ax, lang)
-    return to_png(fig)
+    return fig
 
 
-def outcomes_by_category(ts, lang, start, end) -> bytes:
-    fig, ax = _axes(tr("ch_outcomes", lang), tr("ax_jpy_tn", lang), lang, start, end)
-    if len(ts):
-        ys = [ts[f"outcome_{k}_cum_jpy_tn"] for k in OUTCOMES]
-        ax.stackplot(_time(ts), *ys, labels=[name(k, lang) for k in OUTCOMES], colors=OUTCOME_COLOURS)
-        ax.plot(_time(ts), ts["public_cost_cum_jpy_tn"], color="k", lw=1.5, ls="--",
-                label=tr("public_cost_line", lang))
-        _legend(ax, 3)
-    else:
-        _empty(ax, lang)
-    return to_png(fig)
+def cost_by_category(ts, lang, start, end) -> Figure:
+    return _family_stack(ts, lang, start, end, "cost_{category}_cum_jpy_tn", CATEGORY_COLOURS)
+
+
+def outcomes_by_category(ts, lang, start, end) -> Figure:
+    return _family_stack(ts, lang, start, end, "outcome_{outcome}_cum_jpy_tn", OUTCOME_COLOURS,
+                         line="public_cost_cum_jpy_tn")
 
 
 CHARTS = {
@@ -154,8 +173,8 @@ CHARTS = {
 
 
 def render_all(ts: pd.DataFrame, lang: str, start: int, end: int) -> dict[str, bytes]:
-    """Every time-series chart as PNG bytes, keyed by chart id."""
-    return {k: f(ts, lang, start, end) for k, f in CHARTS.items()}
+    """Every time-series chart as PNG bytes, keyed by chart id (each ``CHARTS`` function returns a Figure)."""
+    return {k: to_png(f(ts, lang, start, end)) for k, f in CHARTS.items()}
 
 
 def combine_png(images: list[bytes], ncols: int = 3) -> bytes:
@@ -180,7 +199,7 @@ def combine_png(images: list[bytes], ncols: int = 3) -> bytes:
 SCENARIO_COLOURS = ["#c0392b", "#2980b9", "#27ae60"]
 
 
-def fan_chart(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str) -> bytes:
+def fan_figure(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str) -> Figure:
     """Median line and shaded 5-95% band per scenario (``fans``: label -> DataFrame t, p5, median, p95)."""
     first = next(iter(fans.values()))
     fig, ax = _axes(title, ylabel, lang, float(first["t"].min()), int(first["t"].max()))
@@ -192,4 +211,9 @@ def fan_chart(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str,
     handles, _ = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor="#999999", alpha=0.35, label=band_note))
     _legend(ax, 2, handles)
-    return to_png(fig)
+    return fig
+
+
+def fan_chart(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str) -> bytes:
+    """:func:`fan_figure` as PNG bytes."""
+    return to_png(fan_figure(fans, title, ylabel, lang, band_note))

@@ -12,6 +12,8 @@ import time
 
 import solara
 
+from abm import outputs
+from abm.labels import unit_text
 from abm.scenario import presets
 from viz import charts, i18n, runner
 from viz.components import ChoiceSelect
@@ -57,13 +59,23 @@ class Job:
         return not self.thread.is_alive()
 
 
+def _in_percent(key: str) -> bool:
+    return runner.FAN_METRICS[key][1] == 100.0
+
+
+def metric_title(key: str, lang: str) -> str:
+    """A compare metric's label with its unit, from the declarations: "AI adoption (%)"."""
+    return outputs.title_with_unit(runner.FAN_METRICS[key][0], lang, percent=_in_percent(key))
+
+
 def fan_images(results: dict, lang: str) -> dict[str, bytes]:
     n = len(next(iter(results.values())))
     labels = {name: i18n.preset_name(name, lang) for name in results}
     out = {}
     for key, (col, scale) in runner.FAN_METRICS.items():
         fans = {labels[s]: runner.fan_chart_data(runs, col, scale) for s, runs in results.items()}
-        out[key] = charts.fan_chart(fans, tr(key, lang), "", lang, tr("cmp_band", lang, n=n))
+        ylabel = unit_text("%", lang) if _in_percent(key) else outputs.unit(col, lang)
+        out[key] = charts.fan_chart(fans, outputs.label(col, lang), ylabel, lang, tr("cmp_band", lang, n=n))
     return out
 
 
@@ -78,7 +90,7 @@ def diff_table_html(results: dict, lang: str) -> str:
     for r in rows:
         cells = "".join(f"<td>{r['median'][s]:,.2f}</td>" for s in names)
         cells += "".join(f"<td>{d[0]:+,.2f} [{d[1]:+,.2f}, {d[2]:+,.2f}]</td>" for d in r["diff"].values())
-        body += f"<tr><th>{html.escape(tr(r['metric'], lang))}</th>{cells}</tr>"
+        body += f"<tr><th>{html.escape(metric_title(r['metric'], lang))}</th>{cells}</tr>"
     return (f"<table><caption style='text-align:left;font-weight:600'>{html.escape(tr('cmp_diff', lang, year=year))}"
             f"</caption><tr><th>{tr('metric', lang)}</th>{head}</tr>{body}</table>")
 

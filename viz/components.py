@@ -14,7 +14,9 @@ from dataclasses import replace as _replace
 import reacton.ipyvuetify as rv
 import solara
 
+from abm import outputs
 from abm.accounting import CATEGORIES, PERIODS
+from abm.labels import name
 from abm.scenario import load_scenario, presets
 from abm.schema import FieldSpec
 from viz import i18n
@@ -135,25 +137,29 @@ def clock_text(snap: Snapshot, lang: str) -> str:
     return last if snap.running else f"{last} ✓"
 
 
+KPIS = [  # (css class, declared output, shown as a percentage)
+    ("kpi-adoption", "adoption_rate", True), ("kpi-sovereign", "adoption_share_sovereign", True),
+    ("kpi-retention", "talent_retention_rate", True), ("kpi-deficit", "digital_deficit_jpy_tn", False),
+    ("kpi-cost-outcomes", ("public_cost_cum_jpy_tn", "outcomes_cum_jpy_tn"), False),
+    ("kpi-bond", "bond_balance_jpy_tn", False)]
+
+
+def _kpi(keys, percent: bool, k: dict, lang: str) -> tuple[str, str]:
+    """(label, value) of one headline figure; several outputs of one unit share a box as "a / b unit"."""
+    keys = (keys,) if isinstance(keys, str) else keys
+    label = " / ".join(outputs.label(key, lang) for key in keys)
+    if not k:
+        return label, "–"
+    if percent:
+        return label, " / ".join(f"{100 * k[key]:.1f} %" for key in keys)
+    return label, f"{' / '.join(f'{k[key]:,.2f}' for key in keys)} {outputs.unit(keys[0], lang)}"
+
+
 def kpi_values(snap: Snapshot, lang: str) -> list[tuple[str, str, str]]:
-    """(css class, label, value) of every headline figure; '–' before the first step."""
-    k = snap.kpis
-    tn, tn_yr = tr("jpy_tn", lang), tr("jpy_tn_yr", lang)
-
-    def pct(key):
-        return f"{100 * k[key]:.1f} %" if k else "–"
-
-    def num(key, unit):
-        return f"{k[key]:,.2f} {unit}" if k else "–"
-
-    cost_out = f"{k['public_cost_cum_jpy_tn']:,.2f} / {k['outcomes_cum_jpy_tn']:,.2f} {tn}" if k else "–"
+    """(css class, label, value) of every headline figure; '–' before the first step. Labels and units are the
+    outputs' declarations (:mod:`abm.outputs`)."""
     return [("kpi-year", tr("kpi_year", lang), clock_text(snap, lang)),
-            ("kpi-adoption", tr("kpi_adoption", lang), pct("adoption_rate")),
-            ("kpi-sovereign", tr("kpi_sovereign", lang), pct("adoption_share_sovereign")),
-            ("kpi-retention", tr("kpi_retention", lang), pct("talent_retention_rate")),
-            ("kpi-deficit", tr("kpi_deficit", lang), num("digital_deficit_jpy_tn", tn_yr)),
-            ("kpi-cost-outcomes", tr("kpi_cost_outcomes", lang), cost_out),
-            ("kpi-bond", tr("kpi_bond", lang), num("bond_balance_jpy_tn", tn))]
+            *((css, *_kpi(keys, percent, snap.kpis, lang)) for css, keys, percent in KPIS)]
 
 
 @solara.component
@@ -167,17 +173,18 @@ def Headline(snap: Snapshot, lang: str):
 
 
 def cost_table_html(snap: Snapshot, lang: str) -> str:
-    """The ledger's cost by category x period (JPY tn) with totals, as an HTML table."""
-    head = "".join(f"<th>{html.escape(i18n.name(p, lang))}</th>" for p in PERIODS)
+    """The ledger's cost by category x period with totals, as an HTML table (unit from the declarations)."""
+    head = "".join(f"<th>{html.escape(name(p, lang))}</th>" for p in PERIODS)
     rows = []
     for c in CATEGORIES:
         vals = [snap.cost_table[p][c] for p in PERIODS]
         cells = "".join(f"<td>{x:,.3f}</td>" for x in [*vals, sum(vals)])
-        rows.append(f"<tr><th>{html.escape(i18n.name(c, lang))}</th>{cells}</tr>")
+        rows.append(f"<tr><th>{html.escape(name(c, lang))}</th>{cells}</tr>")
     totals = [sum(snap.cost_table[p].values()) for p in PERIODS]
     cells = "".join(f"<td><b>{x:,.3f}</b></td>" for x in [*totals, sum(totals)])
     rows.append(f"<tr><th>{tr('total', lang)}</th>{cells}</tr>")
-    return (f"<table><caption style='text-align:left;font-weight:600'>{html.escape(tr('cost_table', lang))}</caption>"
+    caption = tr("cost_table", lang, unit=outputs.unit("cost_{category}_cum_jpy_tn", lang))
+    return (f"<table><caption style='text-align:left;font-weight:600'>{html.escape(caption)}</caption>"
             f"<tr><th>{html.escape(tr('category', lang))}</th>{head}<th>{tr('total', lang)}</th></tr>"
             + "".join(rows) + "</table>")
 

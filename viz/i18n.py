@@ -1,10 +1,14 @@
-"""English / Japanese strings of the dashboard: UI text, schema labels, units, choices and category names.
+"""English / Japanese strings of the dashboard: UI text, schema field labels and choices.
 
-English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here.
+English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here. Names of
+categories (sectors, sources, cost categories, outcomes, periods) and units are translated in :mod:`abm.labels`,
+the labels and units of outputs are declared in :mod:`abm.outputs`; ``name`` and ``unit_text`` are re-exported.
 ``tr(key, lang)`` falls back to English, then to the key itself, so a missing entry never breaks the page.
 """
 
 from __future__ import annotations
+
+from abm.labels import name, unit_text  # noqa: F401  (re-exported for the views)
 
 LANGS = ("ja", "en")
 
@@ -35,31 +39,6 @@ UI = {
     "finished": ("End of horizon reached", "最終年に到達しました"),
     "kpi_year": ("Quarter shown", "表示中の四半期"),
     "not_started": ("(start)", "(開始前)"),
-    "kpi_adoption": ("AI adoption", "AI導入率"),
-    "kpi_sovereign": ("Sovereign share", "国産モデル比率"),
-    "kpi_retention": ("Talent retention", "人材定着率"),
-    "kpi_deficit": ("Digital deficit", "デジタル赤字"),
-    "kpi_cost_outcomes": ("Public cost / outcomes (cum.)", "公的費用/成果(累計)"),
-    "kpi_bond": ("Bond balance", "債券残高"),
-    "jpy_tn": ("JPY tn", "兆円"),
-    "jpy_tn_yr": ("JPY tn/yr", "兆円/年"),
-    "share_pct": ("%", "%"),
-    "persons": ("persons", "人"),
-    "year_axis": ("Year", "年"),
-    "ch_adoption_source": ("Adoption by model source", "モデル調達元別のAI導入"),
-    "ch_adoption_sector": ("Adoption by sector", "業種別のAI導入率"),
-    "ch_talent": ("AI talent at home vs abroad", "AI人材:国内と海外"),
-    "ch_deficit": ("Digital deficit", "デジタル赤字"),
-    "ch_cost": ("Cumulative cost by category", "費目別の累計費用"),
-    "ch_outcomes": ("Cumulative outcomes by category", "分野別の累計成果"),
-    "ax_share_firms": ("share of firms (%)", "企業の割合 (%)"),
-    "ax_persons": ("specialists (persons)", "専門人材 (人)"),
-    "ax_jpy_tn_yr": ("JPY tn / yr", "兆円/年"),
-    "ax_jpy_tn": ("JPY tn", "兆円"),
-    "ax_share": ("share (%)", "割合 (%)"),
-    "public_cost_line": ("public cost (all categories)", "公的費用(全費目)"),
-    "home": ("in Japan", "国内"),
-    "abroad": ("abroad", "海外"),
     "model": ("model", "モデル"),
     "published": ("published (2025 MOF, 2035 METI, 2040 Mizuho risk)",
                   "公表値(2025 財務省、2035 経産省、2040 みずほリスク)"),
@@ -71,10 +50,9 @@ UI = {
     "net_all": ("All {shown:,} firm, data-holder, ASEAN and government nodes; {talent:,} talent nodes not drawn",
                 "企業・データ保有者・ASEAN・政府の全 {shown:,} ノード(人材ノード {talent:,} は非表示)"),
     "data_edges": ("active data-sharing contract", "データ共有契約(有効)"),
-    "government": ("government", "政府"),
     "data_holder": ("data holder", "データ保有者"),
     "asean": ("ASEAN partner", "ASEANパートナー"),
-    "cost_table": ("Investment by period (JPY tn, live)", "期間別投資額(兆円、実行中)"),
+    "cost_table": ("Investment by period ({unit}, live)", "期間別投資額({unit}、実行中)"),
     "category": ("Category", "費目"),
     "total": ("Total", "合計"),
     "export": ("Export", "エクスポート"),
@@ -93,10 +71,6 @@ UI = {
     "cmp_band": ("median and 5–95% band of {n} runs", "{n} 回の中央値と5–95%帯"),
     "cmp_diff": ("Differences in {year} (median of paired runs)", "{year}年の差(同一シード対の中央値)"),
     "metric": ("Metric", "指標"),
-    "fan_deficit": ("Digital deficit (JPY tn/yr)", "デジタル赤字 (兆円/年)"),
-    "fan_adoption": ("AI adoption (% of firms)", "AI導入率 (企業の%)"),
-    "fan_retention": ("Talent retention (%)", "人材定着率 (%)"),
-    "fan_net_fiscal": ("Net fiscal effect, cumulative (JPY tn)", "純財政効果・累計 (兆円)"),
     "cmp_intro": ("Runs every scenario with the same seeds (from one SeedSequence) in the background.",
                   "全シナリオを同じシード(1つのSeedSequenceから生成)でバックグラウンド実行します。"),
 }
@@ -115,11 +89,6 @@ FIELD_JA = {
     "policy.procurement_diversification_share": "調達先の分散",
 }
 
-UNIT_JA = {
-    "JPY tn/yr": "兆円/年", "JPY tn": "兆円", "year": "年", "share of wage": "賃金比", "share of cost": "費用比",
-    "share of GPU supply": "GPU供給比", "share": "割合", "agents": "体", "quarters": "四半期", "-": "",
-}
-
 CHOICES = {
     "gov_led": ("government-led", "政府主導"), "private_led": ("private-led", "民間主導"),
     "foreign_dependent": ("foreign-dependent", "海外依存"), "full_state": ("full state", "完全国営"),
@@ -127,22 +96,6 @@ CHOICES = {
     "none": ("none", "なし"), "export_control": ("GPU export control", "GPU輸出規制"),
     "foreign_service_cutoff": ("foreign service cut-off", "海外サービス遮断"),
     "talent_poaching": ("talent poaching", "人材引き抜き"),
-}
-
-NAMES = {  # sectors, model sources, cost categories, outcomes, periods
-    "auto": ("automotive", "自動車"), "manufacturing": ("manufacturing", "製造業"),
-    "healthcare": ("healthcare", "医療"), "finance": ("finance", "金融"),
-    "retail_wholesale": ("retail & wholesale", "卸売・小売"), "ict": ("ICT", "情報通信"),
-    "public_services": ("public services", "公共サービス"), "other_services": ("other services", "その他サービス"),
-    "sovereign": ("sovereign model", "国産モデル"), "open": ("open-weight model", "オープンモデル"),
-    "foreign": ("foreign model", "海外モデル"), "no_ai": ("no AI", "AI未導入"),
-    "datacenter": ("data centres", "データセンター"), "hardware": ("hardware", "ハードウェア"),
-    "staff": ("staff", "人件費"), "power": ("power", "電力"), "cloud": ("cloud", "クラウド"),
-    "programmes": ("programmes", "政策プログラム"),
-    "deficit_avoided": ("deficit avoided", "回避した赤字"), "autonomous_driving": ("autonomous driving", "自動運転"),
-    "asean": ("ASEAN", "ASEAN"),
-    "initial_2026_2031": ("initial 2026–2031", "初期 2026–2031"),
-    "running_2031_2040": ("running 2031–2040", "運用 2031–2040"),
 }
 
 PRESET_JA = {
@@ -167,24 +120,15 @@ def tr(key: str, lang: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def name(key: str, lang: str) -> str:
-    """Display name of a sector, source, category, outcome or period."""
-    return _pick(NAMES[key], lang) if key in NAMES else key.replace("_", " ")
-
-
 def choice(value, lang: str) -> str:
     """Display name of a Literal choice (role division, financing, shock kind)."""
     return _pick(CHOICES[value], lang) if value in CHOICES else str(value)
 
 
-def unit(u: str, lang: str) -> str:
-    return UNIT_JA.get(u, u) if lang == "ja" else ("" if u == "-" else u)
-
-
 def field_label(spec, lang: str) -> str:
     """A schema field's label with its unit: "Compute budget (JPY tn/yr)"."""
     base = FIELD_JA.get(spec.path, spec.label) if lang == "ja" else spec.label
-    u = unit(spec.unit, lang)
+    u = unit_text(spec.unit, lang)
     return f"{base} ({u})" if u and spec.type is not bool and not spec.choices else base
 
 
@@ -195,6 +139,24 @@ def preset_name(preset: str, lang: str) -> str:
 
 def preset_description(preset: str, english: str, lang: str) -> str:
     return PRESET_JA.get(preset, english) if lang == "ja" else english
+
+
+def language_from_list(languages: list[str] | None) -> str | None:
+    """"ja" or "en", whichever comes first in the browser's ``navigator.languages``; None when neither is listed."""
+    for tag in languages or []:
+        code = str(tag).split("-")[0].lower()
+        if code in LANGS:
+            return code
+    return None
+
+
+def choose_language(navigator_languages: list[str] | None, accept_language: str | None) -> str:
+    """The page language from the best evidence: the browser's own list when it names ja or en, else the header.
+
+    ``navigator.languages`` is what the user configured; the WebSocket handshake's Accept-Language can differ
+    (Chromium < 151 under locale emulation sends en-US there), so it only decides when the list is silent.
+    """
+    return language_from_list(navigator_languages) or language_from_header(accept_language)
 
 
 def language_from_header(accept_language: str | None) -> str:

@@ -106,7 +106,7 @@ def draw(lay: Layout, source: np.ndarray, data_firm: np.ndarray, data_holder: np
     ax.set_ylim(-1.3, 1.3)
     handles = [Line2D([], [], ls="", marker="o", color=SOURCE_COLOURS[k], label=name(k, lang)) for k in SOURCE_KEYS]
     handles += [Line2D([], [], ls="", marker="s", color="#b9770e", label=tr("data_holder", lang)),
-                Line2D([], [], ls="", marker="*", color="#111111", markersize=11, label=tr("government", lang)),
+                Line2D([], [], ls="", marker="*", color="#111111", markersize=11, label=name("government", lang)),
                 Line2D([], [], ls="", marker="^", color="#117a65", label=tr("asean", lang)),
                 Line2D([], [], color="#5d6d7e", lw=1, label=tr("data_edges", lang))]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)

@@ -104,7 +104,7 @@ class Snapshot:
     start_year: int
     end_year: int
     seed: int
-    kpis: dict[str, float] = field(default_factory=dict)
+    kpis: dict[str, float] = field(default_factory=dict)   # the last quarter's value of every column
 
 
 class Run:
@@ -133,12 +133,7 @@ class Run:
         ts = m.datacollector.get_model_vars_dataframe().reset_index(drop=True).copy()
         table = {p: {c: float(m.ledger.by_period[p][c]) for c in CATEGORIES} for p in PERIODS}
         dh = m.data_holders
-        kpis = {}
-        if len(ts):
-            last = ts.iloc[-1]
-            kpis = {k: float(last[k]) for k in ("adoption_rate", "adoption_share_sovereign", "talent_retention_rate",
-                                                "digital_deficit_jpy_tn", "public_cost_cum_jpy_tn",
-                                                "outcomes_cum_jpy_tn", "bond_balance_jpy_tn")}
+        kpis = {k: float(v) for k, v in ts.iloc[-1].items()} if len(ts) else {}  # the headline picks from these
         return Snapshot(self.version, m.year, m.quarter, m.running, ts, table, m.firms.source.copy(),
                         dh.e_firm[dh.active].copy(), dh.e_holder[dh.active].copy(),
                         m.scenario.run.start_year, m.scenario.run.end_year, m.scenario.run.seed, kpis)

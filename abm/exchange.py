@@ -1,0 +1,48 @@
+"""What the quarter's phases hand each other (see ``SovereignAIModel.step``).
+
+No population reads or writes another population's state behind the model's back: each phase gets these
+values as arguments and returns what later phases need. The model passes them on, top to bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class InForce:
+    """Policy instruments in force this quarter, from the scenario, the role division and the date."""
+
+    data_contracts: bool          # standard data contracts (and the government data platform) exist
+    privacy_framework: bool       # sensitive data may flow to domestically hosted models
+    wage_topup_share: float       # effective public top-up of domestic AI wages (lever x programme scale)
+    adoption_subsidy_rate: float  # effective subsidy on domestic models' entry price (lever x programme scale)
+
+
+def policy_in_force(scenario, role, year: int) -> InForce:
+    p, scale = scenario.policy, role.programme_scale
+    return InForce(data_contracts=year >= p.standard_data_contracts_year,
+                   privacy_framework=year >= p.privacy_framework_year,
+                   wage_topup_share=p.talent_wage_topup_share * scale,
+                   adoption_subsidy_rate=p.adoption_subsidy_rate * scale)
+
+
+@dataclass(frozen=True)
+class NationalOffer:
+    """What the national programme offers after the government has acted this quarter."""
+
+    sovereign_available: bool     # a released (non-beta) sovereign base model serves
+    sovereign_cap: float          # its capability (log10 effective FLOP; 0 when none)
+    public_health_models: int     # public specialised healthcare models rolled out
+    compute_h100e: float          # national compute in service (H100 equivalents)
+    lab_headcount_target: float   # persons the government lab wants to employ
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Where employed AI specialists work after this quarter's moves (persons)."""
+
+    firm_persons: np.ndarray      # per firm agent
+    lab_persons: float            # the government lab

@@ -1,0 +1,53 @@
+"""English and Japanese names of the model's words: categories (sectors, model sources, cost categories,
+outcomes, periods, payers, talent locations) and units. The one place these are translated.
+
+:mod:`abm.outputs` composes the labels of generated output columns from :data:`NAMES`; the dashboard
+(``viz.i18n``) and the reports read names and units through :func:`name` and :func:`unit_text`.
+"""
+
+from __future__ import annotations
+
+NAMES = {  # member key -> (English, Japanese)
+    "auto": ("automotive", "自動車"), "manufacturing": ("manufacturing", "製造業"),
+    "healthcare": ("healthcare", "医療"), "finance": ("finance", "金融"),
+    "retail_wholesale": ("retail & wholesale", "卸売・小売"), "ict": ("ICT", "情報通信"),
+    "public_services": ("public services", "公共サービス"), "other_services": ("other services", "その他サービス"),
+    "sovereign": ("sovereign model", "国産モデル"), "open": ("open-weight model", "オープンモデル"),
+    "foreign": ("foreign model", "海外モデル"), "no_ai": ("no AI", "AI未導入"),
+    "datacenter": ("data centres", "データセンター"), "hardware": ("hardware", "ハードウェア"),
+    "staff": ("staff", "人件費"), "power": ("power", "電力"), "cloud": ("cloud", "クラウド"),
+    "programmes": ("programmes", "政策プログラム"),
+    "deficit_avoided": ("deficit avoided", "回避した赤字"), "autonomous_driving": ("autonomous driving", "自動運転"),
+    "asean": ("ASEAN", "ASEAN"),
+    "initial_2026_2031": ("initial 2026–2031", "初期 2026–2031"),
+    "running_2031_2040": ("running 2031–2040", "運用 2031–2040"),
+    "government": ("government", "政府"), "private": ("private sector", "民間"),
+    "domestic": ("in Japan", "国内"), "abroad": ("abroad", "海外"), "retired": ("retired", "引退"),
+}
+
+UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing)
+    "JPY tn/yr": "兆円/年", "JPY tn/quarter": "兆円/四半期", "JPY tn": "兆円", "year": "年", "quarters": "四半期",
+    "share": "割合", "share of wage": "賃金比", "share of cost": "費用比", "share of GPU supply": "GPU供給比",
+    "%": "%", "persons": "人", "agents": "体", "H100e": "H100換算", "GPUs": "基", "MW": "MW",
+    "log10 effective FLOP": "log10 実効FLOP", "visits/person/yr": "回/人/年", "-": "",
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "ja" else pair[0]
+
+
+def name(key: str, lang: str) -> str:
+    """Display name of a category member; a year ("2040") reads "2040年" in Japanese."""
+    if key in NAMES:
+        return _pick(NAMES[key], lang)
+    if key.isdigit():
+        return f"{key}年" if lang == "ja" else key
+    return key.replace("_", " ")
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A unit as shown: Japanese from :data:`UNITS` (unknown units stay as written); "-" shows as ""."""
+    if unit == "-":
+        return ""
+    return UNITS.get(unit, unit) if lang == "ja" else unit
