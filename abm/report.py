@@ -1,21 +1,18 @@
-"""Run a scenario, summarise it and write its outputs (Parquet, JSON, self-contained HTML) atomically."""
+"""Run a scenario to the end and summarise it (the contract of ``summary.json``). Writing files is
+:func:`experiments.run_report.write_outputs`."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, financial_summary
 from abm.model import SovereignAIModel
-from abm.outdir import text_writer, write_files
 from abm.schema import Scenario
 
 REPORT_YEARS = (2030, 2035, 2040)
-OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml")
 
 
 @dataclass
@@ -79,17 +76,3 @@ def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None
         "final_year": last,
         **financial_summary(ts, s.policy.discount_rate, s.run.start_year),
     }
-
-
-def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
-    """Write timeseries.parquet, summary.json, report.html and scenario.toml into ``out_dir`` (checked first
-    with :func:`abm.outdir.claim`): a new folder appears complete or not at all; in an existing one only
-    these four files are replaced (see :mod:`abm.outdir`)."""
-    from abm.scenario import to_toml
-
-    summary = json.dumps(result.summary, indent=2, ensure_ascii=False)
-    writers = {"timeseries.parquet": lambda p: result.timeseries.to_parquet(p, index=False),
-               "summary.json": text_writer(summary), "report.html": text_writer(html),
-               "scenario.toml": text_writer(to_toml(result.model.scenario))}
-    assert set(writers) == set(OUTPUT_FILES)
-    return write_files(Path(out_dir), writers, "run")

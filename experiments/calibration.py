@@ -21,7 +21,7 @@ from scipy.optimize import minimize
 
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import field_specs
-from abm.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
+from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.targets import TargetSet, evaluate, load_targets, loss, table
 
 # The default set: the least certain inputs with the most leverage on the targets (see docs/model.md).
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ):
         """Fit calibratable fields to the targets; writes a scenario that extends the original."""
-        from abm.cli import console, fail
+        from experiments.run_cli import console, fail
         from experiments.validation import seeds_for
 
         names = list(DEFAULT_PARAMS) if params is None else [p.strip() for p in params.split(",")]

@@ -1,4 +1,4 @@
-"""The `sovai` console script: the core commands of :mod:`abm.cli` plus experiment and dashboard commands.
+"""The `sovai` console script: the core commands of :mod:`experiments.run_cli` plus experiment and dashboard commands.
 
 ``abm`` never imports ``experiments`` or ``viz``; this module adds their commands to the same Typer app.
 Each feature module exposes ``register(app)``; add one line below per module.
@@ -6,7 +6,7 @@ Each feature module exposes ``register(app)``; add one line below per module.
 
 from __future__ import annotations
 
-from abm.cli import app
+from experiments.run_cli import app
 from experiments import compare as _compare
 from experiments import discover as _discover
 from experiments import results as _results

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from abm.outdir import FORCE_HELP, safe_name
+from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
 from experiments.design import ExperimentError, validate_experiment
@@ -197,8 +197,8 @@ COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
 
 def register(app) -> None:
     """Add ``sovai compare`` to the Typer app."""
-    from abm.cli import console, fail, resolve
-    from abm.outdir import claim, default_folder, out_path, text_writer, write_files
+    from experiments.run_cli import console, fail, resolve
+    from experiments.outdir import claim, default_folder, out_path, text_writer, write_files
     from abm.scenario import parse_set
     from experiments.results import _table
     from experiments.sweep import execute, report_failures

@@ -18,7 +18,7 @@ import pandas as pd
 import typer
 
 from abm.errors import UserError
-from abm.outdir import FORCE_HELP
+from experiments.outdir import FORCE_HELP
 
 
 class DiscoveryError(UserError):
@@ -176,8 +176,8 @@ def check_target(folder: Path, target: str | None) -> str:
 
 def register(app) -> None:
     """Add ``sovai discover`` to the Typer app."""
-    from abm.cli import console, fail
-    from abm.outdir import claim, out_path, text_writer, write_files
+    from experiments.run_cli import console, fail
+    from experiments.outdir import claim, out_path, text_writer, write_files
     from experiments.results import SqlError, query
     from experiments.store import StoreError, read_manifest
 

@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from abm.html_report import png_base64
+from experiments.run_report import png_base64
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-collapse:collapse;margin:1em 0}"
          "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")

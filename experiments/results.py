@@ -106,7 +106,7 @@ def summary(root: Path) -> dict:
 
 def _export_path(raw: str, force: bool) -> Path:
     """The ``--export`` file: not empty, not a folder, not below a file; an existing file only with --force."""
-    from abm.outdir import claim
+    from experiments.outdir import claim
 
     if not raw.strip():
         raise StoreError("--export: must not be empty; give a .csv or .parquet file name")
@@ -131,7 +131,7 @@ def _table(df: pd.DataFrame, title: str = "") -> Table:
 
 def register(app) -> None:
     """Add ``sovai results`` to the Typer app."""
-    from abm.cli import console, fail
+    from experiments.run_cli import console, fail
 
     @app.command()
     def results(

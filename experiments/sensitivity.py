@@ -18,7 +18,7 @@ import typer
 
 from abm.errors import UserError
 
-from abm.outdir import FORCE_HELP
+from experiments.outdir import FORCE_HELP
 from experiments.design import ExperimentError
 from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
 from experiments.plan import Plan
@@ -109,8 +109,8 @@ SENSITIVITY_NAMES = ("runs", "sensitivity.csv", "sensitivity.png", "sensitivity.
 
 def register(app) -> None:
     """Add ``sovai sensitivity`` to the Typer app."""
-    from abm.cli import console, fail
-    from abm.outdir import claim, default_folder, out_path, text_writer, write_files
+    from experiments.run_cli import console, fail
+    from experiments.outdir import claim, default_folder, out_path, text_writer, write_files
     from experiments.design import _suggest, load_experiment
     from experiments.plan import MAX_RUNS, make_plan
     from experiments.report import page, png, table as html_table

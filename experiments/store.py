@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from abm.errors import UserError
-from abm.outdir import claim, mark, write_text_atomic
+from experiments.outdir import claim, mark, write_text_atomic
 from experiments.runner import INT_METRICS
 
 FORMAT = 1
@@ -104,7 +104,7 @@ class Store:
     def open(self, manifest: dict, resume: bool, experiment_text: str = "", force: bool = False) -> set[str]:
         """Create or reopen the folder for ``manifest`` (same fingerprint and model version required);
         return the run ids already on disk (ok or failed). A non-empty folder that is not a sovai output is
-        refused unless ``force`` (see :func:`abm.outdir.claim`)."""
+        refused unless ``force`` (see :func:`experiments.outdir.claim`)."""
         path = self.root / "manifest.json"
         if resume and not path.is_file():
             raise StoreError(f"--resume: {self.root} holds no sweep to resume")

@@ -21,7 +21,7 @@ from typing import Annotated, Callable, Optional
 import typer
 
 from abm.errors import UserError
-from abm.outdir import FORCE_HELP
+from experiments.outdir import FORCE_HELP
 from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
 from experiments.plan import MAX_RUNS, RUN_COLUMNS, Plan
 from experiments.runner import resolve_run_fn, run_chunk
@@ -204,7 +204,7 @@ def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resum
     cluster problems and 130 on Ctrl-C (finished chunks stay on disk)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from abm.cli import err_console, fail
+    from experiments.run_cli import err_console, fail
 
     bar = Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
                    TextColumn("failed {task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
@@ -240,7 +240,7 @@ def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resum
 
 def report_failures(out: Path, limit: int = 5) -> None:
     """Print the first failed runs (id, parameters, error) of a results folder to stderr."""
-    from abm.cli import err_console
+    from experiments.run_cli import err_console
     from experiments.store import connect, read_manifest
 
     cols = [c for c in read_manifest(out)["parameter_columns"]]
@@ -257,8 +257,8 @@ def report_failures(out: Path, limit: int = 5) -> None:
 
 def register(app) -> None:
     """Add ``sovai sweep`` to the Typer app."""
-    from abm.cli import console, fail
-    from abm.outdir import default_folder, out_path
+    from experiments.run_cli import console, fail
+    from experiments.outdir import default_folder, out_path
     from experiments.design import ExperimentError, load_experiment
     from experiments.plan import make_plan
     from experiments.runner import DEFAULT_RUN_FN

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from abm.scenario import ScenarioError
-from abm.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
+from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.targets import evaluate, load_targets, table
 
 DEFAULT_SEED = 42
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
     ):
         """Run the reference scenarios over N seeds and compare with the published figures (exit 1 if any fails)."""
-        from abm.cli import console, fail
+        from experiments.run_cli import console, fail
 
         t0 = time.monotonic()
         try:

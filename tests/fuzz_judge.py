@@ -41,7 +41,7 @@ def snapshot(root: Path) -> dict:
 
 
 def run_in_process(args: list[str]) -> tuple[int, str, str]:
-    from abm.errors import main
+    from experiments.cli_errors import main
     from experiments.cli import app
 
     out, err = io.StringIO(), io.StringIO()

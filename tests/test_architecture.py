@@ -90,3 +90,13 @@ BARE_CODES = ("source >= 2", "source == 3", "source == 2", "source == 1", "sourc
 def test_no_bare_source_or_status_codes(path):
     text = path.read_text(encoding="utf-8").replace(" ", "")
     assert [c for c in BARE_CODES if c.replace(" ", "") in text] == []
+
+
+KERNEL = sorted((ROOT / "abm").glob("*.py")) + POPULATIONS
+NOT_IN_KERNEL = ("typer", "rich", "matplotlib", "experiments", "viz", "solara")
+
+
+@pytest.mark.parametrize("path", KERNEL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_kernel_imports_no_cli_plotting_or_upper_layer(path):
+    imported = {m.split(".")[0] for m in _imported_modules(_tree(path))}
+    assert not imported & set(NOT_IN_KERNEL)

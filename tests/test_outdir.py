@@ -9,8 +9,9 @@ import json
 import pytest
 import typer
 
-from abm.errors import SovaiTyper, UserError, main, set_debug
-from abm.outdir import MARKER, claim, default_folder, is_sovai_output, safe_name, text_writer, write_files
+from abm.errors import UserError
+from experiments.cli_errors import SovaiTyper, main, set_debug
+from experiments.outdir import MARKER, claim, default_folder, is_sovai_output, safe_name, text_writer, write_files
 from fuzz_judge import run_in_process
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
+from pathlib import Path
 
 import matplotlib
 
@@ -12,9 +14,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from abm.report import RunResult  # noqa: E402
 from abm.vocab import load_table  # noqa: E402
+from experiments.outdir import text_writer, write_files  # noqa: E402
 
 REF = load_table("reference.toml")
+OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml")
 DEFICIT_REFERENCE = {2025: REF["deficit"]["observed_2025_jpy_tn"], 2035: REF["deficit"]["meti_projection_2035_jpy_tn"],
                      2040: REF["deficit"]["risk_scenario_2040_jpy_tn"]}
 
@@ -100,3 +105,17 @@ caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding
 </head><body><h1>sovai run: {name} (seed {summary['seed']})</h1>
 <p>Role division <b>{html.escape(summary['role_division'])}</b>, hardware path {html.escape(summary['hardware_path'])},
 financing {html.escape(summary['financing'])}.</p>{tables}<div>{imgs}</div></body></html>"""
+
+
+def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
+    """Write timeseries.parquet, summary.json, report.html and scenario.toml into ``out_dir`` (checked first
+    with :func:`experiments.outdir.claim`): a new folder appears complete or not at all; in an existing one only
+    these four files are replaced (see :mod:`experiments.outdir`)."""
+    from abm.scenario import to_toml
+
+    summary = json.dumps(result.summary, indent=2, ensure_ascii=False)
+    writers = {"timeseries.parquet": lambda p: result.timeseries.to_parquet(p, index=False),
+               "summary.json": text_writer(summary), "report.html": text_writer(html),
+               "scenario.toml": text_writer(to_toml(result.model.scenario))}
+    assert set(writers) == set(OUTPUT_FILES)
+    return write_files(Path(out_dir), writers, "run")

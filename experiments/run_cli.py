@@ -12,8 +12,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from abm import roles
-from abm.errors import SovaiTyper, err_console, fail, set_debug
-from abm.outdir import FORCE_HELP
+from experiments.cli_errors import SovaiTyper, err_console, fail, set_debug
+from experiments.outdir import FORCE_HELP
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
 
 __all__ = ["app", "console", "err_console", "fail", "resolve"]
@@ -63,7 +63,7 @@ class _LazyProgress:
 
 
 def print_summary(summary: dict) -> None:
-    from abm.html_report import summary_tables
+    from experiments.run_report import summary_tables
 
     for title, rows in summary_tables(summary):
         table = Table(title=title, title_justify="left", show_header=False)
@@ -84,9 +84,10 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
 ):
     """Run one scenario and write timeseries.parquet, summary.json and report.html."""
-    from abm import html_report
-    from abm.outdir import claim, default_folder, out_path
-    from abm.report import OUTPUT_FILES, simulate, write_outputs
+    from experiments import run_report
+    from experiments.outdir import claim, default_folder, out_path
+    from abm.report import simulate
+    from experiments.run_report import OUTPUT_FILES, write_outputs
 
     sc = resolve(scenario, set_, seed)
     folder = claim(out_path(out, default_folder(f"{sc.name}-seed{sc.run.seed}")), OUTPUT_FILES, force=force)
@@ -97,7 +98,7 @@ def run(
     finally:
         progress.close()
     elapsed = time.monotonic() - t0
-    write_outputs(folder, result, html_report.render(result.timeseries, result.summary))
+    write_outputs(folder, result, run_report.render(result.timeseries, result.summary))
     if not quiet:
         print_summary(result.summary)
         console.print(f"{sc.name}, seed {sc.run.seed}: {len(result.timeseries)} quarters in {elapsed:.2f} s -> {folder}")
