@@ -2,7 +2,8 @@
 
 Construct it with a preset name, a TOML path or a Scenario, plus any scenario field as a keyword argument
 named by its path with ``__`` for the dot (``policy__compute_budget_jpy_tn_per_year=0.6``). Every argument
-has a default, so ``mesa.batch_run`` and SolaraViz can build it. Call :meth:`step` until ``running`` is False
+has a default, so ``mesa.batch_run`` and SolaraViz can build it. The resolved scenario is ``model.inputs``
+(Mesa's own ``model.scenario`` is left to Mesa). Call :meth:`step` until ``running`` is False
 (after end_year Q4), then read ``datacollector.get_model_vars_dataframe()`` or use :mod:`abm.report`.
 """
 
@@ -17,7 +18,6 @@ from abm.exchange import policy_in_force
 from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
-from abm.schema import Scenario
 from abm.roles import ROLE_DIVISIONS
 from abm.vocab import quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
@@ -47,7 +47,7 @@ class SovereignAIModel(mesa.Model):
 
     def _build(self, resolved, network, collect_agents: bool) -> None:
         """Network, space, populations and books, in that order (each population reads the graph)."""
-        self.scenario = resolved
+        self.inputs = resolved   # the resolved sovai Scenario (Mesa keeps its own `scenario` attribute)
         self.role = ROLE_DIVISIONS[resolved.policy.role_division]
         self.year, self.quarter = resolved.run.start_year, 1
         self.quarter_index = 0
@@ -75,21 +75,9 @@ class SovereignAIModel(mesa.Model):
         self.tally = metrics.tally(self)
         self.running = True
 
-    @property
-    def scenario(self):
-        """The resolved sovai Scenario (Mesa's own experimental scenario object is kept aside)."""
-        return self._sovai_scenario
-
-    @scenario.setter
-    def scenario(self, value) -> None:
-        if isinstance(value, Scenario):
-            self._sovai_scenario = value
-        else:  # mesa.Model.__init__ stores its experimental Scenario here
-            self._mesa_scenario = value
-
     def to_quarter_index(self, year: int, quarter: int) -> int:
         """Steps from the start (start_year Q1 = 0) to ``year`` Q``quarter``."""
-        return quarter_index(year, quarter, self.scenario.run.start_year)
+        return quarter_index(year, quarter, self.inputs.run.start_year)
 
     def _initial_deficit(self) -> float:
         """The pre-run (2025) digital deficit from the initial adoption state: the calibration anchor."""
@@ -103,7 +91,7 @@ class SovereignAIModel(mesa.Model):
         self.period = PERIODS[int(self.government.in_service)]  # running once the release model serves
         # 1. environment: frontier, prices, shocks; the policy instruments in force this quarter
         self.env.advance(self.year, self.quarter)
-        in_force = self.in_force = policy_in_force(self.scenario, self.role, self.year)
+        in_force = self.in_force = policy_in_force(self.inputs, self.role, self.year)
         # 2. government: budget, DCs, GPUs, training, staff, programmes (pays last quarter's adoption subsidy)
         offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0))
         # 3. data holders: accept firms' requests, contracts lapse, trust -> data each firm receives
@@ -124,14 +112,14 @@ class SovereignAIModel(mesa.Model):
         rates = self.outcomes.update(self)
         self.last_abroad = self.ledger.abroad_this_quarter
         self.last_row = self.ledger.close_quarter(self.period, rates, self.firms.flows["spend_domestic_jpy_tn"],
-                                                  self.scenario.policy.deficit_fiscal_share,
-                                                  self.scenario.costs.finetune_share_of_domestic_spend)
+                                                  self.inputs.policy.deficit_fiscal_share,
+                                                  self.inputs.costs.finetune_share_of_domestic_spend)
 
     def _advance_clock(self) -> None:
         self.quarter_index += 1
         self.quarter = self.quarter % 4 + 1
         self.year += self.quarter == 1
-        self.running = self.year <= self.scenario.run.end_year
+        self.running = self.year <= self.inputs.run.end_year
 
     def run(self) -> None:
         """Run to the end of the horizon."""

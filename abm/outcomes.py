@@ -38,7 +38,7 @@ class Outcomes:
 
     def update(self, model) -> dict[str, float]:
         """Annual outcome rates for this quarter; call after all agents have acted."""
-        env, firms, r = model.env, model.firms, model.scenario.rules
+        env, firms, r = model.env, model.firms, model.inputs.rules
         privacy = model.in_force.privacy_framework
         hosting = firms.hosting(model)
         eff = effective_domestic_use(firms, "healthcare", True, privacy, hosting)

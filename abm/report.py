@@ -26,7 +26,7 @@ def simulate(scenario: Scenario | str | None = None, seed: int | None = None,
              on_step: Callable[[int, int], None] | None = None) -> RunResult:
     """Run one scenario to the end; ``on_step(done, total)`` is called after every quarter."""
     model = SovereignAIModel(scenario, rng=seed)
-    total = (model.scenario.run.end_year - model.scenario.run.start_year + 1) * 4
+    total = (model.inputs.run.end_year - model.inputs.run.start_year + 1) * 4
     while model.running:
         model.step()
         if on_step:
@@ -42,7 +42,7 @@ def _year_mean(ts: pd.DataFrame, column: str, year: int):
 
 def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None) -> dict:
     """The per-run summary (the contract of ``summary.json``); annual values are means of the year's quarters."""
-    s, ledger = model.scenario, model.ledger
+    s, ledger = model.inputs, model.ledger
     by_cat = {c: ledger.cum[c] for c in INVESTMENT}
     by_period = {p: sum(ledger.by_period[p][c] for c in INVESTMENT) for p in PERIODS}
     cost_table = {p: {c: ledger.by_period[p][c] for c in INVESTMENT} for p in PERIODS}

@@ -37,7 +37,7 @@ class AseanPopulation:
     """Array state of the partner countries."""
 
     def __init__(self, model, graph, blocks):
-        s = model.scenario
+        s = model.inputs
         r = s.rules
         table = list(load_table("asean.toml")["countries"].items())[: s.population.asean_partners]
         self.names = [k for k, _ in table]
@@ -59,7 +59,7 @@ class AseanPopulation:
 
     def step(self, model, offer: NationalOffer, firm_source) -> None:
         """One quarter: adoption diffuses, the Japanese share moves toward its logit target."""
-        env, s = model.env, model.scenario
+        env, s = model.env, model.inputs
         r = s.rules
         cocreate = s.policy.asean_cocreation
         threshold, width = r.asean_usefulness_threshold, r.capability_usefulness_width

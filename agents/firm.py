@@ -61,7 +61,7 @@ class FirmPopulation:
     """Array state of all firms; :meth:`step` runs one quarter for all of them."""
 
     def __init__(self, model, graph, blocks):
-        s, rng = model.scenario, model.rng
+        s, rng = model.inputs, model.rng
         r = s.rules
         n = self.n = s.population.firms
         self.sector = assign_sectors(n)
@@ -97,7 +97,7 @@ class FirmPopulation:
     # -- per-quarter arithmetic -------------------------------------------------------------------------
     def qualities(self, model, rows=slice(None)) -> np.ndarray:
         """Specialised-model quality per firm and source (foreign, open, sovereign) for ``rows`` (default: all)."""
-        env, offer, s, role = model.env, self.offer, model.scenario, model.role
+        env, offer, s, role = model.env, self.offer, model.inputs, model.role
         r = s.rules
         caps = np.array([env.frontier_cap, env.open_cap, offer.sovereign_cap])
         use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :],
@@ -122,23 +122,23 @@ class FirmPopulation:
         ], axis=1)
 
     def hosting(self, model, national_h100e: float | None = None) -> float:
-        b = model.scenario.behaviour
+        b = model.inputs.behaviour
         h100e = self.offer.compute_h100e if national_h100e is None else national_h100e
         return domestic_hosting_share(h100e, b.domestic_hosting_base_share, b.hosting_half_saturation_h100e)
 
     def prices(self, model) -> np.ndarray:
-        c = model.scenario.costs
+        c = model.inputs.costs
         return np.array([c.foreign_api_price_share, c.open_model_cost_share,
                          c.sovereign_price_share * model.role.sovereign_price_factor])
 
     def staff_need(self, model) -> np.ndarray:
         """AI staff (persons) a firm could use: proportional to its AI-addressable value."""
-        return self.va_jpy_tn * model.scenario.rules.firm_staff_need_persons_per_jpy_tn
+        return self.va_jpy_tn * model.inputs.rules.firm_staff_need_persons_per_jpy_tn
 
     def staff_demand(self, model) -> np.ndarray:
         """AI staff (persons) each firm hires for now: its need if it fine-tunes a domestic model, 30% of it if
         it uses a foreign API, none before it adopts."""
-        foreign_share = model.scenario.rules.firm_foreign_api_staff_share
+        foreign_share = model.inputs.rules.firm_foreign_api_staff_share
         return self.staff_need(model) * (is_domestic(self.source) + foreign_share * (self.source == Source.FOREIGN))
 
     def opening_flows(self, model, in_force: InForce, offer: NationalOffer) -> None:
@@ -151,7 +151,7 @@ class FirmPopulation:
 
         ``shared_data``: data each firm agent receives from data holders; ``staff``: its AI staff (persons)."""
         self.in_force, self.offer, self.shared_data, self.staff = in_force, offer, shared_data, staff
-        s, env, rng = model.scenario, model.env, model.rng
+        s, env, rng = model.inputs, model.env, model.rng
         b = s.behaviour
         n = self.n
         q = self.qualities(model)
@@ -194,7 +194,7 @@ class FirmPopulation:
 
     def _record_flows(self, model, q, price, subsidy) -> None:
         """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics."""
-        c, env = model.scenario.costs, model.env
+        c, env = model.inputs.costs, model.env
         adopted = self.source != NONE
         col = np.clip(self.source.astype(int) - 1, 0, 2)
         a = self.va_jpy_tn * env.ai_value_share * adopted

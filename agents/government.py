@@ -48,7 +48,7 @@ class Government(mesa.Agent):
 
     def __init__(self, model):
         super().__init__(model)
-        s = model.scenario
+        s = model.inputs
         self.role = model.role
         c, p = s.costs, s.policy
         self.final_flop = capability.training_compute_flop(p.base_model_parameters, c.training_tokens_per_parameter) \
@@ -118,7 +118,7 @@ class Government(mesa.Agent):
             self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
             return self.offer()
         share = self.role.public_share
-        self.fund_jpy_tn += m.scenario.policy.compute_budget_jpy_tn_per_year / QUARTERS_PER_YEAR / share
+        self.fund_jpy_tn += m.inputs.policy.compute_budget_jpy_tn_per_year / QUARTERS_PER_YEAR / share
         self._build_datacentre()
         self._buy_gpus()
         self._train()
@@ -132,14 +132,14 @@ class Government(mesa.Agent):
         self.model.ledger.book(category, jpy_tn * (1 - share), "private")
 
     def _build_datacentre(self) -> None:
-        m, c = self.model, self.model.scenario.costs
+        m, c = self.model, self.model.inputs.costs
         qi = m.quarter_index
         lead = int(c.dc_lead_time_quarters)
         if max(self.build_start_q, 0) <= qi < self.ready_q and self.dc_mw_in_service + self.dc_mw_building == 0:
             self.dc_mw_building = self.planned_mw
         if self.dc_mw_building > 0 and qi < self.ready_q:
             quarters = max(self.ready_q - max(self.build_start_q, 0), 1) if lead > 0 else 1
-            capex = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * m.scenario.environment.jpy_per_usd / JPY_PER_TN / quarters
+            capex = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * m.inputs.environment.jpy_per_usd / JPY_PER_TN / quarters
             self.fund_jpy_tn -= capex
             self._book("datacenter", capex)
         if qi >= self.ready_q and self.dc_mw_building > 0:
@@ -148,7 +148,7 @@ class Government(mesa.Agent):
             self.pending_gpus = self.order_gpus = self.planned_gpus
 
     def _buy_gpus(self) -> None:
-        m, s = self.model, self.model.scenario
+        m, s = self.model, self.model.inputs
         if m.year == s.policy.hardware_renewal_year and m.quarter == 1 and self.gpus > 0:
             perf = self.perf_in(m.year, s)
             self.pending_gpus = self.order_gpus = self.gpus * self.gpu_perf / perf   # same compute, today's perf
@@ -171,7 +171,7 @@ class Government(mesa.Agent):
         self._book("hardware", buy * unit)
 
     def _train(self) -> None:
-        m, s = self.model, self.model.scenario
+        m, s = self.model, self.model.inputs
         c, p, env = s.costs, s.policy, m.env
         year = decimal_year(m.year, m.quarter)
         # beta generation on foreign cloud until the domestic DC is ready
@@ -211,14 +211,14 @@ class Government(mesa.Agent):
             self.public_health_models = 1
 
     def _pay_training_power(self, flop: float) -> None:
-        c, env = self.model.scenario.costs, self.model.env
+        c, env = self.model.inputs.costs, self.model.env
         gpu_hours = flop / (self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
         self._book("power", energy_kwh(gpu_hours, c) * env.electricity_jpy_per_kwh / JPY_PER_TN)
 
     def _pay_staff_and_power(self) -> None:
-        m, c = self.model, self.model.scenario.costs
+        m, c = self.model, self.model.inputs.costs
         plan = c.staff_headcount_running if self.in_service else c.staff_headcount_development
-        budget = m.scenario.policy.base_model_budget_jpy_tn_per_year / self.role.public_share
+        budget = m.inputs.policy.base_model_budget_jpy_tn_per_year / self.role.public_share
         affordable = budget * JPY_PER_TN / (c.staff_cost_jpy_m_per_head * JPY_PER_MILLION)
         self.headcount_target = min(plan * self.role.compute_scale, affordable)
         self._book("staff", min(self.staff_persons, self.headcount_target) * c.staff_cost_jpy_m_per_head * JPY_PER_MILLION / QUARTERS_PER_YEAR / JPY_PER_TN)
@@ -229,12 +229,12 @@ class Government(mesa.Agent):
 
     def _programmes(self, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> None:
         """Public programmes: talent top-ups, adoption subsidies, data platform, ASEAN co-creation."""
-        m, p = self.model, self.model.scenario.policy
+        m, p = self.model, self.model.inputs.policy
         scale = self.role.programme_scale
-        c = m.scenario.costs
+        c = m.inputs.costs
         topup = (in_force.wage_topup_share * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home
                  / QUARTERS_PER_YEAR / JPY_PER_TN)
-        r = m.scenario.rules
+        r = m.inputs.rules
         platform = (r.gov_data_platform_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * self.role.data_platform_scale
                     * in_force.data_contracts)
         asean = r.gov_asean_cocreation_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * scale * p.asean_cocreation

@@ -51,7 +51,7 @@ class TalentPopulation:
     """Array state of all talent slots (initial stock plus future graduates)."""
 
     def __init__(self, model, graph, blocks):
-        s, rng = model.scenario, model.rng
+        s, rng = model.inputs, model.rng
         self.blocks = blocks
         n = self.n = blocks.n_talent
         self.cohort = s.population.ai_specialists_persons / s.population.talent  # persons per agent
@@ -89,7 +89,7 @@ class TalentPopulation:
         """One quarter: graduates enter (Q1), cohorts leave, return or retire, then home talent is matched.
 
         ``firm_need``: AI staff (persons) each firm agent wants; returns where the employed now work."""
-        s, rng, env = model.scenario, model.rng, model.env
+        s, rng, env = model.inputs, model.rng, model.env
         b = s.behaviour
         if model.quarter == 1:
             self._enter_graduates(model)

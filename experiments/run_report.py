@@ -116,6 +116,6 @@ def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
     summary = json.dumps(result.summary, indent=2, ensure_ascii=False)
     writers = {"timeseries.parquet": lambda p: result.timeseries.to_parquet(p, index=False),
                "summary.json": text_writer(summary), "report.html": text_writer(html),
-               "scenario.toml": text_writer(to_toml(result.model.scenario))}
+               "scenario.toml": text_writer(to_toml(result.model.inputs))}
     assert set(writers) == set(OUTPUT_FILES)
     return write_files(Path(out_dir), writers, "run")

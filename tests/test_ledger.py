@@ -45,7 +45,7 @@ def test_people_conserved_every_quarter(bond_run):
     m, _, people = bond_run
     cohorts_active = [a == b for a, b in people]
     assert all(cohorts_active)
-    assert m.talent.entered > m.scenario.population.talent  # graduates did enter
+    assert m.talent.entered > m.inputs.population.talent  # graduates did enter
 
 
 def test_bonds_never_negative_and_redeemed_only_from_direct_outcomes(bond_run):
@@ -68,7 +68,7 @@ def test_tax_financing_has_no_bonds(run_cached):
 
 def test_financial_summary_metrics(bond_run):
     m, ts, _ = bond_run
-    fin = financial_summary(ts, m.scenario.policy.discount_rate, m.scenario.run.start_year)
+    fin = financial_summary(ts, m.inputs.policy.discount_rate, m.inputs.run.start_year)
     # payback: the first year-end at which cumulative direct outcomes cover cumulative cost plus interest
     year_end = ts[ts["quarter"] == 4].set_index("year")
     direct = (ts["outcomes_direct_jpy_tn_per_year"] / 4).cumsum()[ts["quarter"] == 4].to_numpy()
@@ -117,7 +117,7 @@ def test_bad_bookings_refused():
 def test_private_investment_is_programme_share_plus_fine_tuning(run_cached):
     r = run_cached("private-led", 1)
     ts, m = r.timeseries, r.model
-    share = m.scenario.costs.finetune_share_of_domestic_spend
+    share = m.inputs.costs.finetune_share_of_domestic_spend
     programme_private = sum(m.ledger.by_payer["private"][c] for c in INVESTMENT)
     assert programme_private > 0
     expected = programme_private + share * ts["private_ai_spend_domestic_cum_jpy_tn"].iloc[-1]

@@ -77,7 +77,7 @@ def identities(ts, model) -> dict[str, np.ndarray]:
     out["cum redemption never falls"] = np.diff(np.r_[0.0, ts["bond_redeemed_cum_jpy_tn"]]) >= -TOL
     out["cum redemption = sum of flows"] = close(np.cumsum(red), ts["bond_redeemed_cum_jpy_tn"])
     out["cum interest = sum of flows"] = close(np.cumsum(interest), ts["bond_interest_cum_jpy_tn"])
-    if model.scenario.policy.financing == "ai_transition_bond":
+    if model.inputs.policy.financing == "ai_transition_bond":
         out["balance moves by issue + interest - redemption"] = close(
             np.diff(np.r_[0.0, bal]), ts["public_cost_jpy_tn"] + interest - red)
     else:
@@ -98,7 +98,7 @@ def check_runs(seeds) -> dict:
             checks += ok.size
             if not ok.all():
                 violations.setdefault(name, []).append(seed)
-        if result.model.scenario.policy.financing == "ai_transition_bond":
+        if result.model.inputs.policy.financing == "ai_transition_bond":
             negative_direct += int((ts["outcomes_direct_jpy_tn_per_year"] < 0).sum())
     return {"runs": len(seeds), "checks": checks, "violations": violations, "negative_direct": negative_direct}
 

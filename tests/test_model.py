@@ -56,8 +56,8 @@ def test_same_seed_identical_different_seed_differs(tmp_path):
 
 def test_keyword_fields_and_errors():
     m = SovereignAIModel("private-led", policy__compute_budget_jpy_tn_per_year=0.6)
-    assert m.scenario.policy.compute_budget_jpy_tn_per_year == 0.6
-    assert m.scenario.policy.role_division == "private_led"
+    assert m.inputs.policy.compute_budget_jpy_tn_per_year == 0.6
+    assert m.inputs.policy.role_division == "private_led"
     with pytest.raises(ScenarioError):
         SovereignAIModel(policy__compute_budget_jpy_tn_per_year=99)
     with pytest.raises(TypeError):

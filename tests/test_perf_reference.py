@@ -70,7 +70,7 @@ def neighbours(G: nx.Graph, node: int, layer: str, kind: str) -> list[int]:
 def reference_firms(model, before, draws: Draws):
     """FirmPopulation.step's adoption and source choice, firm by firm."""
     pop, G, blocks = model.firms, model.graph, model.blocks
-    s, b = model.scenario, model.scenario.behaviour
+    s, b = model.inputs, model.inputs.behaviour
     q, price = before["q"], before["price"]
     source, since = before["source"].copy(), before["since_q"].copy()
     subsidy = s.policy.adoption_subsidy_rate * model.role.programme_scale
@@ -111,7 +111,7 @@ def reference_firms(model, before, draws: Draws):
 def reference_data_holders(model, before, draws: Draws):
     """DataHolderPopulation.step's contract acceptance and lapse, contract by contract; trust and shared data per
     agent."""
-    pop, G, blocks, s = model.data_holders, model.graph, model.blocks, model.scenario
+    pop, G, blocks, s = model.data_holders, model.graph, model.blocks, model.inputs
     source = model.firms.source   # the firms have not moved yet this quarter
     contracts_on = float(model.year >= s.policy.standard_data_contracts_year)
     privacy_on = float(model.year >= s.policy.privacy_framework_year)
@@ -156,7 +156,7 @@ def reference_data_holders(model, before, draws: Draws):
 
 def reference_talent(model, before, draws: Draws):
     """TalentPopulation.step's moves (leave, return, retire) and employer matching, cohort by cohort."""
-    pop, G, blocks, s = model.talent, model.graph, model.blocks, model.scenario
+    pop, G, blocks, s = model.talent, model.graph, model.blocks, model.inputs
     b, gov, firms = s.behaviour, model.government, model.firms
     status, employer = before["status"].copy(), before["employer"].copy()
     old = before["status"]

@@ -136,4 +136,4 @@ class Run:
         kpis = {k: float(v) for k, v in ts.iloc[-1].items()} if len(ts) else {}  # the headline picks from these
         return Snapshot(self.version, m.year, m.quarter, m.running, ts, table, m.firms.source.copy(),
                         dh.e_firm[dh.active].copy(), dh.e_holder[dh.active].copy(),
-                        m.scenario.run.start_year, m.scenario.run.end_year, m.scenario.run.seed, kpis)
+                        m.inputs.run.start_year, m.inputs.run.end_year, m.inputs.run.seed, kpis)
