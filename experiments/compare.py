@@ -25,7 +25,7 @@ from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
 from experiments.design import ExperimentError, validate_experiment
 from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
-from experiments.plan import MAX_RUNS, Plan, make_plan
+from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
 RUN_SCALARS = ["payback_year", "npv_jpy_tn", "investment_total_jpy_tn", "benefit_cost_ratio_direct"]
@@ -42,7 +42,6 @@ TABLE_METRICS = [
 ]
 FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
                "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
-DEFAULT_MASTER_SEED = 20260401
 
 
 def _label(source: str | Path | Scenario) -> tuple[str, Scenario]:

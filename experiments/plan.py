@@ -88,8 +88,18 @@ def check_size(spec: ExperimentFile, factors: list[Factor], kind: str | None = N
     return n
 
 
+DEFAULT_MASTER_SEED = 20260401   # of compare, validate, calibrate and the dashboard's compare
+
+
 def _seed(master: int, key: tuple) -> int:
     return int(np.random.SeedSequence(master, spawn_key=key).generate_state(1, np.uint32)[0])
+
+
+def replication_seeds(master: int, n: int) -> list[int]:
+    """The project's one seed rule for replications: replication r runs with ``SeedSequence(master,
+    spawn_key=(1, r))``, the same at every design point and in every scenario (common random numbers).
+    Sweeps, compare, validate/calibrate and the dashboard's compare all use it."""
+    return [_seed(master, (1, r)) for r in range(n)]
 
 
 def sample_uncertainties(exp: Experiment, kind: str) -> tuple[list[dict], np.ndarray | None, dict]:
@@ -189,6 +199,7 @@ def make_plan(exp: Experiment, run_fn: str = DEFAULT_RUN_FN, kind: str | None = 
     lever_points = _lever_points(exp)
     d, master = exp.spec.design, exp.spec.master_seed
     runs, point = [], 0
+    crn = replication_seeds(master, exp.spec.replications)
     for li, lever in enumerate(lever_points):
         for si, unc in enumerate(unc_points):
             values = {**lever, **unc}
@@ -196,7 +207,7 @@ def make_plan(exp: Experiment, run_fn: str = DEFAULT_RUN_FN, kind: str | None = 
             params = {"base_scenario": values.get("base_scenario", next(iter(exp.bases))),
                       "shock_set": values.get("shock_set"), **values}
             for rep in range(exp.spec.replications):
-                seed = _seed(master, (1, rep) if d.common_random_numbers else (2, point, rep))
+                seed = crn[rep] if d.common_random_numbers else _seed(master, (2, point, rep))
                 scenario = {**data, "run": {**data["run"], "seed": seed}}
                 key = {"scenario": scenario, "params": params, "point": point, "replication": rep,
                        "model_version": version, "run_fn": run_fn}

@@ -12,15 +12,15 @@ from rich.table import Table
 
 from abm.scenario import ScenarioError
 from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
+from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
 from experiments.targets import evaluate, load_targets, table
 
-DEFAULT_SEED = 42
 VALIDATION_NAMES = ("validation.csv", "validation.html")
 
 
 def seeds_for(n: int) -> list[int]:
-    """The default seed first, then the next ones: the same list every time."""
-    return list(range(DEFAULT_SEED, DEFAULT_SEED + n))
+    """The seeds of ``n`` replications under the project's one seed rule (the same list every time)."""
+    return replication_seeds(DEFAULT_MASTER_SEED, n)
 
 
 def render_html(df, seconds: float, n_seeds: int) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from abm.report import simulate
+from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
 
 
 class Cancelled(Exception):
@@ -26,16 +27,6 @@ FAN_METRICS = {  # key -> (column, scale): scale 100 turns shares into %
     "fan_retention": ("talent_retention_rate", 100.0),
     "fan_net_fiscal": ("net_fiscal_cum_jpy_tn", 1.0),
 }
-
-
-DEFAULT_MASTER_SEED = 20260401  # as experiments.compare, so `sovai compare` and the dashboard share seeds
-
-
-def replication_seeds(master_seed: int, n: int) -> list[int]:
-    """Seed of replication r: ``SeedSequence(master_seed, spawn_key=(1, r))`` - the experiments layer's rule
-    for common random numbers, so the same master seed gives the same runs as ``sovai compare``."""
-    return [int(np.random.SeedSequence(master_seed, spawn_key=(1, r)).generate_state(1, np.uint32)[0])
-            for r in range(n)]
 
 
 def add_derived(ts: pd.DataFrame) -> pd.DataFrame:
