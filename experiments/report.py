@@ -12,9 +12,9 @@ STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-
          "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")
 
 
-def png(fig) -> str:
-    """A matplotlib figure as an inline ``<img>`` (the figure is closed)."""
-    return f'<img alt="plot" src="data:image/png;base64,{png_base64(fig)}">'
+def png(fig, alt: str = "plot") -> str:
+    """A matplotlib figure as an inline ``<img>`` (the figure is closed); ``alt`` names it (its title)."""
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png_base64(fig)}">'
 
 
 def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
@@ -32,6 +32,6 @@ def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+def page(title: str, body: str, lang: str = "en") -> str:
+    return (f'<!doctype html><html lang="{'ja' if lang == 'ja' else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")

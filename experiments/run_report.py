@@ -76,10 +76,15 @@ def png_base64(fig) -> str:
 
 def figures(ts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     """Four plots as {title: base64 PNG}: adoption by source, talent, deficit vs published points, cost vs outcomes."""
+    with font_context(lang):
+        return _figures(ts, lang)
+
+
+def font_context(lang: str):
+    """A matplotlib rc context whose fonts can draw ``lang`` (Japanese: the CJK fonts installed)."""
     if lang == "ja":
         _register_cjk_fonts()
-    with plt.rc_context({"font.family": CJK_FONTS} if lang == "ja" else {}):
-        return _figures(ts, lang)
+    return plt.rc_context({"font.family": CJK_FONTS} if lang == "ja" else {})
 
 
 @functools.cache
