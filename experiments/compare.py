@@ -116,7 +116,9 @@ def _text(pair: tuple[str, str], lang: str) -> str:
 
 def metric_title(column: str, lang: str = "en") -> str:
     """A metric's label with its unit ("Digital deficit (JPY tn/yr)"; a year, "Payback year", has none shown)."""
-    return outputs.label(column, lang) if outputs.get(column).unit == "year" else outputs.title_with_unit(column, lang)
+    from experiments.report import label_of
+
+    return label_of(column, lang)
 
 
 def fmt(v) -> str:

@@ -128,8 +128,12 @@ def test_sensitivity_finds_the_parameter_that_matters(tmp_path, method):
         # SALib's elementary effects are per unit of the scaled range: 10 x (2.0 - 0.3)
         assert npv[(bass, "mu_star")] == 0 and npv[(wage, "mu_star")] == pytest.approx(17.0)
     assert (out / "sensitivity.png").stat().st_size > 1000
-    assert "data:image/png" in (out / "sensitivity.html").read_text()
+    page = (out / "sensitivity.html").read_text()
+    assert "data:image/png" in page
     assert "payback_year" in set(t["output"])
+    shown = re.sub(r'src="data:image/png;base64,[^"]*"', "", page)
+    assert '<td class="l">Net present value (JPY tn)</td>' in shown and "Foreign wage premium (" in shown
+    assert "npv_jpy_tn" not in shown and wage not in shown
 
 
 def test_discover_finds_the_payback_region(tmp_path):
@@ -143,10 +147,24 @@ def test_discover_finds_the_payback_region(tmp_path):
     assert list(boxes["parameter"]) == ["environment__foreign_wage_premium"]
     assert 0.95 <= boxes.loc[0, "hi"] <= 1.1 and boxes.loc[0, "density"] >= 0.95
     assert boxes.loc[0, "coverage"] >= 0.8
-    assert "coverage" in (dest / "discovery.txt").read_text() and (dest / "discovery.png").stat().st_size > 1000
+    text = (dest / "discovery.txt").read_text()
+    assert "coverage" in text and (dest / "discovery.png").stat().st_size > 1000
+    assert "<= Foreign wage premium (share over domestic wage) <=" in text
+    assert "environment__foreign_wage_premium" not in text.split("runs:")[1]  # the target line names the SQL
     for target, needle in (("payback_year <= 2000", "holds for 0 of 120"), ("paybak < 1", "SQL: Binder Error")):
         bad = sovai("discover", out, "--target", target)
         assert bad.returncode == 2 and needle in bad.stderr
+
+
+def test_sensitivity_chart_titles_use_labels():
+    from experiments.sensitivity import bar_chart
+
+    table = pd.DataFrame({"policy": "all", "output": "deficit_2040_jpy_tn",
+                          "parameter": ["policy__compute_budget_jpy_tn_per_year"] * 2, "index": ["S1", "ST"],
+                          "value": [0.5, 0.6], "ci95": [0.1, 0.1]})
+    fig = bar_chart(table, "sobol", "ja")
+    assert fig.axes[0].get_title() == "デジタル赤字(2040年) (兆円/年) (all)"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Compute budget (兆円/年)"]
 
 
 def test_prim_on_plain_dataframes():
