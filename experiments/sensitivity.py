@@ -31,7 +31,19 @@ class SensitivityError(UserError):
 
 
 def lever_label(point: dict) -> str:
+    """A lever combination as the ``policy`` column of sensitivity.csv: ``policy__financing=tax, ...``."""
     return ", ".join(f"{k}={v}" for k, v in point.items()) or "all"
+
+
+def lever_title(policy: str, lang: str = "en") -> str:
+    """A :func:`lever_label` for people: ``Financing = tax`` (fields by their labels)."""
+    from abm.labels import name
+
+    from experiments.report import label_of
+
+    if policy == "all":
+        return policy
+    return ", ".join(f"{label_of(k, lang)} = {name(v, lang)}" for k, v in (p.split("=", 1) for p in policy.split(", ")))
 
 
 def _outputs_matrix(plan: Plan, runs: pd.DataFrame, lever_index: int, output: str) -> np.ndarray:
@@ -103,7 +115,7 @@ def bar_chart(table: pd.DataFrame, method: str, lang: str = "en"):
                 sel = part[part["index"] == kind].set_index("parameter").reindex(params)
                 ax.barh(pos + k * 0.4, sel["value"], height=0.4, xerr=sel["ci95"].fillna(0), label=kind, capsize=2)
             ax.set_yticks(pos + 0.2 * (len(kinds) - 1), [label_of(p, lang) for p in params], fontsize=7)
-            ax.set_title(f"{label_of(output, lang)} ({policy})", fontsize=8)
+            ax.set_title(f"{label_of(output, lang)} ({lever_title(policy, lang)})", fontsize=8)
             ax.legend(fontsize=7)
         fig.tight_layout()
     return fig
@@ -170,7 +182,7 @@ def register(app) -> None:
         except SensitivityError as e:
             fail(str(e), code=1)
         chart = bar_chart(table, method)
-        shown = labelled(table, ("output", "parameter"))  # the CSV keeps the machine names
+        shown = labelled(table, ("output", "parameter")).assign(policy=[lever_title(p) for p in table["policy"]])
         n = len(plan.runs)
         note = f"<p>{method} design, {n} runs, {CONF_LEVEL:.0%} confidence intervals (half-widths in ci95).</p>"
         write_files(folder, {

@@ -165,6 +165,8 @@ def test_sensitivity_chart_titles_use_labels():
     fig = bar_chart(table, "sobol", "ja")
     assert fig.axes[0].get_title() == "デジタル赤字(2040年) (兆円/年) (all)"
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Compute budget (兆円/年)"]
+    fig = bar_chart(table.assign(policy="policy__financing=ai_transition_bond"), "sobol", "en")
+    assert fig.axes[0].get_title() == "Digital deficit 2040 (JPY tn/yr) (Financing = ai transition bond)"
 
 
 def test_prim_on_plain_dataframes():
