@@ -37,9 +37,11 @@ TABLE_METRICS = [("digital_deficit_jpy_tn", "year_mean"), ("adoption_rate", "yea
                  ("payback_year", "run"), ("npv_jpy_tn", "run")]
 STATISTIC = {  # how -> what one run's number is, in en / ja ({year}: the table's year)
     "year_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
-    "year_end": ("value at the end of {year}", "{year}年末の値"), "run": ("one value per run", "実行ごとの値")}
+    "year_end": ("value at the end of {year}", "{year}年末の値"),
+    "run": ("one value per run", "実行ごとの値")}
 TEXT = {"over_reps": ("Mean [5%, 95%] over replications", "反復実行の平均 [5%, 95%]"),
-        "fans": ("Fan charts: median and 5-95% band over replications", "ファンチャート:反復実行の中央値と5〜95%帯"),
+        "fans": ("Fan charts: median and 5-95% band over replications",
+                 "ファンチャート:反復実行の中央値と5〜95%帯"),
         "median": ("median, 5-95%", "中央値・5〜95%"), "title": ("sovai policy comparison", "sovai 政策比較"),
         "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
 FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",

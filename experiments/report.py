@@ -72,5 +72,6 @@ def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
 
 
 def page(title: str, body: str, lang: str = "en") -> str:
-    return (f'<!doctype html><html lang="{'ja' if lang == 'ja' else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    lang = "ja" if lang == "ja" else "en"
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")

@@ -31,7 +31,8 @@ TEXT = {  # the report's own words (everything else is an output's label)
     "model": ("model", "モデル"), "published": ("published (MOF 2025, METI 2035, Mizuho risk 2040)",
                                                "公表値(財務省2025・経産省2035・みずほリスク2040)"),
     "cost_vs_outcomes": ("Cumulative cost vs outcomes", "累計費用と成果"), "symlog": ("symlog", "対称対数"),
-    "run": ("sovai run", "sovai 実行結果"), "seed": ("seed", "シード"), "share_of_firms": ("share of firms", "企業の割合"),
+    "run": ("sovai run", "sovai 実行結果"), "seed": ("seed", "シード"),
+    "share_of_firms": ("share of firms", "企業の割合"),
 }
 CJK_FONTS = ["Noto Sans CJK JP", "Noto Serif CJK JP", "IPAexGothic", "IPAGothic", "DejaVu Sans"]
 
