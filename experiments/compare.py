@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from abm import outputs
 from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
@@ -29,17 +30,20 @@ from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
 RUN_SCALARS = ["payback_year", "npv_jpy_tn", "investment_total_jpy_tn", "benefit_cost_ratio_direct"]
-# (column, how it becomes one number per run and year, label with unit)
-TABLE_METRICS = [
-    ("digital_deficit_jpy_tn", "year_mean", "digital deficit (JPY tn/yr)"),
-    ("adoption_rate", "year_mean", "adoption rate (share of firms)"),
-    ("talent_retention_rate", "year_mean", "talent retention rate (share)"),
-    ("sovereignty_index", "year_mean", "sovereignty index (0-1)"),
-    ("investment_cum_jpy_tn", "year_end", "investment, cumulative (JPY tn)"),
-    ("outcomes_total_jpy_tn_per_year", "year_mean", "outcomes, direct + indirect (JPY tn/yr)"),
-    ("payback_year", "run", "payback year"),
-    ("npv_jpy_tn", "run", "NPV (JPY tn)"),
-]
+# (column, how it becomes one number per run and year); labels and units from abm/outputs.py
+TABLE_METRICS = [("digital_deficit_jpy_tn", "year_mean"), ("adoption_rate", "year_mean"),
+                 ("talent_retention_rate", "year_mean"), ("sovereignty_index", "year_mean"),
+                 ("investment_cum_jpy_tn", "year_end"), ("outcomes_total_jpy_tn_per_year", "year_mean"),
+                 ("payback_year", "run"), ("npv_jpy_tn", "run")]
+STATISTIC = {  # how -> what one run's number is, in en / ja ({year}: the table's year)
+    "year_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
+    "year_end": ("value at the end of {year}", "{year}年末の値"),
+    "run": ("one value per run", "実行ごとの値")}
+TEXT = {"over_reps": ("Mean [5%, 95%] over replications", "反復実行の平均 [5%, 95%]"),
+        "fans": ("Fan charts: median and 5-95% band over replications",
+                 "ファンチャート:反復実行の中央値と5〜95%帯"),
+        "median": ("median, 5-95%", "中央値・5〜95%"), "title": ("sovai policy comparison", "sovai 政策比較"),
+        "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
 FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
                "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
 
@@ -107,6 +111,17 @@ def run_replications(scenarios: Sequence[str | Path | Scenario], replications: i
         return load_replications(folder, plan)
 
 
+def _text(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "ja" else pair[0]
+
+
+def metric_title(column: str, lang: str = "en") -> str:
+    """A metric's label with its unit ("Digital deficit (JPY tn/yr)"; a year, "Payback year", has none shown)."""
+    from experiments.report import label_of
+
+    return label_of(column, lang)
+
+
 def fmt(v) -> str:
     """A number for tables: years as integers, otherwise 3 significant digits."""
     if v is None or pd.isna(v):
@@ -124,23 +139,25 @@ def _per_run(df: pd.DataFrame, column: str, how: str, year: int | None) -> pd.Da
     return sel.groupby(keys, observed=True)[column].mean().reset_index()
 
 
-def comparison_table(df: pd.DataFrame, years: Sequence[int] = (2030, 2035, 2040)) -> pd.DataFrame:
+def comparison_table(df: pd.DataFrame, years: Sequence[int] = (2030, 2035, 2040), lang: str = "en") -> pd.DataFrame:
     """Mean, 5% and 95% quantiles and n (runs with a value) per metric, year and policy.
 
-    Rows: metric, label, year ("all" for per-run metrics), policy, mean, p5, p95, n, runs. For payback_year,
-    n counts the runs that pay back within the horizon."""
+    Rows: metric, label (with unit, in ``lang``), year ("all" for per-run metrics), statistic (what one run's
+    number is), policy, mean, p5, p95, n, runs. For payback_year, n counts the runs that pay back in the horizon."""
     out = []
     present = [y for y in years if (df["year"] == y).any()]
     runs = df.groupby("policy", observed=True)["replication"].nunique()
-    for column, how, label in TABLE_METRICS:
+    for column, how in TABLE_METRICS:
         if column not in df.columns:
             continue
+        label = metric_title(column, lang)
         for year in ([None] if how == "run" else present):
+            statistic = _text(STATISTIC[how], lang).format(year=year)
             per = _per_run(df, column, how, year)
             for policy, vals in per.groupby("policy", observed=True)[column]:
                 v = pd.to_numeric(vals, errors="coerce").dropna().to_numpy(dtype=float)
                 out.append({"metric": column, "label": label, "year": "all" if year is None else str(year),
-                            "policy": str(policy), "mean": v.mean() if len(v) else np.nan,
+                            "statistic": statistic, "policy": str(policy), "mean": v.mean() if len(v) else np.nan,
                             "p5": np.quantile(v, 0.05) if len(v) else np.nan,
                             "p95": np.quantile(v, 0.95) if len(v) else np.nan,
                             "n": len(v), "runs": int(runs.get(policy, 0))})
@@ -159,36 +176,47 @@ def fan_chart_data(df: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 # ---- report and command line ----------------------------------------------------------------------------
 
-def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "") -> str:
-    """The comparison report: the table (mean [5%, 95%]) and one fan chart per headline metric."""
+def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str = "en") -> str:
+    """The comparison report in ``lang``: the table (mean [5%, 95%] over replications; each row says which number
+    one run contributes) and one fan chart per headline metric. ``table`` comes from :func:`comparison_table`."""
     import html
 
     import matplotlib.pyplot as plt
 
     from experiments.report import page, png
     from experiments.report import table as html_table
+    from experiments.run_report import font_context
 
-    shown = table.assign(value=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" + (f" ({n}/{r} runs)" if n != r else "")
-                                if n else f"- (0/{r} runs)" for m, lo, hi, n, r in
+    runs = _text(TEXT["runs"], lang)
+    shown = table.assign(value=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" + (f" ({n}/{r} {runs})" if n != r else "")
+                                if n else f"- (0/{r} {runs})" for m, lo, hi, n, r in
                                 table[["mean", "p5", "p95", "n", "runs"]].itertuples(index=False)])
-    wide = shown.pivot_table(index=["label", "year"], columns="policy", values="value", aggfunc="first",
+    wide = shown.pivot_table(index=["label", "statistic"], columns="policy", values="value", aggfunc="first",
                              sort=False).reset_index()
+    wide = wide.rename(columns={k: _text(TEXT[k], lang) for k in ("label", "statistic")})
     policies = list(df["policy"].cat.categories)
     colours = plt.get_cmap("tab10")
     imgs = []
-    for metric in [m for m in FAN_METRICS if m in df.columns]:
-        fan = fan_chart_data(df, metric)
-        fig, ax = plt.subplots(figsize=(6, 3.4))
-        for i, policy in enumerate(policies):
-            f = fan[fan["policy"] == policy]
-            ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours(i), alpha=0.2, lw=0)
-            ax.plot(f["t_year"], f["median"], color=colours(i), label=f"{policy} (median, 5-95%)")
-        ax.set(title=metric, xlabel="year")
-        ax.legend(fontsize=7)
-        imgs.append(png(fig))
-    body = (f"<p>{html.escape(note)}</p><h2>Mean [5%, 95%] across replications</h2>{html_table(wide)}"
-            f"<h2>Fan charts: median and 5-95% band</h2><div>{''.join(imgs)}</div>")
-    return page("sovai policy comparison: " + " vs ".join(policies), body)
+    with font_context(lang):
+        for metric in [m for m in FAN_METRICS if m in df.columns]:
+            fan = fan_chart_data(df, metric)
+            fig, ax = plt.subplots(figsize=(6, 3.4))
+            for i, policy in enumerate(policies):
+                f = fan[fan["policy"] == policy]
+                ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours(i), alpha=0.2, lw=0)
+                ax.plot(f["t_year"], f["median"], color=colours(i), label=f"{policy} ({_text(TEXT['median'], lang)})")
+            ax.set(title=metric_title(metric, lang), xlabel=outputs.label("year", lang))
+            ax.legend(fontsize=7)
+            imgs.append(png(fig, metric_title(metric, lang)))
+    body = (f"<p>{html.escape(note)}</p><h2>{_text(TEXT['over_reps'], lang)}</h2>{html_table(wide)}"
+            f"<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
+    return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies), body, lang)
+
+
+def _check_lang(value: str) -> str:
+    if value not in ("en", "ja"):
+        raise typer.BadParameter(f"{value!r}: use en or ja")
+    return value
 
 
 COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
@@ -216,6 +244,8 @@ def register(app) -> None:
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
         yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+        lang: Annotated[str, typer.Option(help="language of the report and table: en or ja",
+                                          callback=_check_lang)] = "en",
     ):
         """Compare policies across replications: table with 90% intervals and fan charts (report.html)."""
         for s in scenarios:
@@ -229,16 +259,16 @@ def register(app) -> None:
         folder = claim(out_path(out, default_folder("compare", names)), COMPARE_NAMES, force=force)
         result = execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         df = load_replications(folder / "runs", plan)
-        table = comparison_table(df)
+        table = comparison_table(df, lang=lang)
         note = (f"{replications} replications per policy, master seed {seed}, model {plan.model_version}"
                 + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
         write_files(folder, {"comparison.csv": text_writer(table.to_csv(index=False)),
-                             "report.html": text_writer(render_html(df, table, note))}, "compare")
+                             "report.html": text_writer(render_html(df, table, note, lang))}, "compare")
         if not quiet:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])
-            console.print(_table(shown[["label", "year", "policy", "mean", "interval", "n"]],
-                                 "Mean and 90% interval across replications"))
+            console.print(_table(shown[["label", "statistic", "policy", "mean", "interval", "n"]],
+                                 _text(TEXT["over_reps"], lang)))
         console.print(f"comparison of {len(plan.lever_points)} policies x {replications} replications -> "
                       f"{folder / 'report.html'}", highlight=False, markup=False)
         if result.failed_total:

@@ -98,7 +98,9 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, n_boxes: int = 1, density_min: fl
 
 
 def describe(boxes: list[dict], target: str, y: np.ndarray) -> str:
-    """The boxes as plain text."""
+    """The boxes as plain text (parameters by their labels; boxes.csv keeps the column names)."""
+    from experiments.report import label_of
+
     lines = [f"target: {target}", f"runs: {len(y)}, of which {int(np.sum(y))} meet the target "
                                    f"({np.mean(y):.1%})", ""]
     for b in boxes:
@@ -106,9 +108,10 @@ def describe(boxes: list[dict], target: str, y: np.ndarray) -> str:
                      f"mass {b['mass']:.2f} ({b['n']} runs), {b['res_dim']} restricted parameter(s)")
         for r in b["limits"].itertuples(index=False):
             if r.values:
-                lines.append(f"  {r.parameter} in {{{r.values}}}   (all: {{{r.full_values}}})")
+                lines.append(f"  {label_of(r.parameter)} in {{{r.values}}}   (all: {{{r.full_values}}})")
             else:
-                lines.append(f"  {r.lo:.4g} <= {r.parameter} <= {r.hi:.4g}   (all: {r.full_lo:.4g} to {r.full_hi:.4g})")
+                lines.append(f"  {r.lo:.4g} <= {label_of(r.parameter)} <= {r.hi:.4g}   "
+                             f"(all: {r.full_lo:.4g} to {r.full_hi:.4g})")
         if b["limits"].empty:
             lines.append("  (no restriction found)")
         lines.append("")
@@ -119,6 +122,8 @@ def plot(boxes: list[dict]):
     """Left: each box's peeling trajectory (coverage vs density), chosen box circled. Right: restricted
     ranges of each box as a share of the full range."""
     import matplotlib.pyplot as plt
+
+    from experiments.report import label_of
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
     labels, k = [], 0
@@ -134,7 +139,7 @@ def plot(boxes: list[dict]):
                 span = (r.full_hi - r.full_lo) or 1.0
                 b.barh(k, (r.hi - r.lo) / span, left=(r.lo - r.full_lo) / span, height=0.5, color="C0")
                 b.text(1.02, k, f"{r.lo:.3g} to {r.hi:.3g}", va="center", fontsize=7)
-            labels.append(f"box {box['box']}: {r.parameter}")
+            labels.append(f"box {box['box']}: {label_of(r.parameter)}")
             k += 1
     fig.colorbar(sc, ax=a, label="restricted dimensions")
     a.set(xlabel="coverage", ylabel="density", title="PRIM peeling trajectory")

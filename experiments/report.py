@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
+
+from abm import outputs
+from abm.labels import unit_text
 
 from experiments.run_report import png_base64
 
@@ -12,9 +16,44 @@ STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-
          "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")
 
 
-def png(fig) -> str:
-    """A matplotlib figure as an inline ``<img>`` (the figure is closed)."""
-    return f'<img alt="plot" src="data:image/png;base64,{png_base64(fig)}">'
+@functools.cache
+def flat_paths() -> dict[str, tuple[str, ...]]:
+    """Flat summary column (as in the runs table, ``deficit_2040_jpy_tn``) -> the path :func:`abm.outputs.label`
+    takes, for every declared summary key (years 2000-2100)."""
+    from experiments.runner import flatten_summary
+
+    def shape(axes: tuple[str, ...]):
+        if not axes:
+            return None
+        members = outputs.AXES[axes[0]] or [str(y) for y in range(2000, 2101)]
+        return {m: shape(axes[1:]) for m in members}
+    return flatten_summary(outputs.leaf_paths({o.name: shape(o.axes) for o in outputs.SUMMARY}))
+
+
+def label_of(name: str, lang: str = "en") -> str:
+    """A human label with unit for a machine name a report shows: a flat summary column, an output, or a scenario
+    field (``policy.compute_budget_jpy_tn_per_year`` or its column ``policy__compute_...``); else the name."""
+    from abm.schema import field_specs
+
+    path, specs = flat_paths().get(name), field_specs()
+    if path is not None or name in outputs.OUTPUTS:
+        key = path or name
+        return outputs.label(key, lang) if outputs.get(key).unit == "year" else outputs.title_with_unit(key, lang)
+    spec = specs.get(name.replace("__", "."))
+    if spec is None:
+        return name
+    shown = unit_text(spec.unit, lang)
+    return f"{spec.label} ({shown})" if shown else spec.label
+
+
+def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd.DataFrame:
+    """``df`` for display: the values of ``columns`` (machine names) replaced by :func:`label_of`."""
+    return df.assign(**{c: [label_of(str(v), lang) for v in df[c]] for c in columns if c in df.columns})
+
+
+def png(fig, alt: str = "plot") -> str:
+    """A matplotlib figure as an inline ``<img>`` (the figure is closed); ``alt`` names it (its title)."""
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png_base64(fig)}">'
 
 
 def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
@@ -32,6 +71,7 @@ def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+def page(title: str, body: str, lang: str = "en") -> str:
+    lang = "ja" if lang == "ja" else "en"
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")

@@ -131,6 +131,7 @@ def _table(df: pd.DataFrame, title: str = "") -> Table:
 
 def register(app) -> None:
     """Add ``sovai results`` to the Typer app."""
+    from experiments.report import labelled
     from experiments.run_cli import console, fail
 
     @app.command()
@@ -167,10 +168,10 @@ def register(app) -> None:
                       f"master seed {m['master_seed']}, model {m['model_version']}", highlight=False, markup=False)
         console.print(f"runs: {m['planned_runs']} planned, {s['ok']} ok, {s['failed']} failed, "
                       f"{m['planned_runs'] - s['ok'] - s['failed']} missing", highlight=False, markup=False)
-        if s["parameters"]:
-            console.print(_table(pd.DataFrame(s["parameters"]), "Parameters"))
+        if s["parameters"]:  # by their labels (the runs table and --sql keep the column names)
+            console.print(_table(labelled(pd.DataFrame(s["parameters"]), ("parameter",)), "Parameters"))
         if s["metrics"]:
-            console.print(_table(pd.DataFrame(s["metrics"]), "Summary metrics over ok runs"))
+            console.print(_table(labelled(pd.DataFrame(s["metrics"]), ("metric",)), "Summary metrics over ok runs"))
         if s["failed"]:
             from experiments.sweep import report_failures
 

@@ -1,8 +1,10 @@
-"""The self-contained HTML report of one run: plots as inline PNG and the summary tables."""
+"""The self-contained HTML report of one run: plots as inline PNG and the summary tables, in English or Japanese
+(labels and units from :mod:`abm.outputs`)."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import json
@@ -14,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from abm import outputs  # noqa: E402
+from abm.labels import name  # noqa: E402
 from abm.report import RunResult  # noqa: E402
 from abm.vocab import load_table  # noqa: E402
 from experiments.outdir import text_writer, write_files  # noqa: E402
@@ -22,29 +26,44 @@ REF = load_table("reference.toml")
 OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml")
 DEFICIT_REFERENCE = {2025: REF["deficit"]["observed_2025_jpy_tn"], 2035: REF["deficit"]["meti_projection_2035_jpy_tn"],
                      2040: REF["deficit"]["risk_scenario_2040_jpy_tn"]}
+TEXT = {  # the report's own words (everything else is an output's label)
+    "indicators_2040": ("2040 indicators", "2040年の指標"), "never": ("not by end", "期間内になし"),
+    "model": ("model", "モデル"), "published": ("published (MOF 2025, METI 2035, Mizuho risk 2040)",
+                                               "公表値(財務省2025・経産省2035・みずほリスク2040)"),
+    "cost_vs_outcomes": ("Cumulative cost vs outcomes", "累計費用と成果"), "symlog": ("symlog", "対称対数"),
+    "run": ("sovai run", "sovai 実行結果"), "seed": ("seed", "シード"),
+    "share_of_firms": ("share of firms", "企業の割合"),
+}
+CJK_FONTS = ["Noto Sans CJK JP", "Noto Serif CJK JP", "IPAexGothic", "IPAGothic", "DejaVu Sans"]
 
 
-def summary_tables(summary: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+def text(key: str, lang: str) -> str:
+    return TEXT[key][1 if lang == "ja" else 0]
+
+
+def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tuple[str, str]]]]:
     """The headline tables as (title, [(label, value)]) - shared by the CLI and the HTML report."""
-    def f(v, unit=""):
-        return "-" if v is None else f"{v:,.2f}{unit}"
-    inv = summary["investment_by_category_jpy_tn"]
-    per = summary["investment_by_period_jpy_tn"]
-    out = summary["outcomes_2040_jpy_tn_per_year"]
+    def f(v):
+        return "-" if v is None else f"{v:,.2f}"
+
+    def members(key):
+        return [(outputs.label((key, k), lang), f(v)) for k, v in summary[key].items()]
+
+    def row(key, with_unit=False):
+        return (outputs.title_with_unit(key, lang) if with_unit else outputs.label(key, lang), f(summary[key]))
+    payback = summary["payback_year"]
     return [
-        ("Investment 2026-2040 (JPY tn, all payers)", [
-            *((k, f(v)) for k, v in inv.items()),
-            ("initial 2026-2031", f(per["initial_2026_2031"])), ("running 2031-2040", f(per["running_2031_2040"])),
-            ("total", f(summary["investment_total_jpy_tn"])),
-            ("public programmes (talent, subsidies, data, ASEAN)", f(summary["public_programmes_jpy_tn"]))]),
-        ("Digital deficit (JPY tn/yr)", [(y, f(v)) for y, v in summary["deficit_jpy_tn"].items()]),
-        ("2040 (share)", [("adoption rate", f(summary["adoption_rate_2040"])),
-                          ("sovereign share of adopters", f(summary["adoption_share_sovereign_2040"])),
-                          ("talent retention rate", f(summary["talent_retention_rate_2040"])),
-                          ("sovereignty index", f(summary["sovereignty_index_2040"]))]),
-        ("2040 outcomes (JPY tn/yr)", [*((k, f(v)) for k, v in out.items()),
-                                       ("payback year", str(summary["payback_year"] or "not by end")),
-                                       ("NPV (JPY tn)", f(summary["npv_jpy_tn"]))]),
+        (outputs.title_with_unit("investment_by_category_jpy_tn", lang), [
+            *members("investment_by_category_jpy_tn"), *members("investment_by_period_jpy_tn"),
+            row("investment_total_jpy_tn"), row("public_programmes_jpy_tn")]),
+        (outputs.title_with_unit("deficit_jpy_tn", lang), members("deficit_jpy_tn")),
+        (text("indicators_2040", lang), [row(k, with_unit=True) for k in (
+            "adoption_rate_2040", "adoption_share_sovereign_2040", "talent_retention_rate_2040",
+            "sovereignty_index_2040")]),
+        (outputs.title_with_unit("outcomes_2040_jpy_tn_per_year", lang), [
+            *members("outcomes_2040_jpy_tn_per_year"),
+            (outputs.label("payback_year", lang), str(payback) if payback else text("never", lang)),
+            row("npv_jpy_tn", with_unit=True)]),
     ]
 
 
@@ -56,55 +75,86 @@ def png_base64(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def figures(ts: pd.DataFrame) -> dict[str, str]:
-    """Four plots as base64 PNG: adoption by source, talent, deficit vs published points, cost vs outcomes."""
+def figures(ts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
+    """Four plots as {title: base64 PNG}: adoption by source, talent, deficit vs published points, cost vs outcomes."""
+    with font_context(lang):
+        return _figures(ts, lang)
+
+
+def font_context(lang: str):
+    """A matplotlib rc context whose fonts can draw ``lang`` (Japanese: the CJK fonts installed)."""
+    if lang == "ja":
+        _register_cjk_fonts()
+    return plt.rc_context({"font.family": CJK_FONTS} if lang == "ja" else {})
+
+
+@functools.cache
+def _register_cjk_fonts() -> None:
+    """Japanese fonts installed after matplotlib built its font cache (it indexes no .ttc by default)."""
+    from matplotlib import font_manager
+
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if "CJK" in path and path not in known:
+            font_manager.fontManager.addfont(path)
+
+
+def _figures(ts: pd.DataFrame, lang: str) -> dict[str, str]:
+    lab, unit = (lambda k: outputs.label(k, lang)), (lambda k: outputs.unit(k, lang))
     t = ts["year"] + (ts["quarter"] - 1) / 4.0
     out = {}
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    shares = [ts["adoption_rate"] * ts[f"adoption_share_{k}"] for k in ("sovereign", "open", "foreign")]
-    ax.stackplot(t, *shares, labels=["sovereign", "open-source", "foreign"], colors=["#c0392b", "#2980b9", "#7f8c8d"])
-    ax.set(title="Adoption by model source", ylabel="share of firms", ylim=(0, 1))
+    sources = ("sovereign", "open", "foreign")
+    shares = [ts["adoption_rate"] * ts[f"adoption_share_{k}"] for k in sources]
+    ax.stackplot(t, *shares, labels=[name(k, lang) for k in sources], colors=["#c0392b", "#2980b9", "#7f8c8d"])
+    title = lab("adoption_share_{source}")
+    ax.set(title=title, ylabel=text("share_of_firms", lang), ylim=(0, 1))
     ax.legend(loc="upper left", fontsize=8)
-    out["adoption"] = png_base64(fig)
+    out[title] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(t, ts["talent_domestic"], label="in Japan")
-    ax.plot(t, ts["talent_abroad"], label="abroad")
-    ax.set(title="AI talent at home vs abroad", ylabel="persons")
+    for col in ("talent_domestic", "talent_abroad"):
+        ax.plot(t, ts[col], label=lab(col))
+    title = lab("talent_{location}")
+    ax.set(title=title, ylabel=unit("talent_domestic"))
     ax.legend(fontsize=8)
-    out["talent"] = png_base64(fig)
+    out[title] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(t, ts["digital_deficit_jpy_tn"], label="model")
+    ax.plot(t, ts["digital_deficit_jpy_tn"], label=text("model", lang))
     ax.scatter(list(DEFICIT_REFERENCE), list(DEFICIT_REFERENCE.values()), color="k", marker="x",
-               label="published (MOF 2025, METI 2035, mizuho risk 2040)", zorder=3)
-    ax.set(title="Digital deficit", ylabel="JPY tn / yr")
+               label=text("published", lang), zorder=3)
+    title = lab("digital_deficit_jpy_tn")
+    ax.set(title=title, ylabel=unit("digital_deficit_jpy_tn"))
     ax.legend(fontsize=8)
-    out["deficit"] = png_base64(fig)
+    out[title] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
     for c in ("datacenter", "hardware", "staff", "power", "cloud", "programmes"):
-        ax.plot(t, ts[f"cost_{c}_cum_jpy_tn"], label=f"cost: {c}", lw=1)
-    ax.plot(t, ts["public_cost_cum_jpy_tn"], label="public cost (all)", color="k", lw=2)
-    ax.plot(t, ts["outcomes_direct_cum_jpy_tn"], label="direct outcomes", color="#27ae60", lw=2)
-    ax.plot(t, ts["outcomes_cum_jpy_tn"], label="all outcomes", color="#27ae60", lw=2, ls="--")
-    ax.set(title="Cumulative cost vs outcomes", ylabel="JPY tn (symlog)", yscale="symlog")
+        ax.plot(t, ts[f"cost_{c}_cum_jpy_tn"], label=lab(f"cost_{c}_cum_jpy_tn"), lw=1)
+    ax.plot(t, ts["public_cost_cum_jpy_tn"], label=lab("public_cost_cum_jpy_tn"), color="k", lw=2)
+    ax.plot(t, ts["outcomes_direct_cum_jpy_tn"], label=lab("outcomes_direct_cum_jpy_tn"), color="#27ae60", lw=2)
+    ax.plot(t, ts["outcomes_cum_jpy_tn"], label=lab("outcomes_cum_jpy_tn"), color="#27ae60", lw=2, ls="--")
+    title = text("cost_vs_outcomes", lang)
+    ax.set(title=title, ylabel=f"{unit('outcomes_cum_jpy_tn')} ({text('symlog', lang)})", yscale="symlog")
     ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
-    out["cost_outcomes"] = png_base64(fig)
+    out[title] = png_base64(fig)
     return out
 
 
-def render(ts: pd.DataFrame, summary: dict) -> str:
-    """A single HTML page with no external references."""
+def render(ts: pd.DataFrame, summary: dict, lang: str = "en") -> str:
+    """A single HTML page with no external references, in ``lang`` ("en" or "ja")."""
     tables = "".join(
         f"<table><caption>{html.escape(title)}</caption>"
         + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows) + "</table>"
-        for title, rows in summary_tables(summary))
-    imgs = "".join(f'<img alt="{k}" src="data:image/png;base64,{v}">' for k, v in figures(ts).items())
-    name = html.escape(str(summary["scenario"]))
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sovai - {name}</title>
+        for title, rows in summary_tables(summary, lang))
+    imgs = "".join(f'<img alt="{html.escape(k)}" title="{html.escape(k)}" src="data:image/png;base64,{v}">'
+                   for k, v in figures(ts, lang).items())
+    scen = html.escape(str(summary["scenario"]))
+    facts = ", ".join(f"{outputs.label(k, lang)} <b>{html.escape(name(str(summary[k]), lang))}</b>"
+                      for k in ("role_division", "hardware_path", "financing"))
+    return f"""<!doctype html><html lang="{'ja' if lang == 'ja' else 'en'}"><head><meta charset="utf-8"><title>sovai - {scen}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1300px}} table{{border-collapse:collapse;margin:1em;display:inline-table;vertical-align:top}}
 caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} td{{text-align:right}} img{{margin:.5em}}</style>
-</head><body><h1>sovai run: {name} (seed {summary['seed']})</h1>
-<p>Role division <b>{html.escape(summary['role_division'])}</b>, hardware path {html.escape(summary['hardware_path'])},
-financing {html.escape(summary['financing'])}.</p>{tables}<div>{imgs}</div></body></html>"""
+</head><body><h1>{text('run', lang)}: {scen} ({text('seed', lang)} {summary['seed']})</h1>
+<p>{facts}.</p>{tables}<div>{imgs}</div></body></html>"""
 
 
 def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:

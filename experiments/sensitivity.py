@@ -31,7 +31,19 @@ class SensitivityError(UserError):
 
 
 def lever_label(point: dict) -> str:
+    """A lever combination as the ``policy`` column of sensitivity.csv: ``policy__financing=tax, ...``."""
     return ", ".join(f"{k}={v}" for k, v in point.items()) or "all"
+
+
+def lever_title(policy: str, lang: str = "en") -> str:
+    """A :func:`lever_label` for people: ``Financing = tax`` (fields by their labels)."""
+    from abm.labels import name
+
+    from experiments.report import label_of
+
+    if policy == "all":
+        return policy
+    return ", ".join(f"{label_of(k, lang)} = {name(v, lang)}" for k, v in (p.split("=", 1) for p in policy.split(", ")))
 
 
 def _outputs_matrix(plan: Plan, runs: pd.DataFrame, lever_index: int, output: str) -> np.ndarray:
@@ -83,24 +95,29 @@ def indices(plan: Plan, runs: pd.DataFrame, outputs: list[str], method: str) -> 
     return pd.DataFrame(rows)
 
 
-def bar_chart(table: pd.DataFrame, method: str):
-    """One panel per policy x output: bars per parameter with 95% CI error bars."""
+def bar_chart(table: pd.DataFrame, method: str, lang: str = "en"):
+    """One panel per policy x output: bars per parameter with 95% CI error bars (outputs and parameters by their
+    labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    panels = list(table.groupby(["policy", "output"], sort=False))
-    kinds = ["S1", "ST"] if method == "sobol" else ["mu_star"]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 1.2 + 0.45 * table["parameter"].nunique() * len(panels)),
-                             squeeze=False)
-    for ax, ((policy, output), part) in zip(axes[:, 0], panels):
-        params = list(dict.fromkeys(part["parameter"]))
-        pos = np.arange(len(params))
-        for k, kind in enumerate(kinds):
-            sel = part[part["index"] == kind].set_index("parameter").reindex(params)
-            ax.barh(pos + k * 0.4, sel["value"], height=0.4, xerr=sel["ci95"].fillna(0), label=kind, capsize=2)
-        ax.set_yticks(pos + 0.2 * (len(kinds) - 1), params, fontsize=7)
-        ax.set_title(f"{output} ({policy})", fontsize=8)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    from experiments.report import label_of
+    from experiments.run_report import font_context
+
+    with font_context(lang):
+        panels = list(table.groupby(["policy", "output"], sort=False))
+        kinds = ["S1", "ST"] if method == "sobol" else ["mu_star"]
+        fig, axes = plt.subplots(len(panels), 1, figsize=(7, 1.2 + 0.45 * table["parameter"].nunique() * len(panels)),
+                                 squeeze=False)
+        for ax, ((policy, output), part) in zip(axes[:, 0], panels):
+            params = list(dict.fromkeys(part["parameter"]))
+            pos = np.arange(len(params))
+            for k, kind in enumerate(kinds):
+                sel = part[part["index"] == kind].set_index("parameter").reindex(params)
+                ax.barh(pos + k * 0.4, sel["value"], height=0.4, xerr=sel["ci95"].fillna(0), label=kind, capsize=2)
+            ax.set_yticks(pos + 0.2 * (len(kinds) - 1), [label_of(p, lang) for p in params], fontsize=7)
+            ax.set_title(f"{label_of(output, lang)} ({lever_title(policy, lang)})", fontsize=8)
+            ax.legend(fontsize=7)
+        fig.tight_layout()
     return fig
 
 
@@ -113,7 +130,7 @@ def register(app) -> None:
     from experiments.outdir import claim, default_folder, out_path, text_writer, write_files
     from experiments.design import _suggest, load_experiment
     from experiments.plan import MAX_RUNS, make_plan
-    from experiments.report import page, png, table as html_table
+    from experiments.report import labelled, page, png, table as html_table
     from experiments.results import _table
     from experiments.runner import DEFAULT_RUN_FN, summary_metric_names
     from experiments.store import connect
@@ -165,15 +182,17 @@ def register(app) -> None:
         except SensitivityError as e:
             fail(str(e), code=1)
         chart = bar_chart(table, method)
+        shown = labelled(table, ("output", "parameter")).assign(policy=[lever_title(p) for p in table["policy"]])
         n = len(plan.runs)
         note = f"<p>{method} design, {n} runs, {CONF_LEVEL:.0%} confidence intervals (half-widths in ci95).</p>"
         write_files(folder, {
             "sensitivity.csv": text_writer(table.to_csv(index=False)),
             "sensitivity.png": lambda p: chart.savefig(p, dpi=90, bbox_inches="tight", format="png"),
             "sensitivity.html": lambda p: p.write_text(page(f"sovai sensitivity: {exp.name}",
-                                                            note + html_table(table) + png(chart)), encoding="utf-8"),
+                                                            note + html_table(shown) + png(chart, "indices")),
+                                                       encoding="utf-8"),
         }, "sensitivity")
         if not quiet:
-            console.print(_table(table, f"{method} indices ({CONF_LEVEL:.0%} CI half-width)"))
+            console.print(_table(shown, f"{method} indices ({CONF_LEVEL:.0%} CI half-width)"))
         console.print(f"{method}: {len(plan.problem['names'])} parameters x {len(outputs)} outputs, {n} runs -> "
                       f"{folder / 'sensitivity.html'}", highlight=False, markup=False)

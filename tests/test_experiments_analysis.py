@@ -5,6 +5,8 @@ is below 1.0), so the right answer is known: the tests check the pipeline finds 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -56,6 +58,26 @@ def test_comparison_table_and_fan_chart_data(replications):
         fan_chart_data(replications, "no_such_metric")
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_comparison_report_shows_declared_labels_and_the_statistic(replications, lang):
+    from abm import outputs
+    from experiments.compare import render_html
+
+    table = comparison_table(replications, lang=lang)
+    row = table[(table["metric"] == "digital_deficit_jpy_tn") & (table["policy"] == "gov-led")].iloc[0]
+    assert row["label"] == outputs.title_with_unit("digital_deficit_jpy_tn", lang)
+    assert row["statistic"] == {"en": "annual mean of 2030 quarters", "ja": "2030年の四半期平均"}[lang]
+    derived = table[table["metric"] == "outcomes_total_jpy_tn_per_year"]["label"].iloc[0]
+    assert derived == outputs.title_with_unit("outcomes_total_jpy_tn_per_year", lang)
+    page = re.sub(r'src="data:image/png;base64,[^"]*"', "", render_html(replications, table, "", lang))
+    assert f'<html lang="{lang}">' in page
+    assert f'alt="{outputs.title_with_unit("adoption_rate", lang)}"' in page
+    assert outputs.title_with_unit("npv_jpy_tn", lang) in page and row["statistic"] in page
+    for machine in ("digital_deficit_jpy_tn", "adoption_rate", "outcomes_total_jpy_tn_per_year", "npv_jpy_tn",
+                    "payback_year", "year_mean"):
+        assert machine not in page
+
+
 def test_compare_cli_takes_presets_and_files_and_writes_a_self_contained_report(tmp_path):
     mine = tmp_path / "my-policy.toml"
     mine.write_text('extends = "gov-led"\n[policy]\nadoption_subsidy_rate = 0.5\n')
@@ -66,6 +88,10 @@ def test_compare_cli_takes_presets_and_files_and_writes_a_self_contained_report(
     assert set(table["policy"]) == {"private-led", "my-policy"} and (table["runs"] == 2).all()
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 6 and "src=\"http" not in html and "my-policy" in html
+    ja = sovai("compare", "gov-led", "--replications", 1, "--out", tmp_path / "ja", "--workers", 1, "--lang", "ja",
+               *SET)
+    assert ja.returncode == 0, ja.stderr
+    assert "年の四半期平均" in ja.stdout and '<html lang="ja">' in (tmp_path / "ja" / "report.html").read_text()
     bad = sovai("compare", "gov-led", "no-such-preset", "--out", tmp_path / "bad")
     assert bad.returncode == 2 and "no-such-preset" in bad.stderr and not (tmp_path / "bad").exists()
     with pytest.raises(ExperimentError, match="same name"):
@@ -102,8 +128,12 @@ def test_sensitivity_finds_the_parameter_that_matters(tmp_path, method):
         # SALib's elementary effects are per unit of the scaled range: 10 x (2.0 - 0.3)
         assert npv[(bass, "mu_star")] == 0 and npv[(wage, "mu_star")] == pytest.approx(17.0)
     assert (out / "sensitivity.png").stat().st_size > 1000
-    assert "data:image/png" in (out / "sensitivity.html").read_text()
+    page = (out / "sensitivity.html").read_text()
+    assert "data:image/png" in page
     assert "payback_year" in set(t["output"])
+    shown = re.sub(r'src="data:image/png;base64,[^"]*"', "", page)
+    assert '<td class="l">Net present value (JPY tn)</td>' in shown and "Foreign wage premium (" in shown
+    assert "npv_jpy_tn" not in shown and wage not in shown
 
 
 def test_discover_finds_the_payback_region(tmp_path):
@@ -117,10 +147,26 @@ def test_discover_finds_the_payback_region(tmp_path):
     assert list(boxes["parameter"]) == ["environment__foreign_wage_premium"]
     assert 0.95 <= boxes.loc[0, "hi"] <= 1.1 and boxes.loc[0, "density"] >= 0.95
     assert boxes.loc[0, "coverage"] >= 0.8
-    assert "coverage" in (dest / "discovery.txt").read_text() and (dest / "discovery.png").stat().st_size > 1000
+    text = (dest / "discovery.txt").read_text()
+    assert "coverage" in text and (dest / "discovery.png").stat().st_size > 1000
+    assert "<= Foreign wage premium (share over domestic wage) <=" in text
+    assert "environment__foreign_wage_premium" not in text.split("runs:")[1]  # the target line names the SQL
     for target, needle in (("payback_year <= 2000", "holds for 0 of 120"), ("paybak < 1", "SQL: Binder Error")):
         bad = sovai("discover", out, "--target", target)
         assert bad.returncode == 2 and needle in bad.stderr
+
+
+def test_sensitivity_chart_titles_use_labels():
+    from experiments.sensitivity import bar_chart
+
+    table = pd.DataFrame({"policy": "all", "output": "deficit_2040_jpy_tn",
+                          "parameter": ["policy__compute_budget_jpy_tn_per_year"] * 2, "index": ["S1", "ST"],
+                          "value": [0.5, 0.6], "ci95": [0.1, 0.1]})
+    fig = bar_chart(table, "sobol", "ja")
+    assert fig.axes[0].get_title() == "デジタル赤字(2040年) (兆円/年) (all)"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Compute budget (兆円/年)"]
+    fig = bar_chart(table.assign(policy="policy__financing=ai_transition_bond"), "sobol", "en")
+    assert fig.axes[0].get_title() == "Digital deficit 2040 (JPY tn/yr) (Financing = ai transition bond)"
 
 
 def test_prim_on_plain_dataframes():
