@@ -25,7 +25,7 @@ from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
 from experiments.design import ExperimentError, validate_experiment
-from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
+from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lang, check_scheduler, default_workers
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
@@ -213,12 +213,6 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str
     return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies), body, lang)
 
 
-def _check_lang(value: str) -> str:
-    if value not in ("en", "ja"):
-        raise typer.BadParameter(f"{value!r}: use en or ja")
-    return value
-
-
 COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
 
 
@@ -245,7 +239,7 @@ def register(app) -> None:
         yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
         lang: Annotated[str, typer.Option(help="language of the report and table: en or ja",
-                                          callback=_check_lang)] = "en",
+                                          callback=check_lang)] = "en",
     ):
         """Compare policies across replications: table with 90% intervals and fan charts (report.html)."""
         for s in scenarios:

@@ -8,6 +8,16 @@ import re
 import typer
 
 
+LANG_HELP = "language of the tables and report.html: en or ja"
+
+
+def check_lang(value: str) -> str:
+    """The --lang option: en or ja."""
+    if value not in ("en", "ja"):
+        raise typer.BadParameter(f"{value!r}: use en or ja")
+    return value
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
 

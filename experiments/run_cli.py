@@ -13,6 +13,7 @@ from rich.table import Table
 
 from abm import roles
 from experiments.cli_errors import SovaiTyper, err_console, fail, set_debug
+from experiments.options import LANG_HELP, check_lang
 from experiments.outdir import FORCE_HELP
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
 
@@ -62,10 +63,10 @@ class _LazyProgress:
             self.bar.stop()
 
 
-def print_summary(summary: dict) -> None:
+def print_summary(summary: dict, lang: str = "en") -> None:
     from experiments.run_report import summary_tables
 
-    for title, rows in summary_tables(summary):
+    for title, rows in summary_tables(summary, lang):
         table = Table(title=title, title_justify="left", show_header=False)
         table.add_column("item")
         table.add_column("value", justify="right")
@@ -82,6 +83,7 @@ def run(
     out: Annotated[Optional[str], typer.Option(help="output folder (default outputs/<scenario>-seed<seed>)")] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
+    lang: Annotated[str, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = "en",
 ):
     """Run one scenario and write timeseries.parquet, summary.json and report.html."""
     from experiments import run_report
@@ -98,9 +100,9 @@ def run(
     finally:
         progress.close()
     elapsed = time.monotonic() - t0
-    write_outputs(folder, result, run_report.render(result.timeseries, result.summary))
+    write_outputs(folder, result, run_report.render(result.timeseries, result.summary, lang))
     if not quiet:
-        print_summary(result.summary)
+        print_summary(result.summary, lang)
         console.print(f"{sc.name}, seed {sc.run.seed}: {len(result.timeseries)} quarters in {elapsed:.2f} s -> {folder}")
 
 

@@ -84,3 +84,16 @@ def test_scenarios_show_and_check(tmp_path):
     r = sovai("check-scenario", str(bad))
     assert r.returncode == 2 and "privacy_framework_year" in r.stderr
     assert sovai("show-scenario", "nope").returncode == 2
+
+
+def test_run_in_japanese_labels_tables_and_report(tmp_path):
+    from abm import outputs
+
+    out = tmp_path / "ja"
+    r = sovai("run", "--lang", "ja", "--seed", "3", "--out", str(out), "--set", "run.end_year=2032")
+    assert r.returncode == 0, r.stderr
+    assert outputs.label(("deficit_jpy_tn", "2025"), "ja") in r.stdout
+    assert "digital_deficit_jpy_tn" not in r.stdout
+    assert '<html lang="ja"' in (out / "report.html").read_text(encoding="utf-8")
+    bad = sovai("run", "--lang", "fr", "--out", str(tmp_path / "fr"))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --lang") and not (tmp_path / "fr").exists()
