@@ -11,6 +11,10 @@ import numpy as np
 from abm.vocab import QUARTERS_PER_YEAR, Source, load_table
 
 REF = load_table("reference.toml")
+# published deficit points the charts show beside the model (MOF 2025, METI 2035, Mizuho's 2040 risk scenario)
+DEFICIT_REFERENCE_JPY_TN = {2025: REF["deficit"]["observed_2025_jpy_tn"],
+                            2035: REF["deficit"]["meti_projection_2035_jpy_tn"],
+                            2040: REF["deficit"]["risk_scenario_2040_jpy_tn"]}
 VISITS_JAPAN = REF["healthcare"]["outpatient_visits_per_capita_japan"]
 VISITS_G7 = REF["healthcare"]["outpatient_visits_per_capita_g7"]
 

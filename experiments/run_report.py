@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import io
 import json
@@ -18,14 +17,11 @@ import pandas as pd  # noqa: E402
 
 from abm import outputs  # noqa: E402
 from abm.labels import name  # noqa: E402
+from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
 from abm.report import RunResult  # noqa: E402
-from abm.vocab import load_table  # noqa: E402
 from experiments.outdir import text_writer, write_files  # noqa: E402
 
-REF = load_table("reference.toml")
 OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml")
-DEFICIT_REFERENCE = {2025: REF["deficit"]["observed_2025_jpy_tn"], 2035: REF["deficit"]["meti_projection_2035_jpy_tn"],
-                     2040: REF["deficit"]["risk_scenario_2040_jpy_tn"]}
 TEXT = {  # the report's own words (everything else is an output's label)
     "indicators_2040": ("2040 indicators", "2040年の指標"), "never": ("not by end", "期間内になし"),
     "model": ("model", "モデル"), "published": ("published (MOF 2025, METI 2035, Mizuho risk 2040)",
@@ -34,7 +30,6 @@ TEXT = {  # the report's own words (everything else is an output's label)
     "run": ("sovai run", "sovai 実行結果"), "seed": ("seed", "シード"),
     "share_of_firms": ("share of firms", "企業の割合"),
 }
-CJK_FONTS = ["Noto Sans CJK JP", "Noto Serif CJK JP", "IPAexGothic", "IPAGothic", "DejaVu Sans"]
 
 
 def text(key: str, lang: str) -> str:
@@ -82,21 +77,13 @@ def figures(ts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
 
 
 def font_context(lang: str):
-    """A matplotlib rc context whose fonts can draw ``lang`` (Japanese: the CJK fonts installed)."""
-    if lang == "ja":
-        _register_cjk_fonts()
-    return plt.rc_context({"font.family": CJK_FONTS} if lang == "ja" else {})
+    """A matplotlib rc context whose fonts can draw ``lang``: Japanese uses IPAexGothic, which the
+    matplotlib-fontja dependency bundles (as the dashboard's charts do), so no system font is needed."""
+    if lang != "ja":
+        return plt.rc_context({})
+    import matplotlib_fontja  # noqa: F401  (registers IPAexGothic)
 
-
-@functools.cache
-def _register_cjk_fonts() -> None:
-    """Japanese fonts installed after matplotlib built its font cache (it indexes no .ttc by default)."""
-    from matplotlib import font_manager
-
-    known = {f.fname for f in font_manager.fontManager.ttflist}
-    for path in font_manager.findSystemFonts():
-        if "CJK" in path and path not in known:
-            font_manager.fontManager.addfont(path)
+    return plt.rc_context({"font.family": ["IPAexGothic"], "axes.unicode_minus": False})
 
 
 def _figures(ts: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -120,7 +107,7 @@ def _figures(ts: pd.DataFrame, lang: str) -> dict[str, str]:
     out[title] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
     ax.plot(t, ts["digital_deficit_jpy_tn"], label=text("model", lang))
-    ax.scatter(list(DEFICIT_REFERENCE), list(DEFICIT_REFERENCE.values()), color="k", marker="x",
+    ax.scatter(list(DEFICIT_REFERENCE_JPY_TN), list(DEFICIT_REFERENCE_JPY_TN.values()), color="k", marker="x",
                label=text("published", lang), zorder=3)
     title = lab("digital_deficit_jpy_tn")
     ax.set(title=title, ylabel=unit("digital_deficit_jpy_tn"))

@@ -20,13 +20,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from abm import outputs  # noqa: E402
 from abm.labels import name, unit_text  # noqa: E402
-from abm.network import load_table  # noqa: E402
+from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
 from viz.i18n import tr  # noqa: E402
 
 matplotlib.rcParams["axes.unicode_minus"] = False  # IPAexGothic has no U+2212
-REF = load_table("reference.toml")["deficit"]
-DEFICIT_REFERENCE = {2025: REF["observed_2025_jpy_tn"], 2035: REF["meti_projection_2035_jpy_tn"],
-                     2040: REF["risk_scenario_2040_jpy_tn"]}
 SOURCE_COLOURS = {"sovereign": "#c0392b", "open": "#2980b9", "foreign": "#7f8c8d", "no_ai": "#d5d8dc"}
 SOURCE_ORDER = ("sovereign", "open", "foreign")  # stacking order of the adoption chart
 TALENT_COLOURS = {"domestic": "#c0392b", "abroad": "#2980b9"}  # retired specialists are not drawn
@@ -128,14 +125,14 @@ def talent(ts, lang, start, end) -> Figure:
 def deficit(ts, lang, start, end) -> Figure:
     key = "digital_deficit_jpy_tn"
     fig, ax = _axes(outputs.label(key, lang), outputs.unit(key, lang), lang, min(start, 2025) - 0.5, end)
-    ax.scatter(list(DEFICIT_REFERENCE), list(DEFICIT_REFERENCE.values()), color="k", marker="X", s=45, zorder=3,
+    ax.scatter(list(DEFICIT_REFERENCE_JPY_TN), list(DEFICIT_REFERENCE_JPY_TN.values()), color="k", marker="X", s=45, zorder=3,
                label=tr("published", lang))
-    for x, y in DEFICIT_REFERENCE.items():
+    for x, y in DEFICIT_REFERENCE_JPY_TN.items():
         ax.annotate(f"{y:g}", (x, y), textcoords="offset points", xytext=(6, -3), fontsize=8)
     if len(ts):
         ax.plot(_time(ts), ts[key], label=tr("model", lang), color="#c0392b", lw=1.8)
-    ax.set_ylim(0, max(DEFICIT_REFERENCE.values()) * 1.15 if not len(ts)
-                else max(ts[key].max(), max(DEFICIT_REFERENCE.values())) * 1.15)
+    ax.set_ylim(0, max(DEFICIT_REFERENCE_JPY_TN.values()) * 1.15 if not len(ts)
+                else max(ts[key].max(), max(DEFICIT_REFERENCE_JPY_TN.values())) * 1.15)
     _legend(ax, 2)
     return fig
 
