@@ -33,7 +33,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -178,23 +177,6 @@ def profile(runs: dict) -> dict:
 
 # -- output --------------------------------------------------------------------------------------------------
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def _met(name: str, value) -> bool | None:
     if value is None:
         return None
@@ -324,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
                       for k, v in res["targets"].items()}
     res["meta"]["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     res["meta"]["bench_seconds"] = time.perf_counter() - started
-    write_json_atomic(Path(args.out), res)
+    from experiments.outdir import write_text_atomic
+
+    write_text_atomic(Path(args.out), json.dumps(res, indent=2) + "\n")
     print(table(res))
     print(f"(figures in {args.out}; bench took {res['meta']['bench_seconds']:.0f} s)")
     return 0

@@ -19,7 +19,9 @@ import tomli_w
 import typer
 from scipy.optimize import minimize
 
+from abm.errors import UserError
 from abm.scenario import ScenarioError, load_scenario, presets
+from experiments.options import MAX_WORKERS, SCHEDULER_HELP, check_scheduler
 from abm.schema import field_specs
 from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.targets import TargetSet, evaluate, load_targets, loss, table
@@ -57,7 +59,7 @@ def check_params(names: list[str]) -> dict:
 
 
 def calibrate(tset: TargetSet, names: list[str], seeds: list[int], start: dict | None = None,
-              max_evals: int = 60, workers: int = 1, on_eval=None) -> Fit:
+              max_evals: int = 60, workers: int = 1, on_eval=None, scheduler: str | None = None) -> Fit:
     """Fit ``names`` (starting at their defaults or ``start``) to ``tset`` over ``seeds``."""
     specs = check_params(names)
     lo = np.array([specs[n].ge for n in names], float)
@@ -73,7 +75,7 @@ def calibrate(tset: TargetSet, names: list[str], seeds: list[int], start: dict |
     def objective(u):
         key = tuple(np.round(u, 10))
         if key not in history:
-            history[key] = loss(tset, evaluate(tset, seeds, to_params(u), workers))
+            history[key] = loss(tset, evaluate(tset, seeds, to_params(u), workers, scheduler))
             if on_eval:
                 on_eval(len(history), history[key])
         return history[key]
@@ -84,8 +86,8 @@ def calibrate(tset: TargetSet, names: list[str], seeds: list[int], start: dict |
     res = minimize(objective, u0, method="Nelder-Mead", bounds=[(0, 1)] * len(names),
                    options={"maxfev": max_evals, "initial_simplex": np.array(simplex), "xatol": 1e-3, "fatol": 1e-3})
     best = to_params(res.x)
-    before_vals = evaluate(tset, seeds, to_params(u0), workers)
-    after_vals = evaluate(tset, seeds, best, workers)
+    before_vals = evaluate(tset, seeds, to_params(u0), workers, scheduler)
+    after_vals = evaluate(tset, seeds, best, workers, scheduler)
     return Fit(best, to_params(u0), loss(tset, before_vals), loss(tset, after_vals), len(history),
                table(tset, before_vals), table(tset, after_vals))
 
@@ -110,7 +112,8 @@ def register(app: typer.Typer) -> None:
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: published figures)")] = None,
         seeds: Annotated[int, typer.Option(min=1, max=100, help="seeds per evaluation")] = 3,
         max_evals: Annotated[int, typer.Option(min=2, max=10000, help="objective evaluations")] = 60,
-        workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+        workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="parallel processes")] = 1,
+        scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
         out: Annotated[Optional[str], typer.Option(help="folder for calibrated.toml and calibration.csv "
                                                        "(default outputs/calibration)")] = None,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
@@ -129,9 +132,9 @@ def register(app: typer.Typer) -> None:
             tset = load_targets(targets)
             folder = claim(out_path(out, default_folder("calibration")), CALIBRATION_NAMES, force=force)
             t0 = time.monotonic()
-            fit = calibrate(tset, names, seeds_for(seeds), max_evals=max_evals, workers=workers,
+            fit = calibrate(tset, names, seeds_for(seeds), max_evals=max_evals, workers=workers, scheduler=scheduler,
                             on_eval=lambda i, v: console.print(f"  evaluation {i}: loss {v:.4g}", highlight=False))
-        except ScenarioError as e:
+        except UserError as e:
             fail(str(e))
         both = fit.before[["target", "published", "tolerance"]].assign(
             before=fit.before.model_mean, after=fit.after.model_mean,

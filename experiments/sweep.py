@@ -1,19 +1,13 @@
-"""Run a plan on an executor (inline, local process pool or Dask) and stream chunks into a results folder.
+"""Run a plan into a results folder on the run engine (inline, local process pool or Dask).
 
-:func:`run_sweep` is the one runner: it skips runs already on disk, batches the rest into chunks, keeps a
-bounded number of chunks in flight, writes each finished chunk atomically, retries a chunk whose worker
-died (twice, then records its runs as failed) and stops cleanly on Ctrl-C (finished chunks are kept).
+:func:`run_sweep` skips runs already on disk, hands the rest to :class:`experiments.engine.Engine` (chunks,
+bounded in-flight work, retry of a chunk whose worker died), writes each finished chunk atomically and stops
+cleanly on Ctrl-C (finished chunks are kept).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import hashlib
-import math
-import multiprocessing
 import time
-from collections import Counter, deque
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -24,10 +18,8 @@ from abm.errors import UserError
 from experiments.outdir import FORCE_HELP
 from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
 from experiments.plan import MAX_RUNS, RUN_COLUMNS, Plan
-from experiments.runner import resolve_run_fn, run_chunk
+from experiments.engine import Engine, EngineError
 from experiments.store import FORMAT, Store, StoreError, typed_runs_frame
-
-MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -41,72 +33,6 @@ class SweepResult:
     elapsed_s: float
 
 
-class InlineExecutor(cf.Executor):
-    """Runs each submitted call at once in this process (``--workers 1``)."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        f = cf.Future()
-        try:
-            f.set_result(fn(*args, **kwargs))
-        except Exception as e:
-            f.set_exception(e)
-        return f
-
-
-class _Executor:
-    """Owns the executor; ``slots`` is how many chunks can run at once."""
-
-    def __init__(self, workers: int, scheduler: str | None):
-        self.workers, self.scheduler, self.client = workers, scheduler, None
-        self.ex, self.slots = self._make()
-
-    def _make(self):
-        if self.scheduler:
-            try:
-                from distributed import Client
-            except ImportError:
-                raise StoreError("--scheduler needs Dask distributed: pip install 'sovai[dist]'") from None
-            try:
-                self.client = Client(self.scheduler, timeout="15s")
-            except (OSError, TimeoutError) as e:
-                raise StoreError(f"--scheduler: cannot reach {self.scheduler}: {e}") from None
-            return self.client.get_executor(pure=False), max(1, sum(self.client.nthreads().values()))
-        if self.workers <= 1:
-            return InlineExecutor(), 1
-        ctx = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx), self.workers
-
-    def restart(self) -> None:
-        """Replace a broken local pool."""
-        self.ex.shutdown(wait=False, cancel_futures=True)
-        self.ex, self.slots = self._make()
-
-    def close(self, inflight=(), interrupted: bool = False) -> None:
-        """Shut down; on interrupt cancel what is in flight and stop our own local workers at once."""
-        for fut in inflight:
-            fut.cancel()  # for Dask this cancels the task on the cluster
-        if isinstance(self.ex, cf.ProcessPoolExecutor):
-            if interrupted:
-                for proc in list((getattr(self.ex, "_processes", None) or {}).values()):
-                    proc.terminate()
-            self.ex.shutdown(wait=not interrupted, cancel_futures=True)
-        else:
-            self.ex.shutdown(wait=not interrupted)
-        if self.client is not None:
-            self.client.close()
-
-
-def chunk_size_for(n: int, slots: int, requested: int | None) -> int:
-    """Requested size, else ~8 chunks per slot, capped at 20 runs so a lost chunk costs little."""
-    return requested or max(1, min(20, math.ceil(n / (slots * 8))))
-
-
-def _failed_result(chunk_id: str, specs, error: str, version: str) -> dict:
-    rows = [{"run_id": s.run_id, "status": "failed", "error": error[:500], "traceback": None, "elapsed_s": 0.0}
-            for s in specs]
-    return {"chunk_id": chunk_id, "model_version": version, "rows": rows, "timeseries": None}
-
-
 def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None = None, resume: bool = False,
               chunk_size: int | None = None, on_progress: Callable[[int, int, int], None] | None = None,
               on_start: Callable[[int, int], None] | None = None, force: bool = False) -> SweepResult:
@@ -114,10 +40,6 @@ def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None 
     ``on_progress(done, failed, total)`` after each chunk. Raises StoreError (or another UserError) for
     folder/cluster problems; ``force`` writes into a non-empty folder that is not a sovai output."""
     t0 = time.monotonic()
-    try:
-        resolve_run_fn(plan.run_fn)
-    except ValueError as e:
-        raise StoreError(str(e)) from None
     exp = plan.experiment
     manifest = {"format": FORMAT, "name": exp.name, "description": exp.spec.description,
                 "fingerprint": plan.fingerprint, "model_version": plan.model_version, "run_function": plan.run_fn,
@@ -126,72 +48,39 @@ def run_sweep(plan: Plan, out: Path, *, workers: int = 1, scheduler: str | None 
                 "planned_runs": len(plan.runs), "parameter_columns": plan.columns,
                 "factors": [f.model_dump() for f in exp.factors],
                 "outputs": exp.spec.outputs.model_dump(), "analysis": exp.spec.analysis.model_dump()}
-    executor = _Executor(workers, scheduler)  # connect first: an unreachable cluster leaves no folder behind
+    try:
+        engine = Engine(workers, scheduler, plan.run_fn)  # connect first: an unreachable cluster leaves no folder
+    except EngineError as e:
+        raise StoreError(str(e)) from None
     store = Store(Path(out))
     try:
         on_disk = store.open(manifest, resume, exp.source_text, force=force)
     except BaseException:
-        executor.close()
+        engine.close()
         raise
     todo = [r for r in plan.runs if r.run_id not in on_disk]
     skipped = len(plan.runs) - len(todo)
     failed = store.manifest["failed_runs"]
     ran = 0
     interrupted = False
-    inflight: dict = {}
     try:
-        size = chunk_size_for(len(todo), executor.slots, chunk_size or exp.spec.design.chunk_size)
-        pending = deque()
-        for i in range(0, len(todo), size):
-            specs = todo[i:i + size]
-            cid = hashlib.sha256("".join(s.run_id for s in specs).encode()).hexdigest()[:16]
-            pending.append((cid, specs))
+        by_id = {s.run_id: s for s in todo}
+        chunks = engine.chunks([{"run_id": s.run_id, "seed": s.seed, "scenario": s.scenario} for s in todo],
+                               chunk_size or exp.spec.design.chunk_size)
         if on_start:
             on_start(len(plan.runs), skipped)
-        attempts: Counter = Counter()
-        broken = False  # a local pool lost a process: drain its futures, then start a new pool
-        while pending or inflight:
-            if broken and not inflight:
-                executor.restart()
-                broken = False
-            while not broken and pending and len(inflight) < 2 * executor.slots:
-                cid, specs = pending.popleft()
-                payload = [{"run_id": s.run_id, "seed": s.seed, "scenario": s.scenario} for s in specs]
-                try:
-                    fut = executor.ex.submit(run_chunk, cid, payload, plan.keep_ts, plan.keep_summary, plan.run_fn)
-                except BrokenProcessPool:  # broke before we saw a failed future
-                    pending.appendleft((cid, specs))
-                    broken = True
-                    break
-                inflight[fut] = (cid, specs)
-            done, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                cid, specs = inflight.pop(fut)
-                try:
-                    res = fut.result()
-                except Exception as e:  # the worker died or the task was lost, not a run error
-                    broken |= isinstance(e, BrokenProcessPool)
-                    attempts[cid] += 1
-                    if attempts[cid] < MAX_ATTEMPTS:
-                        pending.appendleft((cid, specs))
-                        continue
-                    res = _failed_result(cid, specs, f"worker lost ({attempts[cid]} attempts): "
-                                                     f"{type(e).__name__}: {e}", plan.model_version)
-                if res["model_version"] != plan.model_version:
-                    res = _failed_result(cid, specs, f"worker runs model version {res['model_version']}, "
-                                                     f"expected {plan.model_version}", plan.model_version)
-                by_id = {s.run_id: s for s in specs}
-                rows = [{**by_id[r["run_id"]].row(), **r, "model_version": plan.model_version} for r in res["rows"]]
-                runs = typed_runs_frame(rows, RUN_COLUMNS + plan.columns)
-                store.write_chunk(cid, runs, res["timeseries"])
-                ran += len(rows)
-                failed += int((runs["status"] == "failed").sum())
-                if on_progress:
-                    on_progress(skipped + ran, failed, len(plan.runs))
+        for cid, _payload, res in engine.results(chunks, plan.keep_ts, plan.keep_summary):
+            rows = [{**by_id[r["run_id"]].row(), **r, "model_version": plan.model_version} for r in res["rows"]]
+            runs = typed_runs_frame(rows, RUN_COLUMNS + plan.columns)
+            store.write_chunk(cid, runs, res["timeseries"])
+            ran += len(rows)
+            failed += int((runs["status"] == "failed").sum())
+            if on_progress:
+                on_progress(skipped + ran, failed, len(plan.runs))
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        executor.close(list(inflight), interrupted)
+        engine.close(interrupted)
         store.close()
     return SweepResult(Path(out), len(plan.runs), skipped, ran, failed, interrupted, time.monotonic() - t0)
 

@@ -6,9 +6,7 @@ reference scenarios over seeds, with optional parameter overrides, and returns o
 
 from __future__ import annotations
 
-import multiprocessing
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass as std_dataclass
 from dataclasses import field
 from importlib import resources
@@ -109,49 +107,59 @@ def load_targets(path: str | Path | None = None) -> TargetSet:
     return TargetSet(scenarios, targets)
 
 
-def metric_value(summary: dict, metric: str) -> float:
-    """Follow a dotted path into a run summary."""
-    value = summary
-    for part in metric.split("."):
-        value = value[part]
-    return float("nan") if value is None else float(value)
+def _value(row: dict, metric: str) -> float:
+    value = row[flat_metric(metric)]
+    return float("nan") if value is None or value != value else float(value)
 
 
-def _one_run(args) -> dict:
-    from abm.report import simulate
+def flat_metric(metric: str) -> str:
+    """The flat summary column of a dotted metric path (``deficit_jpy_tn.2040`` -> ``deficit_2040_jpy_tn``),
+    by the same rule the runs table uses."""
+    from experiments.runner import flatten_summary
 
-    preset, overrides, seed = args
-    return simulate(load_scenario(preset, {**overrides, "run.seed": seed})).summary
+    nested: dict = {}
+    node = nested
+    parts = metric.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = 0
+    (name,) = flatten_summary(nested)
+    return name
 
 
-def run_reference(tset: TargetSet, seeds: list[int], params: dict | None = None, workers: int = 1) -> dict:
-    """``{(scenario, seed): summary}`` for every reference scenario the targets need, with ``params`` applied."""
+def run_reference(tset: TargetSet, seeds: list[int], params: dict | None = None, workers: int = 1,
+                  scheduler: str | None = None) -> dict:
+    """``{(scenario, seed): flat summary row}`` for every reference scenario the targets need, with ``params``
+    applied, run on the run engine. A failing run raises ScenarioError naming it."""
+    from experiments.engine import run_in_memory
+
     needed = sorted({t.scenario for t in tset.targets} | {t.minus for t in tset.targets if t.minus})
-    jobs, keys = [], []
+    runs, keys = [], {}
     for name in needed:
         spec = tset.scenarios[name]
         overrides = {**spec.get("overrides", {}), **(params or {})}
-        load_scenario(spec["preset"], overrides)  # fail fast on bad names/values, before any run
+        data = load_scenario(spec["preset"], overrides).model_dump(mode="json")  # fails fast on bad input
         for seed in seeds:
-            jobs.append((spec["preset"], overrides, seed))
-            keys.append((name, seed))
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_one_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
-    else:
-        results = [_one_run(j) for j in jobs]
-    return dict(zip(keys, results))
+            run_id = f"{name}/{seed}"
+            runs.append({"run_id": run_id, "seed": seed, "scenario": data})
+            keys[run_id] = (name, seed)
+    rows, _ = run_in_memory(runs, workers=workers, scheduler=scheduler, keep_ts=[])
+    bad = rows[rows["status"] != "ok"]
+    if len(bad):
+        raise ScenarioError(f"run {bad['run_id'].iloc[0]} failed: {bad['error'].iloc[0]}")
+    return {keys[r["run_id"]]: r for r in rows.to_dict("records")}
 
 
-def evaluate(tset: TargetSet, seeds: list[int], params: dict | None = None, workers: int = 1) -> pd.DataFrame:
+def evaluate(tset: TargetSet, seeds: list[int], params: dict | None = None, workers: int = 1,
+             scheduler: str | None = None) -> pd.DataFrame:
     """One row per (target, seed) with the model value."""
-    runs = run_reference(tset, seeds, params, workers)
+    runs = run_reference(tset, seeds, params, workers, scheduler)
     rows = []
     for t in tset.targets:
         for seed in seeds:
-            v = metric_value(runs[(t.scenario, seed)], t.metric)
+            v = _value(runs[(t.scenario, seed)], t.metric)
             if t.minus:
-                v -= metric_value(runs[(t.minus, seed)], t.metric)
+                v -= _value(runs[(t.minus, seed)], t.metric)
             rows.append({"target": t.name, "seed": seed, "model": v})
     return pd.DataFrame(rows)
 

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from abm.scenario import ScenarioError
+from abm.errors import UserError
+from experiments.options import MAX_WORKERS, SCHEDULER_HELP, check_scheduler
 from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
 from experiments.targets import evaluate, load_targets, table
@@ -45,7 +46,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Optional[str], typer.Option(help="folder for validation.csv and validation.html "
                                                        "(default outputs/validation)")] = None,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
-        workers: Annotated[int, typer.Option(min=1, max=64, help="parallel processes")] = 1,
+        workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="parallel processes")] = 1,
+        scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
     ):
         """Run the reference scenarios over N seeds and compare with the published figures (exit 1 if any fails)."""
@@ -55,8 +57,8 @@ def register(app: typer.Typer) -> None:
         try:
             tset = load_targets(targets)
             folder = claim(out_path(out, default_folder("validation")), VALIDATION_NAMES, force=force)
-            values = evaluate(tset, seeds_for(seeds), workers=workers)
-        except ScenarioError as e:
+            values = evaluate(tset, seeds_for(seeds), workers=workers, scheduler=scheduler)
+        except UserError as e:
             fail(str(e))
         df = table(tset, values)
         seconds = time.monotonic() - t0

@@ -32,10 +32,12 @@ def test_phase_timing_does_not_change_the_run():
     assert abm.graph_arrays.EcosystemSpace.__module__ == "abm.graph_arrays"
 
 
-def test_write_json_atomic(tmp_path):
+def test_write_text_atomic_replaces_and_leaves_no_temporary(tmp_path):
+    from experiments.outdir import write_text_atomic
+
     path = tmp_path / "bench" / "results.json"
-    bench.write_json_atomic(path, {"a": 1})
-    bench.write_json_atomic(path, {"a": 2})
+    write_text_atomic(path, json.dumps({"a": 1}))
+    write_text_atomic(path, json.dumps({"a": 2}))
     assert json.loads(path.read_text()) == {"a": 2}
     assert [p.name for p in path.parent.iterdir()] == ["results.json"]
 

@@ -1,7 +1,5 @@
-"""Replications for the compare view: seeds from one SeedSequence, progress callback, cancellable.
+"""Replications for the compare view, on the project's run engine and seed rule; progress callback, cancellable.
 
-This is the dashboard's small stand-in for ``experiments.compare`` (``run_replications`` / ``fan_chart_data``);
-the compare view calls only the three functions below, so swapping in the experiments layer is a one-line change.
 Every scenario runs with the same seeds (common random numbers), so paired differences are meaningful.
 """
 
@@ -13,13 +11,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from abm.report import simulate
+from abm.scenario import load_scenario
+from experiments.engine import Cancelled, run_in_memory
 from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
-
-
-class Cancelled(Exception):
-    """Raised inside a run when the user cancels."""
-
 
 FAN_METRICS = {  # key -> (column, scale): scale 100 turns shares into %
     "fan_deficit": ("digital_deficit_jpy_tn", 1.0),
@@ -41,28 +35,24 @@ def add_derived(ts: pd.DataFrame) -> pd.DataFrame:
 def run_replications(scenarios: list, n: int, base_seed: int = DEFAULT_MASTER_SEED,
                      on_progress: Callable[[int, int], None] | None = None,
                      cancel: threading.Event | None = None) -> dict[str, list[pd.DataFrame]]:
-    """Run every scenario ``n`` times (same seeds for all); returns ``{scenario name: [time series]}``.
-
-    ``on_progress(done, total)`` is called after each run; setting ``cancel`` stops within one quarter
-    (raises :class:`Cancelled`)."""
+    """Run every scenario ``n`` times (same seeds for all) on the run engine, in this process; returns
+    ``{scenario name: [time series]}``. ``on_progress(done, total)`` is called after each run; setting
+    ``cancel`` stops after the run in progress (raises :class:`Cancelled`)."""
     seeds = replication_seeds(base_seed, n)
-    total, done = len(scenarios) * n, 0
-    out: dict[str, list[pd.DataFrame]] = {}
-
-    def check(_done, _total):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
-
+    runs, names = [], []
     for sc in scenarios:
-        label = sc if isinstance(sc, str) else sc.name
-        out[label] = []
-        for seed in seeds:
-            check(0, 0)
-            out[label].append(add_derived(simulate(sc, seed=seed, on_step=check).timeseries))
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-    return out
+        scenario = load_scenario(sc)
+        names.append(sc if isinstance(sc, str) else sc.name)
+        data = scenario.model_dump(mode="json")
+        runs += [{"run_id": f"{names[-1]}/{r}", "seed": seed, "scenario": data} for r, seed in enumerate(seeds)]
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+    rows, ts = run_in_memory(runs, on_progress=on_progress, cancel=cancel)
+    bad = rows[rows["status"] != "ok"]
+    if len(bad):
+        raise RuntimeError(f"run {bad['run_id'].iloc[0]} failed: {bad['error'].iloc[0]}")
+    groups = dict(tuple(ts.groupby("run_id", sort=False)))
+    return {name: [add_derived(groups[f"{name}/{r}"].drop(columns="run_id")) for r in range(n)] for name in names}
 
 
 def fan_chart_data(runs: list[pd.DataFrame], column: str, scale: float = 1.0) -> pd.DataFrame:
