@@ -38,6 +38,15 @@ class NationalOffer:
     public_health_models: int     # public specialised healthcare models rolled out
     compute_h100e: float          # national compute in service (H100 equivalents)
     lab_headcount_target: float   # persons the government lab wants to employ
+    serving_h100e: float = 0.0    # national compute not training this quarter, free to serve firms (H100e)
+
+
+@dataclass(frozen=True)
+class SharedData:
+    """What data holders let flow this quarter."""
+
+    per_firm: np.ndarray          # data index each firm agent receives (contracts + public platform)
+    language_corpus_share: float  # share of Japanese-language corpus holdings flowing to domestic model builders
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import mesa
 from abm import metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
-from abm.exchange import policy_in_force
+from abm.exchange import SharedData, policy_in_force
 from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
@@ -64,6 +64,7 @@ class SovereignAIModel(mesa.Model):
         self.talent = TalentPopulation(self, self.graph, self.blocks)
         self.firms = FirmPopulation(self, self.graph, self.blocks)
         self.asean = AseanPopulation(self, self.graph, self.blocks)
+        self.shared = SharedData(self.firms.shared_data, 0.0)   # last quarter's data flows (none before the start)
         self.last_abroad = 0.0
         self.initial_deficit_jpy_tn = self._initial_deficit()
         agent_reporters = {}
@@ -95,12 +96,12 @@ class SovereignAIModel(mesa.Model):
         # 2. government: budget, DCs, GPUs, training, staff, programmes (pays last quarter's adoption subsidy)
         offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0))
         # 3. data holders: accept firms' requests, contracts lapse, trust -> data each firm receives
-        shared_data = self.data_holders.step(self, in_force, self.firms.source)
+        shared = self.shared = self.data_holders.step(self, in_force, self.firms.source)
         # 4. talent: enter, leave, return, match employers -> staff of each firm and of the government lab
         staffing = self.talent.step(self, in_force, offer, self.firms.staff_demand(self))
         self.government.take_staff(staffing.lab_persons)
         # 5. firms: adopt, choose source, spend
-        self.firms.step(self, in_force, offer, shared_data, staffing.firm_persons)
+        self.firms.step(self, in_force, offer, shared.per_firm, staffing.firm_persons)
         # 6. ASEAN partners: adopt, choose Japanese models (carried abroad by subsidiaries of domestic users)
         self.asean.step(self, offer, self.firms.source)
         self._close_books()                            # 7. ledger: outcomes, costs, financing

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from abm.exchange import InForce
+from abm.exchange import InForce, SharedData
 from abm.graph_arrays import gc_paused, layer_pairs
 from abm.vocab import Source, is_domestic
 
@@ -56,8 +56,9 @@ class DataHolderPopulation:
         with gc_paused():
             self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
 
-    def step(self, model, in_force: InForce, firm_source) -> np.ndarray:
-        """One quarter of requests, acceptances and lapses; returns the data each firm agent receives (index)."""
+    def step(self, model, in_force: InForce, firm_source) -> SharedData:
+        """One quarter of requests, acceptances and lapses; returns the data each firm agent receives (index)
+        and the share of Japanese-language corpora flowing to domestic model builders."""
         s, rng = model.inputs, model.rng
         r = s.rules
         contracts_on = float(in_force.data_contracts)
@@ -80,7 +81,13 @@ class DataHolderPopulation:
         # public machine-readable data from the government platform reaches every adopter once contracts exist
         public = r.data_public_platform_volume * contracts_on * scale
         carried = np.bincount(self.e_firm, weights=self.carried, minlength=len(firm_source))
-        return carried * r.data_contract_volume_weight + public
+        return SharedData(carried * r.data_contract_volume_weight + public, self.language_corpus_share())
+
+    def language_corpus_share(self) -> float:
+        """Share of the Japanese-language corpus volume on contract edges that flows now (0..1)."""
+        corpus = self.domain[self.e_holder] == DOMAINS.index("language_corpora")
+        potential = self.volume_e[corpus].sum()
+        return float(self.carried[corpus].sum() / potential) if potential > 0 else 0.0
 
     @property
     def shared_index(self) -> float:

@@ -98,8 +98,9 @@ class Government(mesa.Agent):
 
     def offer(self) -> NationalOffer:
         """What the programme offers firms, talent and partners now."""
+        serving = 0.0 if self.training_target > 0 else self.compute_in_service_h100e
         return NationalOffer(self.sovereign_available, self.sovereign_cap, self.public_health_models,
-                             self.compute_in_service_h100e, self.headcount_target)
+                             self.compute_in_service_h100e, self.headcount_target, serving)
 
     def take_staff(self, persons: float) -> None:
         """The lab's staff after the talent market has matched this quarter (paid from next quarter)."""
