@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 INVESTMENT = ("datacenter", "hardware", "staff", "power", "cloud")   # the national compute + base-model programme
-CATEGORIES = (*INVESTMENT, "programmes")                          # + talent, subsidies, data platform, ASEAN
+CATEGORIES = (*INVESTMENT, "programmes", "price_support")  # + talent, subsidies, data platform, ASEAN; below-cost prices
+INCOME = ("compute_sales", "model_access")   # public income: national compute and sovereign-model access sold
 PAYERS = ("government", "private")
 OUTCOMES = ("healthcare", "deficit_avoided", "autonomous_driving", "asean")
 PERIODS = ("initial_2026_2031", "running_2031_2040")
@@ -28,6 +29,7 @@ class Ledger:
 
     def _reset(self) -> None:
         self.flows = {(c, p): 0.0 for c in CATEGORIES for p in PAYERS}
+        self.income = {k: 0.0 for k in INCOME}
         self.abroad_this_quarter = 0.0
 
     def book(self, category: str, jpy_tn: float, payer: str) -> None:
@@ -37,6 +39,14 @@ class Ledger:
         if jpy_tn < 0:
             raise ValueError(f"negative cost booked: {category} {jpy_tn}")
         self.flows[(category, payer)] += jpy_tn
+
+    def receive(self, kind: str, jpy_tn: float) -> None:
+        """Add public income of this quarter (JPY tn, >= 0): sales of national compute or model access."""
+        if kind not in INCOME:
+            raise KeyError(f"unknown income {kind}")
+        if jpy_tn < 0:
+            raise ValueError(f"negative income booked: {kind} {jpy_tn}")
+        self.income[kind] += jpy_tn
 
     def pay_abroad(self, jpy_tn: float) -> None:
         """Record a public payment to foreign providers this quarter (enters the digital deficit)."""
@@ -66,7 +76,10 @@ class Ledger:
         self.cum["private_investment"] += inv_private + finetune_share * private_ai_spend_jpy_tn / 4.0
         self.cum["private_ai_spend_domestic"] += private_ai_spend_jpy_tn / 4.0
         self.cum["public_cost"] += public
-        row.update(public_cost_jpy_tn=public, private_cost_jpy_tn=private,
+        income = sum(self.income.values())
+        self.cum["public_income"] += income
+        row.update(public_cost_jpy_tn=public, private_cost_jpy_tn=private, public_income_jpy_tn=income,
+                   public_income_cum_jpy_tn=self.cum["public_income"],
                    public_investment_cum_jpy_tn=self.cum["public_investment"],
                    private_investment_cum_jpy_tn=self.cum["private_investment"],
                    private_ai_spend_domestic_cum_jpy_tn=self.cum["private_ai_spend_domestic"],
@@ -82,12 +95,13 @@ class Ledger:
         self.cum["outcomes"] += total / 4.0
         row.update(outcomes_direct_jpy_tn_per_year=direct, outcomes_indirect_jpy_tn_per_year=total - direct,
                    outcomes_direct_cum_jpy_tn=self.cum["direct"], outcomes_cum_jpy_tn=self.cum["outcomes"])
-        row.update(self._finance(public, direct / 4.0))
+        row.update(self._finance(public, direct / 4.0 + income))
         self._reset()
         return row
 
-    def _finance(self, public_cost: float, direct_flow: float) -> dict[str, float]:
-        """Bonds: public costs are borrowed, interest accrues, direct outcomes redeem. Tax: no bonds.
+    def _finance(self, public_cost: float, fiscal_flow: float) -> dict[str, float]:
+        """Bonds: public costs are borrowed, interest accrues, direct outcomes and public income redeem.
+        Tax: no bonds.
 
         Redemption is never negative: a quarter whose direct outcomes are negative (e.g. the deficit
         avoided turns into extra deficit) redeems nothing; it does not un-redeem earlier quarters."""
@@ -96,7 +110,7 @@ class Ledger:
         if p.financing == "ai_transition_bond":
             interest = self.bond_balance * p.bond_interest_rate / 4.0
             self.bond_balance += public_cost + interest
-            redeemed = max(0.0, min(self.bond_balance, direct_flow))
+            redeemed = max(0.0, min(self.bond_balance, fiscal_flow))
             self.bond_balance -= redeemed
         self.cum["interest"] += interest
         self.cum["redeemed"] += redeemed
@@ -115,7 +129,7 @@ def financial_summary(ts, discount_rate: float, start_year: int) -> dict:
     disc = (1.0 + discount_rate) ** (-t)
     direct = ts["outcomes_direct_jpy_tn_per_year"] / 4.0
     total = (ts["outcomes_direct_jpy_tn_per_year"] + ts["outcomes_indirect_jpy_tn_per_year"]) / 4.0
-    cost = ts["public_cost_jpy_tn"] + ts["bond_interest_jpy_tn"]
+    cost = ts["public_cost_jpy_tn"] - ts["public_income_jpy_tn"] + ts["bond_interest_jpy_tn"]
     invested = ts["public_investment_cum_jpy_tn"] > 0      # nothing to pay back without a public programme
     covered = (direct.cumsum() >= cost.cumsum()) & invested & (ts["quarter"] == 4)
     payback = int(ts.loc[covered.idxmax(), "year"]) if covered.any() else None

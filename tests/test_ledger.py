@@ -53,7 +53,8 @@ def test_bonds_never_negative_and_redeemed_only_from_direct_outcomes(bond_run):
     assert (ts["bond_balance_jpy_tn"] >= -1e-12).all()
     assert ts["bond_balance_jpy_tn"].max() > 0
     assert (ts["bond_redeemed_jpy_tn"] >= 0).all()
-    assert (ts["bond_redeemed_jpy_tn"] <= ts["outcomes_direct_jpy_tn_per_year"].clip(lower=0) / 4 + 1e-12).all()
+    fiscal = ts["outcomes_direct_jpy_tn_per_year"].clip(lower=0) / 4 + ts["public_income_jpy_tn"]
+    assert (ts["bond_redeemed_jpy_tn"] <= fiscal + 1e-12).all()
     # the balance moves exactly by issuance + interest - redemption
     bal = ts["bond_balance_jpy_tn"].to_numpy()
     issued = ts["public_cost_jpy_tn"].to_numpy()
@@ -90,6 +91,7 @@ def _series(direct_per_year: float, public_cost_per_quarter: float, invested: bo
                          "outcomes_direct_jpy_tn_per_year": np.full(n, direct_per_year),
                          "outcomes_indirect_jpy_tn_per_year": np.zeros(n),
                          "public_cost_jpy_tn": cost, "bond_interest_jpy_tn": np.zeros(n),
+                         "public_income_jpy_tn": np.zeros(n),
                          "public_investment_cum_jpy_tn": np.cumsum(cost) if invested else np.zeros(n)})
 
 
@@ -104,6 +106,9 @@ def test_payback_year_on_known_series():
     assert never["payback_year"] is None and never["npv_jpy_tn"] == pytest.approx(-0.5 * 20)
     # outcomes with no public programme: nothing to pay back
     assert financial_summary(_series(4.0, 0.0, invested=False), 0.0, 2026)["payback_year"] is None
+    # public income (compute or model access sold) offsets cost: a steady cost of 1 fully earned back
+    earned = _series(0.0, 1.0).assign(public_income_jpy_tn=1.0)
+    assert financial_summary(earned, 0.0, 2026)["npv_jpy_tn"] == pytest.approx(0.0)
 
 
 def test_bad_bookings_refused():

@@ -73,7 +73,9 @@ def identities(ts, model) -> dict[str, np.ndarray]:
     direct = ts["outcomes_direct_jpy_tn_per_year"].to_numpy() / 4
     out["bond balance >= 0"] = bal >= -TOL
     out["redemption >= 0"] = red >= 0
-    out["redemption <= positive direct outcomes"] = red <= np.maximum(direct, 0) + TOL
+    income = ts["public_income_jpy_tn"].to_numpy()
+    out["income >= 0"] = income >= 0
+    out["redemption <= positive direct outcomes + public income"] = red <= np.maximum(direct, 0) + income + TOL
     out["cum redemption never falls"] = np.diff(np.r_[0.0, ts["bond_redeemed_cum_jpy_tn"]]) >= -TOL
     out["cum redemption = sum of flows"] = close(np.cumsum(red), ts["bond_redeemed_cum_jpy_tn"])
     out["cum interest = sum of flows"] = close(np.cumsum(interest), ts["bond_interest_cum_jpy_tn"])
