@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 INVESTMENT = ("datacenter", "hardware", "staff", "power", "cloud")   # the national compute + base-model programme
-CATEGORIES = (*INVESTMENT, "programmes", "price_support")  # + talent, subsidies, data platform, ASEAN; below-cost prices
+# + talent, subsidies, data platform, ASEAN; below-cost prices; national capacity bought to serve firms
+CATEGORIES = (*INVESTMENT, "programmes", "price_support", "serving_compute")
 INCOME = ("compute_sales", "model_access")   # public income: national compute and sovereign-model access sold
 PAYERS = ("government", "private")
 OUTCOMES = ("healthcare", "deficit_avoided", "autonomous_driving", "asean")

@@ -43,9 +43,6 @@ class Environment:
             self.frontier_cap, env.ai_value_share_max, env.ai_value_midpoint_capability, env.ai_value_width_capability))
         years = max(tau, 0.0)
         self.electricity_jpy_per_kwh = env.electricity_price_jpy_per_kwh * (1 + env.electricity_inflation_per_year) ** years
-        # GPU performance per unit: the hardware path of the cost model (flat or linear improvement)
-        self.gpu_perf_x = 1.0 + (costs.gpu_perf_gain_per_year_linear * years
-                                 if self.s.policy.hardware_path == "improving" else 0.0)
         # cloud compute price falls with GPU price-performance
         self.cloud_jpy_per_gpu_hour = (costs.cloud_price_usd_per_gpu_hour * env.jpy_per_usd
                                        * 0.5 ** (years / env.gpu_price_performance_doubling_years))

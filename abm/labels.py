@@ -17,6 +17,7 @@ NAMES = {  # member key -> (English, Japanese)
     "datacenter": ("data centres", "データセンター"), "hardware": ("hardware", "ハードウェア"),
     "staff": ("staff", "人件費"), "power": ("power", "電力"), "cloud": ("cloud", "クラウド"),
     "programmes": ("programmes", "政策プログラム"), "price_support": ("price support", "価格支援"),
+    "serving_compute": ("serving compute", "提供用計算資源"),
     "compute_sales": ("national compute sold", "国の計算資源の販売"),
     "model_access": ("sovereign-model access sold", "国産モデル利用料"),
     "deficit_avoided": ("deficit avoided", "回避した赤字"), "autonomous_driving": ("autonomous driving", "自動運転"),

@@ -111,6 +111,31 @@ def compute_in_service_h100e(m):
 
 
 @reporter
+def training_cluster_h100e(m):
+    return m.government.training_cluster_h100e
+
+
+@reporter
+def serving_compute_h100e(m):
+    return m.government.serving_h100e
+
+
+@reporter
+def programme_funds_jpy_tn(m):
+    return m.government.funds_jpy_tn
+
+
+@reporter
+def programme_commitments_jpy_tn(m):
+    return m.government.commitments_jpy_tn()
+
+
+@reporter
+def budget_lapsed_cum_jpy_tn(m):
+    return m.government.lapsed_jpy_tn
+
+
+@reporter
 def datacenter_in_service_mw(m):
     return m.government.dc_mw_in_service
 

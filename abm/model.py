@@ -65,6 +65,7 @@ class SovereignAIModel(mesa.Model):
         self.firms = FirmPopulation(self, self.graph, self.blocks)
         self.asean = AseanPopulation(self, self.graph, self.blocks)
         self.shared = SharedData(self.firms.shared_data, 0.0)   # last quarter's data flows (none before the start)
+        self.serving_utilisation = 0.0   # last quarter's use of national serving capacity (none known: no expansion)
         self.last_abroad = 0.0
         self.initial_deficit_jpy_tn = self._initial_deficit()
         agent_reporters = {}
@@ -94,7 +95,8 @@ class SovereignAIModel(mesa.Model):
         self.env.advance(self.year, self.quarter)
         in_force = self.in_force = policy_in_force(self.inputs, self.role, self.year)
         # 2. government: budget, DCs, GPUs, training, staff, programmes (pays last quarter's adoption subsidy)
-        offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0))
+        offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0),
+                                    self.shared.language_corpus_share, self.serving_utilisation)
         # 3. data holders: accept firms' requests, contracts lapse, trust -> data each firm receives
         shared = self.shared = self.data_holders.step(self, in_force, self.firms.source)
         # 4. talent: enter, leave, return, match employers -> staff of each firm and of the government lab

@@ -78,6 +78,10 @@ class PolicySection(_Section):
         "tax", unit="-", lever=True, label="Financing", source="mizuho: GX-bond analogy")
     domestic_dc_ready_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True,
                                     label="Domestic DC ready", source="mizuho: release model on domestic DC from 2031")
+    dc_grid_strategy: Literal["wait", "premium", "start_smaller"] = F(
+        "wait", unit="-", lever=True, label="DC grid connection",
+        source="[I] when the grid cannot yet connect the DC's watts (abm/data/grid.toml): wait, pay for a "
+               "private connection (rules.grid_private_connection_usd_per_w), or start smaller and grow")
     procurement_diversification_share: float = F(
         0.3, ge=0, le=1, unit="share of GPU supply", lever=True, label="Procurement diversification",
         source="mizuho: diversify procurement against supply cut-offs and export controls")
@@ -88,7 +92,12 @@ class PolicySection(_Section):
     hardware_path: Literal["flat", "improving"] = F(
         "improving", unit="-", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
     hardware_renewal_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: renewal assumed 2036")
-    retraining_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: retraining assumed 2036")
+    retraining_rule: Literal["adaptive", "fixed_year"] = F(
+        "adaptive", unit="-", lever=True, label="Retraining rule",
+        source="adaptive: a new generation once the frontier runs away (rules.gov_generation_gap_oom); "
+               "fixed_year: one retraining in retraining_year (mizuho's assumption)")
+    retraining_year: int = F(2036, ge=2020, le=2070, unit="year",
+                             source="mizuho: retraining assumed 2036 (used by retraining_rule = fixed_year)")
     discount_rate: float = F(0.02, ge=0, le=0.2, unit="1/yr", source="[I] long JGB-like social discount rate")
     bond_interest_rate: float = F(0.015, ge=0, le=0.2, unit="1/yr", source="[I] GX transition bond coupons ~1-1.5%")
     deficit_fiscal_share: float = F(0.3, ge=0, le=1, unit="share",
@@ -127,8 +136,8 @@ class EnvironmentSection(_Section):
                                                source="MHLW national medical care expenditure, outpatient part ~35% of 47 tn")
     outpatient_spending_growth_per_year: float = F(0.034, ge=-0.05, le=0.2, unit="1/yr",
                                                    source="[I] implied by mizuho: 13 tn = 48.6% of outpatient spending in 2040")
-    autonomous_driving_value_2040_jpy_tn: float = F(4.75, ge=0, le=20, unit="JPY tn/yr", calibratable=True,
-                                                    source="[I][C] at-stake value of Japanese OEMs' AD-related production and ripple; fitted by sovai calibrate (3.8 -> 4.75)")
+    autonomous_driving_value_2040_jpy_tn: float = F(4.0, ge=0, le=20, unit="JPY tn/yr", calibratable=True,
+                                                    source="[I][C] at-stake value of Japanese OEMs' AD-related production and ripple; fitted to the 2040 autonomous-driving outcome (3.8 -> 4.75 -> 4.0 after the base model gained data and generations)")
     asean_gdp_growth_per_year: float = F(0.05, ge=-0.05, le=0.2, unit="1/yr", source="[I] ASEAN-5 nominal growth")
 
 

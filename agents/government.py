@@ -1,11 +1,15 @@
 """The government (with, under a private-led split, the consortium it co-funds): the national compute and
 base-model programme and the public programmes.
 
-Each quarter, in this order: accrue budgets; build data centres (with a lead time); buy GPUs (supply cut by
-export controls, price per FLOP falling on the improving hardware path); train base-model generations (beta on
-foreign cloud, release on domestic data centres, retraining); train public specialised models; pay staff and
-power; fund the data platform, talent programmes, adoption subsidies and ASEAN co-creation.
-Costs are *booked* in the ledger (``model.ledger``), never kept here.
+Budgets bind. Two budget lines accrue each quarter into funds: the **compute** line pays data centres, GPUs
+and the cluster's running power; the **base-model** line pays the lab's staff, beta training on foreign cloud
+and training power. Every outlay is drawn from its fund; a short fund delays or shrinks what is built (a data
+centre is ready only once paid; GPUs are bought as money arrives; a lab without pay has no staff, and a lab
+without staff trains nothing). Funds committed to planned purchases carry over; what is neither committed nor
+within the carry-over allowance lapses at each year's end and is reported. Spare compute money, once the
+national cluster serves, buys serving capacity for firms while last quarter's serving utilisation justifies it.
+
+Costs are *booked* in the ledger (``model.ledger``), never kept here; the rules are in :mod:`agents.government_rules`.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import mesa
 
 from abm import capability
 from abm.exchange import InForce, NationalOffer
-from abm.vocab import (HOURS_PER_QUARTER, JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER,
-                       START_2025, W_PER_MW, WH_PER_KWH, decimal_year)
+from abm.vocab import (JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER, W_PER_MW,
+                       decimal_year)
+from agents import government_rules as rules_
+from agents.government_budget import Budget
+from agents.government_programmes import book_programmes
 
 
 @dataclass
@@ -26,21 +33,6 @@ class Generation:
     year: float
     flop: float
     capability: float
-
-
-def gpu_unit_cost_jpy_tn(costs, jpy_per_usd: float) -> float:
-    """Hardware + network cost of one GPU (JPY tn): server price x (1 + network share)."""
-    return costs.gpu_server_price_usd * jpy_per_usd * (1.0 + costs.network_share_of_hardware) / JPY_PER_TN
-
-
-def gpu_it_load_w(costs) -> float:
-    """IT load of one GPU with its server share (W): TDP x server overhead."""
-    return costs.gpu_tdp_w * costs.server_overhead_factor
-
-
-def energy_kwh(gpu_hours: float, costs) -> float:
-    """Energy at the meter for GPU-hours of work: IT load x average draw x PUE."""
-    return gpu_hours * gpu_it_load_w(costs) * costs.average_power_draw_share * costs.pue / WH_PER_KWH
 
 
 class Government(mesa.Agent):
@@ -57,23 +49,23 @@ class Government(mesa.Agent):
         self.plan_perf = self.perf_in(p.domestic_dc_ready_year, s)
         self.planned_gpus = capability.gpus_for_run(self.final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
                                                     c.model_flops_utilisation, p.training_window_months)
-        self.planned_mw = self.planned_gpus * gpu_it_load_w(c) / W_PER_MW
+        self.planned_mw = self.planned_gpus * rules_.gpu_it_load_w(c) / W_PER_MW
         self.build_start_q = self.ready_q - int(c.dc_lead_time_quarters)
-        self.fund_jpy_tn = 0.0
-        self.dc_mw_in_service = 0.0
-        self.dc_mw_building = 0.0
-        self.gpus = 0.0
-        self.gpu_perf = 1.0
-        self.pending_gpus = 0.0
-        self.order_gpus = 0.0          # size of the current order (initial cluster or renewal)
+        self.dc_capex_total = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
+        self.dc_capex_paid = 0.0
+        self.budget = Budget(self.role.public_share)
+        self.dc_mw_in_service = self.dc_mw_building = 0.0
+        self.gpus, self.gpu_perf = 0.0, 1.0           # training cluster
+        self.pending_h100e = self.order_h100e = 0.0   # current order (initial cluster or renewal) in H100e
+        self.serving_gpus, self.serving_perf = 0.0, 1.0   # capacity bought only to serve firms
         self.generations: list[Generation] = []
-        self.training_flop_done = 0.0
-        self.training_target = 0.0
+        self.beta_flop_done = 0.0
+        self.training_flop_done = self.training_target = 0.0
         self.training_name = ""
+        self.gap_at_release = None
         self.specialised_done = False
         self.public_health_models = 0
-        self.staff_persons = 0.0
-        self.headcount_target = 0.0
+        self.staff_persons = self.headcount_target = 0.0
         self.in_service = False
 
     # -- derived state -------------------------------------------------------------------------------------
@@ -81,7 +73,11 @@ class Government(mesa.Agent):
     def perf_in(year: float, s) -> float:
         """Per-GPU performance (x H100) of hardware bought in ``year`` on the scenario's hardware path."""
         gain = s.costs.gpu_perf_gain_per_year_linear if s.policy.hardware_path == "improving" else 0.0
-        return 1.0 + gain * max(year - START_2025, 0.0)
+        return rules_.perf_in(year, gain)
+
+    def perf_now(self) -> float:
+        """Per-GPU performance of hardware bought this quarter (the cost model's path, by calendar year)."""
+        return self.perf_in(decimal_year(self.model.year, self.model.quarter), self.model.inputs)
 
     @property
     def sovereign_available(self) -> bool:
@@ -94,37 +90,64 @@ class Government(mesa.Agent):
 
     @property
     def compute_in_service_h100e(self) -> float:
+        return self.gpus * self.gpu_perf + self.serving_gpus * self.serving_perf
+
+    @property
+    def training_cluster_h100e(self) -> float:
         return self.gpus * self.gpu_perf
+
+    @property
+    def serving_h100e(self) -> float:
+        """National compute free to serve firms now: the serving capacity, plus the cluster when not training."""
+        idle = 0.0 if self.training_target > 0 else self.gpus * self.gpu_perf
+        return (idle + self.serving_gpus * self.serving_perf) if self.in_service else 0.0
+
+    @property
+    def funds_jpy_tn(self) -> float:
+        return self.budget.total_jpy_tn
+
+    @property
+    def lapsed_jpy_tn(self) -> float:
+        return self.budget.lapsed_public_jpy_tn
+
+    def commitments_jpy_tn(self) -> float:
+        """Compute money committed to planned purchases: the rest of the data centre and of the GPU order
+        (the planned cluster's, until its data centre serves and the order is placed)."""
+        s = self.model.inputs
+        unplaced = self.planned_gpus * self.plan_perf if self.dc_mw_in_service == 0 else 0.0
+        return (self.dc_capex_total - self.dc_capex_paid) + (unplaced + self.pending_h100e) * self.h100e_price(s)
 
     def offer(self) -> NationalOffer:
         """What the programme offers firms, talent and partners now."""
-        serving = 0.0 if self.training_target > 0 else self.compute_in_service_h100e
         return NationalOffer(self.sovereign_available, self.sovereign_cap, self.public_health_models,
-                             self.compute_in_service_h100e, self.headcount_target, serving)
+                             self.compute_in_service_h100e, self.headcount_target, self.serving_h100e)
 
     def take_staff(self, persons: float) -> None:
         """The lab's staff after the talent market has matched this quarter (paid from next quarter)."""
         self.staff_persons = persons
 
     # -- the quarter ------------------------------------------------------------------------------------------
-    def act(self, in_force: InForce, persons_at_home: float, subsidy_due_jpy_tn: float) -> NationalOffer:
+    def act(self, in_force: InForce, persons_at_home: float, subsidy_due_jpy_tn: float,
+            language_corpus_share: float, serving_utilisation: float) -> NationalOffer:
         """One quarter of decisions; returns the programme's offer after them.
 
         The caller guarantees: environment advanced; ledger open for this quarter. ``persons_at_home``: AI
         specialists in Japan before this quarter's moves (wage top-ups); ``subsidy_due_jpy_tn``: the adoption
-        subsidy (JPY tn/yr) that firms' new domestic adoptions earned last quarter.
+        subsidy (JPY tn/yr) firms' new domestic adoptions earned last quarter; ``language_corpus_share``: share
+        of Japanese-language corpora flowing last quarter (training data); ``serving_utilisation``: last
+        quarter's use of national serving capacity (0..1).
         """
-        m = self.model
-        if self.role.compute_scale <= 0:
-            self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
-            return self.offer()
-        share = self.role.public_share
-        self.fund_jpy_tn += m.inputs.policy.compute_budget_jpy_tn_per_year / QUARTERS_PER_YEAR / share
-        self._build_datacentre()
-        self._buy_gpus()
-        self._train()
-        self._pay_staff_and_power()
-        self._programmes(in_force, persons_at_home, subsidy_due_jpy_tn)
+        if self.role.compute_scale > 0:
+            p = self.model.inputs.policy
+            self.budget.accrue({"compute": p.compute_budget_jpy_tn_per_year,
+                                "model": p.base_model_budget_jpy_tn_per_year})
+            self._build_datacentre()
+            self._buy_compute()
+            self._expand_serving(serving_utilisation)
+            self._train(language_corpus_share)
+            self._pay_staff_and_power(serving_utilisation)
+            self._lapse_at_year_end()
+        book_programmes(self.model, self.role, in_force, persons_at_home, subsidy_due_jpy_tn)
         return self.offer()
 
     def _book(self, category: str, jpy_tn: float) -> None:
@@ -132,112 +155,186 @@ class Government(mesa.Agent):
         self.model.ledger.book(category, jpy_tn * share, "government")
         self.model.ledger.book(category, jpy_tn * (1 - share), "private")
 
-    def _build_datacentre(self) -> None:
-        m, c = self.model, self.model.inputs.costs
-        qi = m.quarter_index
-        lead = int(c.dc_lead_time_quarters)
-        if max(self.build_start_q, 0) <= qi < self.ready_q and self.dc_mw_in_service + self.dc_mw_building == 0:
-            self.dc_mw_building = self.planned_mw
-        if self.dc_mw_building > 0 and qi < self.ready_q:
-            quarters = max(self.ready_q - max(self.build_start_q, 0), 1) if lead > 0 else 1
-            capex = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * m.inputs.environment.jpy_per_usd / JPY_PER_TN / quarters
-            self.fund_jpy_tn -= capex
-            self._book("datacenter", capex)
-        if qi >= self.ready_q and self.dc_mw_building > 0:
-            self.dc_mw_in_service += self.dc_mw_building
-            self.dc_mw_building = 0.0
-            self.pending_gpus = self.order_gpus = self.planned_gpus
+    def _draw(self, fund: str, wanted_jpy_tn: float, category: str) -> float:
+        """Pay up to ``wanted`` from ``fund`` ("compute" or "model"), book it; returns the paid share."""
+        paid = self.budget.draw(fund, wanted_jpy_tn)
+        if paid > 0:
+            self._book(category, paid)
+        return paid / wanted_jpy_tn if wanted_jpy_tn > 0 else 1.0
 
-    def _buy_gpus(self) -> None:
+    def h100e_price(self, s) -> float:
+        r, env = s.rules, self.model.env
+        unit = rules_.gpu_unit_cost_jpy_tn(s.costs, s.environment.jpy_per_usd)
+        return rules_.h100e_price_jpy_tn(unit, self.perf_now(), env.shocks.export_control_cut,
+                                         s.policy.procurement_diversification_share,
+                                         r.gov_export_control_price_premium, r.gov_diversification_price_premium)
+
+    def _build_datacentre(self) -> None:
+        """Pay the data centre in equal instalments from the build start; it serves once paid, due and
+        connected to the grid (``policy.dc_grid_strategy``: wait for connections, pay for a private one, or
+        start with the watts connected and grow as connections arrive)."""
+        m, s = self.model, self.model.inputs
+        c, qi = s.costs, m.quarter_index
+        grid = rules_.grid_allowance_mw(decimal_year(m.year, m.quarter), s.rules.grid_programme_share)
+        if 0 < self.dc_mw_in_service < self.planned_mw:          # started smaller: grows with connections
+            self.dc_mw_in_service = min(self.planned_mw, grid)
+        if self.dc_mw_in_service > 0 or qi < max(self.build_start_q, 0):
+            return
+        quarters = max(self.ready_q - max(self.build_start_q, 0), 1) if int(c.dc_lead_time_quarters) > 0 else 1
+        instalment = min(self.dc_capex_total / quarters, self.dc_capex_total - self.dc_capex_paid)
+        if instalment > 1e-15:
+            self.dc_capex_paid += self._draw("compute", instalment, "datacenter") * instalment
+            self.dc_mw_building = self.planned_mw if self.dc_capex_paid > 0 else 0.0
+        if qi < self.ready_q or self.dc_capex_paid < self.dc_capex_total * (1 - 1e-9):
+            return
+        short_mw, strategy = max(self.planned_mw - grid, 0.0), s.policy.dc_grid_strategy
+        if short_mw > 0 and strategy == "premium":
+            premium = short_mw * W_PER_MW * s.rules.grid_private_connection_usd_per_w * s.environment.jpy_per_usd \
+                / JPY_PER_TN
+            short_mw = 0.0 if self._draw("compute", premium, "datacenter") >= 1.0 - 1e-12 else short_mw
+        connected = self.planned_mw - short_mw
+        if short_mw > 0 and not (strategy == "start_smaller" and connected > 0):
+            return                                                 # wait for the grid
+        self.dc_mw_in_service, self.dc_mw_building = connected, self.planned_mw - connected
+        self.pending_h100e = self.order_h100e = self.planned_gpus * self.plan_perf
+
+    def _buy_compute(self) -> None:
+        """Orders in H100e: the training cluster once its data centre serves, renewed in the renewal year."""
         m, s = self.model, self.model.inputs
         if m.year == s.policy.hardware_renewal_year and m.quarter == 1 and self.gpus > 0:
-            perf = self.perf_in(m.year, s)
-            self.pending_gpus = self.order_gpus = self.gpus * self.gpu_perf / perf   # same compute, today's perf
-            self.gpus, self.gpu_perf = 0.0, perf                   # old cluster retired as the new one arrives
-        if self.pending_gpus <= 0:
+            self.pending_h100e = self.order_h100e = self.gpus * self.gpu_perf   # same compute, today's price
+            self.gpus = 0.0                                   # old cluster retired as the new one arrives
+        if self.pending_h100e <= 0:
             return
-        unit = gpu_unit_cost_jpy_tn(s.costs, s.environment.jpy_per_usd)
-        # export controls: while in force, only (1 - cut) of the order can be delivered in total
-        delivered = self.order_gpus - self.pending_gpus
-        supply = max(self.order_gpus * (1.0 - m.env.shocks.export_control_cut) - delivered, 0.0)
-        room = self.dc_mw_in_service * W_PER_MW / gpu_it_load_w(s.costs) - self.gpus
-        buy = max(min(supply, max(self.fund_jpy_tn, 0.0) / unit, room), 0.0)
+        c, r = s.costs, s.rules
+        price, perf = self.h100e_price(s), self.perf_now()
+        room_gpus = self.dc_mw_in_service * W_PER_MW / rules_.gpu_it_load_w(c) - self.gpus
+        can = rules_.deliverable_h100e(self.pending_h100e, self.order_h100e, m.env.shocks.export_control_cut,
+                                       r.gov_delivery_quarters)
+        buy = max(min(can, max(self.budget.funds["compute"], 0.0) / price, room_gpus * perf), 0.0)
         if buy <= 0:
             return
-        perf = self.perf_in(m.year, s)
-        self.gpu_perf = (self.gpus * self.gpu_perf + buy * perf) / (self.gpus + buy)
-        self.gpus += buy
-        self.pending_gpus -= buy
-        self.fund_jpy_tn -= buy * unit
-        self._book("hardware", buy * unit)
+        self._draw("compute", buy * price, "hardware")
+        new_gpus = buy / perf
+        self.gpu_perf = (self.gpus * self.gpu_perf + buy) / (self.gpus + new_gpus)
+        self.gpus += new_gpus
+        self.pending_h100e -= buy
 
-    def _train(self) -> None:
+    def _expand_serving(self, utilisation: float) -> None:
+        """Spare compute money buys serving capacity (GPUs and their data-centre watts) while utilisation is high."""
         m, s = self.model, self.model.inputs
-        c, p, env = s.costs, s.policy, m.env
+        if not self.in_service or utilisation < s.rules.gov_serving_utilisation_threshold:
+            return
+        spare = self.budget.funds["compute"] - self.commitments_jpy_tn() - s.rules.gov_power_reserve_quarters * (self._ops_power()
+                                                                                     + self._serving_power(1.0))
+        if spare <= 0:
+            return
+        c, perf = s.costs, self.perf_now()
+        dc_per_gpu = rules_.gpu_it_load_w(c) * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
+        per_gpu = self.h100e_price(s) * perf + dc_per_gpu
+        cap = s.rules.gov_serving_max_h100e_per_quarter * (1.0 - m.env.shocks.export_control_cut) / perf
+        gpus = min(spare / per_gpu, cap)
+        if gpus <= 0:
+            return
+        self._draw("compute", gpus * per_gpu, "serving_compute")
+        self.serving_perf = (self.serving_gpus * self.serving_perf + gpus * perf) / (self.serving_gpus + gpus)
+        self.serving_gpus += gpus
+
+    def _train(self, language_share: float) -> None:
+        m, s = self.model, self.model.inputs
+        c, p, r = s.costs, s.policy, s.rules
         year = decimal_year(m.year, m.quarter)
-        # beta generation on foreign cloud until the domestic DC is ready
-        if self.role.sovereign_model and m.quarter_index < self.ready_q and not self.generations:
+        data_x = rules_.data_multiplier(language_share, r.gov_data_compute_gain)
+        plan = (c.staff_headcount_running if self.in_service else c.staff_headcount_development) * \
+            self.role.compute_scale
+        speed = rules_.staff_factor(self.staff_persons, plan, r.gov_training_staff_elasticity)
+        algo = s.environment.algorithmic_efficiency_per_year
+        # beta generation on foreign cloud while the domestic DC is not ready (needs staff and base-model money)
+        beta_due = self.role.sovereign_model and not self.generations and self.dc_mw_in_service == 0
+        if beta_due and p.compute_budget_jpy_tn_per_year > 0:
             beta_flop = c.beta_compute_share * self.final_flop
-            quarters = max(self.ready_q, 1)
-            gpu_hours = beta_flop / quarters / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
-            cost = gpu_hours * env.cloud_jpy_per_gpu_hour / JPY_PER_TN
-            self._book("cloud", cost)
-            m.ledger.pay_abroad(cost)
-            if m.quarter_index == self.ready_q - 1:
+            per_q = beta_flop / max(self.ready_q, 1) * speed
+            gpu_hours = per_q / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
+            cost = gpu_hours * m.env.cloud_jpy_per_gpu_hour / JPY_PER_TN
+            paid = self._draw("model", cost, "cloud")
+            m.ledger.pay_abroad(paid * cost)
+            self.beta_flop_done += paid * per_q
+            if self.beta_flop_done >= beta_flop * r.gov_training_done_share:
                 self.generations.append(Generation("beta", year, beta_flop, capability.effective_capability(
-                    beta_flop, year, s.environment.algorithmic_efficiency_per_year)))
-        # release run once the cluster is installed; retraining in the retraining year
+                    beta_flop * data_x, year, algo)))
+        # generations on the national cluster: the release, then new ones when the frontier runs away
         if self.training_target == 0 and self.gpus > 0:
             if not any(g.name == "release" for g in self.generations):
                 self.training_target, self.training_name = self.final_flop, "release"
-            elif m.year == p.retraining_year and not any(g.name == "retrain" for g in self.generations):
-                self.training_target, self.training_name = self.final_flop, "retrain"
+            elif self.in_service and self._wants_generation(m.year):
+                self.training_target, self.training_name = self.final_flop, f"gen{len(self.generations)}"
         if self.training_target > 0:
-            flop = self.gpus * self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation * SECONDS_PER_QUARTER
+            flop = self.gpus * self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation * \
+                SECONDS_PER_QUARTER * speed
             step = min(flop, self.training_target - self.training_flop_done)
-            self._pay_training_power(step * c.experiment_compute_multiplier)
+            step *= self._pay_training_power(step * c.experiment_compute_multiplier)
             self.training_flop_done += step
-            if self.training_flop_done >= self.training_target * s.rules.gov_training_done_share:
+            if self.training_flop_done >= self.training_target * r.gov_training_done_share:
                 self.generations.append(Generation(self.training_name, year, self.training_target,
-                                                   capability.effective_capability(
-                                                       self.training_target, year,
-                                                       s.environment.algorithmic_efficiency_per_year)))
+                                                   capability.effective_capability(self.training_target * data_x,
+                                                                                   year, algo)))
                 self.training_target = self.training_flop_done = 0.0
+                self.gap_at_release = m.env.open_cap - self.sovereign_cap
                 self.in_service = True
         elif self.in_service and self.role.public_specialised and not self.specialised_done:
             domain = c.domain_models_count * c.domain_model_compute_share
             task = c.task_models_count * c.task_model_compute_share
-            self._pay_training_power((domain + task) * self.final_flop)
-            self.specialised_done = True
-            self.public_health_models = 1
+            if self._pay_training_power((domain + task) * self.final_flop) >= 1.0 - 1e-12:
+                self.specialised_done = True
+                self.public_health_models = 1
 
-    def _pay_training_power(self, flop: float) -> None:
-        c, env = self.model.inputs.costs, self.model.env
-        gpu_hours = flop / (self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
-        self._book("power", energy_kwh(gpu_hours, c) * env.electricity_jpy_per_kwh / JPY_PER_TN)
+    def _wants_generation(self, year: int) -> bool:
+        s = self.model.inputs
+        fixed = s.policy.retraining_year if s.policy.retraining_rule == "fixed_year" else None
+        if fixed is not None and any(g.name.startswith("gen") for g in self.generations):
+            return False
+        widened = (self.model.env.open_cap - self.sovereign_cap) - (self.gap_at_release or 0.0)
+        return rules_.wants_new_generation(widened, s.rules.gov_generation_gap_oom, fixed, year)
 
-    def _pay_staff_and_power(self) -> None:
+    def _pay_training_power(self, flop: float) -> float:
+        """Pay the power of ``flop`` of training from the base-model fund; returns the share that was paid."""
+        c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
+        return self._draw("model", rules_.training_power_jpy_tn(flop, self.gpu_perf, c, price), "power")
+
+    def _ops_power(self) -> float:
+        """Quarter's running power of the training cluster while it serves (JPY tn), by the report's method."""
+        idle = self.in_service and self.training_target == 0
+        c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
+        return rules_.cluster_ops_power_jpy_tn(self.gpus, c, price) if idle else 0.0
+
+    def _serving_power(self, utilisation: float) -> float:
+        c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
+        return rules_.serving_power_jpy_tn(self.serving_gpus, utilisation, c, price)
+
+    def _pay_staff_and_power(self, serving_utilisation: float) -> None:
         m, c = self.model, self.model.inputs.costs
-        plan = c.staff_headcount_running if self.in_service else c.staff_headcount_development
+        # a lab works only on a programme with compute: beta while the cluster is funded, then on the cluster
+        planned = m.inputs.policy.compute_budget_jpy_tn_per_year > 0
+        active = self.in_service or self.training_target > 0 or self.dc_capex_paid > 0 or \
+            (planned and self.role.sovereign_model and not self.generations and self.budget.funds["model"] > 0)
+        plan = (c.staff_headcount_running if self.in_service else c.staff_headcount_development) * \
+            self.role.compute_scale * active
         budget = m.inputs.policy.base_model_budget_jpy_tn_per_year / self.role.public_share
-        affordable = budget * JPY_PER_TN / (c.staff_cost_jpy_m_per_head * JPY_PER_MILLION)
-        self.headcount_target = min(plan * self.role.compute_scale, affordable)
-        self._book("staff", min(self.staff_persons, self.headcount_target) * c.staff_cost_jpy_m_per_head * JPY_PER_MILLION / QUARTERS_PER_YEAR / JPY_PER_TN)
-        if self.in_service and self.training_target == 0:
-            gpu_hours = self.gpus * HOURS_PER_QUARTER * c.running_utilisation * c.ops_power_share_of_cluster
-            kwh = gpu_hours * gpu_it_load_w(c) * c.pue / WH_PER_KWH
-            self._book("power", kwh * m.env.electricity_jpy_per_kwh / JPY_PER_TN)
+        per_head = c.staff_cost_jpy_m_per_head * JPY_PER_MILLION / JPY_PER_TN
+        self.headcount_target = min(plan, budget / per_head)
+        self._draw("model", min(self.staff_persons, self.headcount_target) * per_head / QUARTERS_PER_YEAR,
+                   "staff")
+        self._draw("compute", self._ops_power(), "power")
+        self._draw("compute", self._serving_power(serving_utilisation), "serving_compute")
 
-    def _programmes(self, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> None:
-        """Public programmes: talent top-ups, adoption subsidies, data platform, ASEAN co-creation."""
-        m, p = self.model, self.model.inputs.policy
-        scale = self.role.programme_scale
-        c = m.inputs.costs
-        topup = (in_force.wage_topup_share * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home
-                 / QUARTERS_PER_YEAR / JPY_PER_TN)
-        r = m.inputs.rules
-        platform = (r.gov_data_platform_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * self.role.data_platform_scale
-                    * in_force.data_contracts)
-        asean = r.gov_asean_cocreation_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * scale * p.asean_cocreation
-        subsidy = subsidy_due_jpy_tn / QUARTERS_PER_YEAR
-        m.ledger.book("programmes", topup + platform + asean + subsidy, "government")
+    def _lapse_at_year_end(self) -> None:
+        """At Q4, money neither committed nor within the carry-over allowance returns to the treasury."""
+        m = self.model
+        if m.quarter != 4:
+            return
+        p, r, share = m.inputs.policy, m.inputs.rules, self.role.public_share
+        self.budget.lapse({
+            "compute": rules_.carry_over_limit(p.compute_budget_jpy_tn_per_year / share, self.commitments_jpy_tn(),
+                                               r.gov_budget_carryover_share),
+            "model": rules_.carry_over_limit(p.base_model_budget_jpy_tn_per_year / share, 0.0,
+                                             r.gov_budget_carryover_share)})

@@ -128,6 +128,11 @@ class TalentPopulation:
         employer = self.employer[at_home]
         rematch = rng.random(len(at_home)) < rules.talent_rematch_per_quarter   # one draw per cohort at home
         moving = returned[at_home] | (employer == ACADEMIA) | rematch
+        # a lab above its headcount target (budget cut, development -> running) lets the surplus go
+        in_lab = np.flatnonzero((employer == GOV_LAB) & ~moving)
+        surplus = int(len(in_lab) - lab_target // self.cohort) if lab_target >= 0 else 0
+        if surplus > 0:
+            moving[rng.choice(in_lab, surplus, replace=False)] = True
         staffed = np.bincount(employer[employer >= 0], minlength=n_firms) * self.cohort
         gov_staff = (employer == GOV_LAB).sum() * self.cohort
         if moving.any():

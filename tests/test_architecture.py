@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 POPULATIONS = sorted(p for p in (ROOT / "agents").glob("*.py") if p.name != "__init__.py")
 
 
+def _family(path: Path) -> set[str]:
+    """A population's own helper modules: ``agents/<population>_<part>.py`` (e.g. government_rules)."""
+    return {f"agents.{p.stem}" for p in POPULATIONS if p.stem.startswith(path.stem.split("_")[0] + "_")
+            or p.stem == path.stem.split("_")[0]}
+
+
 def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
@@ -29,6 +35,7 @@ def _imported_modules(tree: ast.Module) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)   # from agents import firm
     return names
 
 
@@ -61,13 +68,19 @@ def _own(target: ast.expr) -> bool:
 
 @pytest.mark.parametrize("path", POPULATIONS, ids=lambda p: p.name)
 def test_population_imports_no_other_population(path):
-    others = {f"agents.{p.stem}" for p in POPULATIONS if p != path} | {"agents"}
+    others = {f"agents.{p.stem}" for p in POPULATIONS if p != path} - _family(path)
     assert not (_imported_modules(_tree(path)) & others)
 
 
 @pytest.mark.parametrize("path", POPULATIONS, ids=lambda p: p.name)
 def test_population_assigns_only_its_own_state(path):
     assert _foreign_assignments(_tree(path)) == []
+
+
+def test_helper_modules_belong_to_their_population():
+    gov = ROOT / "agents" / "government.py"
+    assert "agents.government_rules" in _family(gov) and "agents.firm" not in _family(gov)
+    assert _imported_modules(ast.parse("from agents import firm")) >= {"agents.firm"}
 
 
 def test_the_rule_catches_a_write_to_another_population():

@@ -108,7 +108,7 @@ def test_export_control_caps_deliveries_until_it_ends():
     r = simulate(load_scenario(base.model_dump() | {"shocks": [shock]}))
     ts, gov = r.timeseries, r.model.government
     full = gov.planned_gpus * gov.perf_in(2031, r.model.inputs)
-    during = ts.loc[(ts.year == 2031), "compute_in_service_h100e"]
+    during = ts.loc[(ts.year == 2031), "training_cluster_h100e"]
     assert during.max() == pytest.approx(full * (1 - 0.6 * 0.75), rel=1e-6)   # 55% of the order
-    after = ts.loc[(ts.year == 2032) & (ts.quarter == 2), "compute_in_service_h100e"].item()
+    after = ts.loc[(ts.year == 2032) & (ts.quarter == 2), "training_cluster_h100e"].item()
     assert after > full * 0.99                                                  # the rest arrives after

@@ -190,6 +190,12 @@ def reference_talent(model, before, draws: Draws):
     home_now = [i for i in range(pop.n) if status[i] == HOME]
     rematch = dict(zip(home_now, draws.take("random")))        # one draw per cohort at home
     movers = [i for i in home_now if returned[i] or employer[i] == ACADEMIA or rematch[i] < s.rules.talent_rematch_per_quarter]
+    # a lab above its headcount target lets the surplus go (a draw only when there is a surplus)
+    in_lab = [k for k, i in enumerate(home_now) if employer[i] == GOV_LAB and i not in movers]
+    surplus = len(in_lab) - int(gov.headcount_target // pop.cohort)
+    if surplus > 0:
+        released = {home_now[k] for k in draws.take("choice")}
+        movers = [i for i in home_now if i in movers or i in released]
     if movers:
         at_home = [i for i in range(pop.n) if status[i] == HOME]
         gov_staff = sum(employer[i] == GOV_LAB for i in at_home) * pop.cohort
@@ -238,7 +244,7 @@ def _after(model, rule: str, result) -> dict:
     if rule == "data_holders":
         d = model.data_holders
         return {"active": d.active.copy(), "carried": d.carried.copy(), "trust": d.trust.copy(),
-                "shared_data": result.copy()}
+                "shared_data": result.per_firm.copy()}
     return {"status": model.talent.status.copy(), "employer": model.talent.employer.copy(),
             "staff": np.asarray(result.firm_persons, dtype=float).copy()}
 

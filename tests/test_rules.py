@@ -9,7 +9,8 @@ from abm import capability
 from abm.scenario import load_scenario
 from agents import asean_partner, data_holder, firm, talent
 from abm.schema import RulesSection
-from agents.government import Government, energy_kwh, gpu_it_load_w, gpu_unit_cost_jpy_tn
+from agents.government_rules import energy_kwh, gpu_it_load_w, gpu_unit_cost_jpy_tn
+from agents.government import Government
 
 R = RulesSection()  # the declared default coefficients
 

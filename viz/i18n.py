@@ -87,6 +87,8 @@ FIELD_JA = {
     "policy.financing": "財源",
     "policy.domestic_dc_ready_year": "国内データセンター稼働年",
     "policy.procurement_diversification_share": "調達先の分散",
+    "policy.retraining_rule": "再学習のルール",
+    "policy.dc_grid_strategy": "データセンターの系統接続",
 }
 
 CHOICES = {
@@ -96,6 +98,10 @@ CHOICES = {
     "none": ("none", "なし"), "export_control": ("GPU export control", "GPU輸出規制"),
     "foreign_service_cutoff": ("foreign service cut-off", "海外サービス遮断"),
     "talent_poaching": ("talent poaching", "人材引き抜き"),
+    "adaptive": ("adaptive (when the frontier runs away)", "適応的(フロンティアとの差が開いたら)"),
+    "fixed_year": ("fixed year", "固定年"),
+    "wait": ("wait for the grid", "系統接続を待つ"), "premium": ("private connection (premium)", "自営線(割増)"),
+    "start_smaller": ("start smaller", "小規模で開始"),
 }
 
 PRESET_JA = {
