@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 INVESTMENT = ("datacenter", "hardware", "staff", "power", "cloud")   # the national compute + base-model programme
-# + talent, subsidies, data platform, ASEAN; below-cost prices; national capacity bought to serve firms
-CATEGORIES = (*INVESTMENT, "programmes", "price_support", "serving_compute")
+# + talent, subsidies, data platform, ASEAN; below-cost prices; national capacity bought to serve firms;
+# domestic cloud providers' capacity (private investment outside the programme)
+CATEGORIES = (*INVESTMENT, "programmes", "price_support", "serving_compute", "provider_capex")
 INCOME = ("compute_sales", "model_access")   # public income: national compute and sovereign-model access sold
 PAYERS = ("government", "private")
 OUTCOMES = ("healthcare", "deficit_avoided", "autonomous_driving", "asean")
@@ -74,7 +75,8 @@ class Ledger:
         inv_public = sum(self.flows[(c, "government")] for c in INVESTMENT)
         inv_private = sum(self.flows[(c, "private")] for c in INVESTMENT)
         self.cum["public_investment"] += inv_public
-        self.cum["private_investment"] += inv_private + finetune_share * private_ai_spend_jpy_tn / 4.0
+        self.cum["private_investment"] += (inv_private + self.flows[("provider_capex", "private")]
+                                           + finetune_share * private_ai_spend_jpy_tn / 4.0)
         self.cum["private_ai_spend_domestic"] += private_ai_spend_jpy_tn / 4.0
         self.cum["public_cost"] += public
         income = sum(self.income.values())

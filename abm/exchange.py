@@ -55,3 +55,33 @@ class Staffing:
 
     firm_persons: np.ndarray      # per firm agent
     lab_persons: float            # the government lab
+
+
+@dataclass(frozen=True)
+class ComputeService:
+    """Where firms' compute ran this quarter (``CloudProviderPopulation.step``; H100e unless stated).
+
+    Shares of open-model *flexible* (non-sensitive) compute: home + abroad + lost = 1. Captive (sensitive and
+    sovereign) compute is served at home or not at all."""
+
+    demand_h100e: float              # all firms' compute, foreign APIs included
+    captive_h100e: float             # domestic-only demand (sensitive open + all sovereign)
+    sensitive_home_h100e: float      # sensitive open-model compute served at home
+    abroad_h100e: float              # foreign APIs + open-model compute on foreign hyperscalers
+    abroad_eligible_h100e: float     # non-sensitive foreign-API + open flexible demand (what may run abroad)
+    national_served_h100e: float
+    provider_served_h100e: float
+    provider_capacity_h100e: float
+    provider_utilisation: float
+    spilled_h100e: float             # flexible demand that wanted home but ran abroad
+    unserved_h100e: float            # domestic-only demand with no domestic capacity (lost this quarter)
+    captive_served_share: float
+    flexible_home_share: float
+    flexible_abroad_share: float
+    flexible_lost_share: float
+    hosting_share: float             # share of open-model compute demand served in Japan
+    home_price_ratio: float          # mean price paid at home / foreign cloud price
+    provider_price_jpy_per_h100e_hour: float
+    foreign_price_jpy_per_h100e_hour: float
+    national_price_jpy_per_h100e_hour: float
+    counterfactual_flexible_abroad_share: float   # without national compute (the deficit's counterfactual)

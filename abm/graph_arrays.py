@@ -85,7 +85,7 @@ def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> tuple[np.ndarra
 
 # -- edge arrays per layer, computed once per graph ------------------------------------------------------
 
-KIND_CODES = {"government": 0, "firm": 1, "data_holder": 2, "asean": 3, "talent": 4}
+KIND_CODES = {"government": 0, "firm": 1, "data_holder": 2, "asean": 3, "talent": 4, "cloud_provider": 5}
 
 
 @contextmanager

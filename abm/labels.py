@@ -18,6 +18,7 @@ NAMES = {  # member key -> (English, Japanese)
     "staff": ("staff", "人件費"), "power": ("power", "電力"), "cloud": ("cloud", "クラウド"),
     "programmes": ("programmes", "政策プログラム"), "price_support": ("price support", "価格支援"),
     "serving_compute": ("serving compute", "提供用計算資源"),
+    "provider_capex": ("domestic cloud capacity", "国内クラウド設備投資"),
     "compute_sales": ("national compute sold", "国の計算資源の販売"),
     "model_access": ("sovereign-model access sold", "国産モデル利用料"),
     "deficit_avoided": ("deficit avoided", "回避した赤字"), "autonomous_driving": ("autonomous driving", "自動運転"),
@@ -31,7 +32,7 @@ NAMES = {  # member key -> (English, Japanese)
 UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing)
     "JPY tn/yr": "兆円/年", "JPY tn/quarter": "兆円/四半期", "JPY tn": "兆円", "year": "年", "quarters": "四半期",
     "share": "割合", "share of wage": "賃金比", "share of cost": "費用比", "share of GPU supply": "GPU供給比",
-    "%": "%", "persons": "人", "agents": "体", "H100e": "H100換算", "GPUs": "基", "MW": "MW",
+    "%": "%", "persons": "人", "agents": "体", "H100e": "H100換算", "JPY/H100e-hour": "円/H100換算時間", "GPUs": "基", "MW": "MW",
     "log10 effective FLOP": "log10 実効FLOP", "visits/person/yr": "回/人/年", "-": "",
 }
 

@@ -136,6 +136,62 @@ def budget_lapsed_cum_jpy_tn(m):
 
 
 @reporter
+def ai_value_jpy_tn(m):
+    return m.firms.flows["ai_value_jpy_tn"]
+
+
+@reporter
+def ai_value_lost_jpy_tn(m):
+    return m.firms.flows["ai_value_lost_jpy_tn"]
+
+
+@reporter
+def compute_demand_h100e(m):
+    return m.compute.demand_h100e
+
+
+@reporter
+def compute_hosting_share(m):
+    return m.compute.hosting_share
+
+
+@reporter
+def compute_national_serving_h100e(m):
+    return m.compute.national_served_h100e
+
+
+@reporter
+def compute_provider_capacity_h100e(m):
+    return m.compute.provider_capacity_h100e
+
+
+@reporter
+def compute_provider_utilisation(m):
+    return m.compute.provider_utilisation
+
+
+@reporter
+def compute_price_jpy_per_h100e_hour(m):
+    return m.compute.provider_price_jpy_per_h100e_hour
+
+
+@reporter
+def compute_price_vs_foreign(m):
+    c = m.compute
+    return c.provider_price_jpy_per_h100e_hour / c.foreign_price_jpy_per_h100e_hour
+
+
+@reporter
+def compute_spilled_abroad_h100e(m):
+    return m.compute.spilled_h100e
+
+
+@reporter
+def compute_unserved_h100e(m):
+    return m.compute.unserved_h100e
+
+
+@reporter
 def datacenter_in_service_mw(m):
     return m.government.dc_mw_in_service
 

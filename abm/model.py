@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mesa
 
-from abm import metrics, outcomes
+from abm import compute_market, metrics, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
 from abm.exchange import SharedData, policy_in_force
@@ -21,6 +21,7 @@ from abm.scenario import load_scenario
 from abm.roles import ROLE_DIVISIONS
 from abm.vocab import quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
+from agents.cloud_provider import CloudProvider, CloudProviderPopulation
 from agents.data_holder import DataHolder, DataHolderPopulation
 from agents.firm import Firm, FirmPopulation
 from agents.government import Government
@@ -64,8 +65,9 @@ class SovereignAIModel(mesa.Model):
         self.talent = TalentPopulation(self, self.graph, self.blocks)
         self.firms = FirmPopulation(self, self.graph, self.blocks)
         self.asean = AseanPopulation(self, self.graph, self.blocks)
+        self.providers = CloudProviderPopulation(self, self.graph, self.blocks)
         self.shared = SharedData(self.firms.shared_data, 0.0)   # last quarter's data flows (none before the start)
-        self.serving_utilisation = 0.0   # last quarter's use of national serving capacity (none known: no expansion)
+        self.serving_utilisation = 0.0   # last quarter's use of national serving capacity (compute market, 5b)
         self.last_abroad = 0.0
         self.initial_deficit_jpy_tn = self._initial_deficit()
         agent_reporters = {}
@@ -83,7 +85,9 @@ class SovereignAIModel(mesa.Model):
 
     def _initial_deficit(self) -> float:
         """The pre-run (2025) digital deficit from the initial adoption state: the calibration anchor."""
-        self.firms.opening_flows(self, self.in_force, self.government.offer())
+        offer = self.government.offer()
+        self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e, 0.0, invest=False)
+        self.firms.opening_flows(self, self.in_force, offer, self.compute)
         self.outcomes.update(self)
         return self.outcomes.deficit
 
@@ -104,12 +108,32 @@ class SovereignAIModel(mesa.Model):
         self.government.take_staff(staffing.lab_persons)
         # 5. firms: adopt, choose source, spend
         self.firms.step(self, in_force, offer, shared.per_firm, staffing.firm_persons)
+        # 5b. compute market: national serving capacity, then domestic providers, then foreign hyperscalers
+        service = self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e,
+                                                     self.env.shocks.foreign_cutoff)
+        self._sell_national_compute(service)
+        self.serving_utilisation = (service.national_served_h100e / offer.serving_h100e
+                                    if offer.serving_h100e > 0 else 0.0)   # the government reads it next quarter
+        self.firms.record_flows(self, service)
         # 6. ASEAN partners: adopt, choose Japanese models (carried abroad by subsidiaries of domestic users)
         self.asean.step(self, offer, self.firms.source)
         self._close_books()                            # 7. ledger: outcomes, costs, financing
         self.tally = metrics.tally(self)               # 8. collect: count once, then the reporters read
         self.datacollector.collect(self)
         self._advance_clock()
+
+    def _sell_national_compute(self, service) -> None:
+        """National compute sold to firms: the government's share of the sales is public income; the power it
+        draws is a programme cost split like the programme's other costs."""
+        e = compute_market.jpy_tn_per_year(service.national_served_h100e, 1.0) / 4.0   # H100e-hours / 1e12, this quarter
+        sales = e * service.national_price_jpy_per_h100e_hour
+        c, share = self.inputs.costs, self.role.public_share
+        perf = service.foreign_price_jpy_per_h100e_hour / (c.cloud_price_usd_per_gpu_hour * self.inputs.environment.jpy_per_usd)
+        power = e * compute_market.power_jpy_per_h100e_hour(c, self.env.electricity_jpy_per_kwh, perf)
+        if sales > 0:
+            self.ledger.receive("compute_sales", sales * share)
+            self.ledger.book("power", power * share, "government")
+            self.ledger.book("power", power * (1 - share), "private")
 
     def _close_books(self) -> None:
         rates = self.outcomes.update(self)
@@ -130,4 +154,4 @@ class SovereignAIModel(mesa.Model):
             self.step()
 
 
-__all__ = ["SovereignAIModel", "AseanPartner", "DataHolder", "Firm", "Talent"]
+__all__ = ["SovereignAIModel", "AseanPartner", "CloudProvider", "DataHolder", "Firm", "Talent"]

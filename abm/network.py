@@ -1,10 +1,10 @@
 """The ecosystem network: a pure function of the scenario and a random generator.
 
 Node ids are consecutive integers in blocks: government (0), firms, data holders, ASEAN partners, talent
-(including the slots of graduates who enter later). Every node has ``kind`` and ``idx`` (its index within its
+(including the slots of graduates who enter later), domestic cloud providers (``cloud_providers.toml``). Every node has ``kind`` and ``idx`` (its index within its
 kind); firms also have ``sector``. Every edge has ``layer``: supply (firm-firm, keiretsu-like clusters),
 data (firm-data holder: potential contracts), peer (talent-talent), funding (government-firm/holder/partner),
-subsidiary (firm-ASEAN partner).
+subsidiary (firm-ASEAN partner), cloud (government-cloud provider: government-cloud contracts).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from abm.vocab import load_table
 
 SECTORS = load_table("sectors.toml")["sectors"]
 SECTOR_NAMES = list(SECTORS)
+CLOUD_PROVIDERS = load_table("cloud_providers.toml")["providers"]
 
 
 def talent_slots(s: Scenario) -> int:
@@ -57,6 +58,8 @@ class Blocks:
     asean: int
     talent: int
     n_talent: int
+    providers: int
+    n_providers: int
 
     @classmethod
     def of(cls, s: Scenario) -> Blocks:
@@ -65,7 +68,8 @@ class Blocks:
         h0 = f0 + p.firms
         a0 = h0 + p.data_holders
         t0 = a0 + p.asean_partners
-        return cls(f0, h0, a0, t0, talent_slots(s))
+        n_talent = talent_slots(s)
+        return cls(f0, h0, a0, t0, n_talent, t0 + n_talent, len(CLOUD_PROVIDERS))
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
@@ -81,7 +85,8 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
         G = nx.Graph()
         G.add_node(0, kind="government", idx=0)
         kinds = (("firm", b.firms, p.firms), ("data_holder", b.holders, p.data_holders),
-                 ("asean", b.asean, p.asean_partners), ("talent", b.talent, b.n_talent))
+                 ("asean", b.asean, p.asean_partners), ("talent", b.talent, b.n_talent),
+                 ("cloud_provider", b.providers, b.n_providers))
         for kind, start, count in kinds:
             G.add_nodes_from(range(start, start + count), kind=kind)
         nodes = G.nodes(data=True)
@@ -129,8 +134,10 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
         partner = [int(rng.integers(p.asean_partners)) for _ in chosen]   # one draw each, as always
         subsidiary = (b.firms + chosen, b.asean + np.asarray(partner, dtype=np.int64))
 
+        # government-cloud contracts: the government buys from every domestic provider (daiwa: ISMAP-listed CSPs)
+        cloud = (np.zeros(b.n_providers, dtype=np.int64), np.arange(b.providers, b.providers + b.n_providers))
         layers = {"supply": supply, "data": (data_u, data_v), "peer": peer, "funding": funding,
-                  "subsidiary": subsidiary}
+                  "subsidiary": subsidiary, "cloud": cloud}
         for name, (a, c) in layers.items():
             G.add_edges_from(zip(a.tolist(), c.tolist()), layer=name)
     kind = np.empty(G.number_of_nodes(), dtype=np.int8)

@@ -37,6 +37,8 @@ class RoleDivisionSpec(BaseModel):
                                    label="Government effort on machine-readable public data and holders' willingness")
     programme_scale: float = F(..., ge=0, le=5, unit="x levers", source=_WHY,
                                label="Talent programmes, subsidies and ASEAN co-creation relative to the levers")
+    national_compute_price_factor: float = F(..., ge=0, le=5, unit="x foreign cloud price", source=_WHY,
+                                             label="Price at which national compute not training is sold to firms")
 
 
 def load_role_divisions(table: dict | None = None) -> dict[str, RoleDivisionSpec]:

@@ -160,10 +160,6 @@ class BehaviourSection(_Section):
                                                source="[I] baseline emigration of AI specialists")
     talent_return_rate_per_year: float = F(0.04, ge=0, le=0.5, unit="1/yr", calibratable=True,
                                            source="[I] return migration (Biondo et al.)")
-    domestic_hosting_base_share: float = F(0.2, ge=0, le=1, unit="share", calibratable=True,
-                                           source="[I] domestic providers' share of Japan's cloud; daiwa: 1 of the government-cloud providers is Japanese")
-    hosting_half_saturation_h100e: float = F(5.0e5, ge=1e3, le=1e8, unit="H100e", calibratable=True,
-                                             source="[I] national compute at which half of the remaining AI hosting moves home")
     data_trust_gain_per_use: float = F(0.05, ge=0, le=1, unit="trust/quarter", source="[I] trust grows with use")
 
 

@@ -11,7 +11,8 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
-from abm.exchange import InForce, NationalOffer
+from abm import compute_market as cm
+from abm.exchange import ComputeService, InForce, NationalOffer
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
 from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
@@ -31,17 +32,6 @@ def data_index(own, shared, sensitive_share, sensitive_allowed):
     """Usable data (0..1, diminishing returns): sensitive data counts only where ``sensitive_allowed``."""
     usable = (own + shared) * (1.0 - sensitive_share) + (own + shared) * sensitive_share * sensitive_allowed
     return 1.0 - np.exp(-usable)
-
-
-def domestic_hosting_share(national_h100e: float, base_share: float, half_saturation_h100e: float) -> float:
-    """Share of open-model workloads that can run on domestic infrastructure (the rest on foreign clouds)."""
-    return base_share + (1.0 - base_share) * national_h100e / (national_h100e + half_saturation_h100e)
-
-
-def abroad_shares(costs, hosting: float) -> np.ndarray:
-    """Share of spend paid abroad for (foreign, open, sovereign): open depends on where it is hosted."""
-    open_ = costs.abroad_share_open * (1.0 - hosting) + costs.abroad_share_sovereign * hosting
-    return np.array([costs.abroad_share_foreign, open_, costs.abroad_share_sovereign])
 
 
 def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float, attractiveness_scale: float):
@@ -89,6 +79,13 @@ class FirmPopulation:
         self.since_q = np.full(n, -100)
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "supply", "firm", n)), self.source != NONE)
         self.flows = {}
+        self.service: ComputeService | None = None   # where last quarter's compute ran (the compute market)
+        self.switch_until_q = np.full(n, -1)          # forced off a foreign service: re-integrating until then
+        self.running = np.ones(n)                     # 1 if the firm's AI use is running (not re-integrating)
+        self.forced = np.zeros(n, dtype=bool)         # left a foreign service during a cut-off this quarter
+        self.workload = np.zeros(n)
+        self._flow_source = self.source.copy()        # the source at the last recorded flows
+        self._choice = None                           # (qualities, prices, subsidy) of this quarter's choice
         self.in_force: InForce | None = None      # this quarter's inputs, kept for the agent views and outcomes
         self.offer: NationalOffer | None = None
         with gc_paused():
@@ -121,10 +118,9 @@ class FirmPopulation:
             capability.specialised_quality(use[2], ft * d_domestic, ft * staff_idx, fit + health_bonus, *uplift),
         ], axis=1)
 
-    def hosting(self, model, national_h100e: float | None = None) -> float:
-        b = model.inputs.behaviour
-        h100e = self.offer.compute_h100e if national_h100e is None else national_h100e
-        return domestic_hosting_share(h100e, b.domestic_hosting_base_share, b.hosting_half_saturation_h100e)
+    def hosting(self, model) -> float:
+        """Share of open-model compute served in Japan (from the compute market's last allocation)."""
+        return self.service.hosting_share if self.service is not None else 0.0
 
     def prices(self, model) -> np.ndarray:
         c = model.inputs.costs
@@ -141,10 +137,11 @@ class FirmPopulation:
         foreign_share = model.inputs.rules.firm_foreign_api_staff_share
         return self.staff_need(model) * (is_domestic(self.source) + foreign_share * (self.source == Source.FOREIGN))
 
-    def opening_flows(self, model, in_force: InForce, offer: NationalOffer) -> None:
+    def opening_flows(self, model, in_force: InForce, offer: NationalOffer, service: ComputeService) -> None:
         """Flows of the initial adoption state, before any decision (the 2025 calibration anchor)."""
-        self.in_force, self.offer = in_force, offer
-        self._record_flows(model, self.qualities(model), self.prices(model), 0.0)
+        self.in_force, self.offer, self.service = in_force, offer, service
+        self._choice = (self.qualities(model), self.prices(model), 0.0)
+        self.record_flows(model, service)
 
     def step(self, model, in_force: InForce, offer: NationalOffer, shared_data, staff) -> None:
         """One quarter: non-adopters may adopt, adopters review their source; then the quarter's flows.
@@ -190,33 +187,63 @@ class FirmPopulation:
         self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index
         self.peers.set(np.flatnonzero(new), 1.0)          # adopters stay adopters: only new ones change
-        self._record_flows(model, q, price, subsidy)
+        self._choice = (q, price, subsidy)                # flows follow once the compute market has served
 
-    def _record_flows(self, model, q, price, subsidy) -> None:
-        """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics."""
-        c, env = model.inputs.costs, model.env
+    def workloads(self, model) -> cm.Workloads:
+        """This quarter's AI workloads (AI-addressable value used, JPY tn/yr) by where they may run. Firms that
+        left a foreign service while a cut-off is in force re-integrate for ``rules.compute_switch_quarters``,
+        their AI use lost meanwhile."""
+        qi = model.quarter_index
+        self.forced = (self._flow_source == FOREIGN) & (self.source != FOREIGN) & (model.env.shocks.foreign_cutoff > 0)
+        self.switch_until_q[self.forced] = qi + model.inputs.rules.compute_switch_quarters
+        self.running = (qi >= self.switch_until_q).astype(float)
+        self.workload = self.va_jpy_tn * model.env.ai_value_share * (self.source != NONE)
+        return cm.workloads(self.source, self.workload, self.sensitive, self.running)
+
+    def record_flows(self, model, service: ComputeService) -> None:
+        """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics, from where the compute
+        ran: each source's bill = services (model, platform, engineering) + compute at the price where it ran."""
+        c, r = model.inputs.costs, model.inputs.rules
+        q, price, subsidy = self._choice
+        self.service = service
         adopted = self.source != NONE
         col = np.clip(self.source.astype(int) - 1, 0, 2)
-        a = self.va_jpy_tn * env.ai_value_share * adopted
+        a, sens = self.workload * self.running, self.sensitive
+        served = np.select([self.source == FOREIGN, self.source == OPEN, self.source == SOVEREIGN],
+                           [1.0 - sens, sens * service.captive_served_share + (1.0 - sens) * (1.0 - service.flexible_lost_share),
+                            service.captive_served_share], 0.0)
         self.quality = np.where(adopted, q[np.arange(self.n), col], 0.0)
-        a_by = np.bincount(self.source, weights=a, minlength=4)[1:]   # AI-addressable value per source
-        spend_by = a_by * price
-        abroad = abroad_shares(c, self.hosting(model))
+        a_by = np.bincount(self.source, weights=a * served, minlength=4)[1:]   # served workload per source
+        open_flex = float((a * (1.0 - sens) * (self.source == OPEN)).sum())
+        k = r.compute_cost_share_of_value
+        services = a_by * np.maximum(price - k, 0.0)
+        foreign_spend = a_by[0] * price[0]
+        compute_home = k * ((a_by[1] - open_flex * (1.0 - service.flexible_lost_share))
+                            + open_flex * service.flexible_home_share + a_by[2]) * service.home_price_ratio
+        compute_abroad = k * open_flex * service.flexible_abroad_share
+        domestic_services = services[1:].sum()
+        abroad = foreign_spend * c.abroad_share_foreign + c.abroad_share_model_services * domestic_services + compute_abroad
+        switching = r.compute_switch_cost_share * float(
+            (self.va_jpy_tn * model.env.ai_value_share * self.forced * price[col]).sum())
+        spend = foreign_spend + domestic_services + compute_home + compute_abroad + switching
         # counterfactual without national compute or a sovereign model: sovereign users buy like the others
-        unit_cf = price * abroad_shares(c, self.hosting(model, 0.0))
+        cf_other = (foreign_spend * c.abroad_share_foreign + c.abroad_share_model_services * services[1]
+                    + k * open_flex * service.counterfactual_flexible_abroad_share)
         a_other = a_by[0] + a_by[1]
-        cf_other = a_by[0] * unit_cf[0] + a_by[1] * unit_cf[1]
-        mean_cf = cf_other / a_other if a_other > 0 else unit_cf[0]
+        mean_cf = cf_other / a_other if a_other > 0 else price[0] * c.abroad_share_foreign
         fresh = (model.quarter_index - self.since_q < 4) & (self.source >= OPEN)
         fresh_spend = np.bincount(self.source, weights=a * fresh, minlength=4)[1:] @ price
+        full = self.workload * self.quality
         self.flows = {
-            "ai_value_jpy_tn": float((a * self.quality).sum()),
-            "spend_jpy_tn": float(spend_by.sum()),
-            "spend_abroad_jpy_tn": float(spend_by @ abroad),
+            "ai_value_jpy_tn": float((a * served * self.quality).sum()),
+            "ai_value_lost_jpy_tn": float((full - a * served * self.quality).sum()),
+            "spend_jpy_tn": float(spend),
+            "spend_abroad_jpy_tn": float(abroad),
             "spend_abroad_counterfactual_jpy_tn": float(cf_other + a_by[2] * mean_cf),
-            "spend_domestic_jpy_tn": float(spend_by @ (1 - abroad)),
+            "spend_domestic_jpy_tn": float(spend - abroad),
             "subsidy_jpy_tn": float(fresh_spend * subsidy),
         }
+        self._flow_source = self.source.copy()
 
 
 class Firm(FixedAgent):

@@ -27,7 +27,7 @@ from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text
 from experiments.targets import TargetSet, evaluate, load_targets, loss, table
 
 # The default set: the least certain inputs with the most leverage on the targets (see docs/model.md).
-DEFAULT_PARAMS = ("costs.abroad_share_sovereign", "environment.autonomous_driving_value_2040_jpy_tn",
+DEFAULT_PARAMS = ("costs.abroad_share_model_services", "environment.autonomous_driving_value_2040_jpy_tn",
                   "costs.training_tokens_per_parameter", "environment.ai_value_share_max")
 CALIBRATION_NAMES = ("calibration.csv", "calibrated.toml")
 

@@ -60,12 +60,13 @@ class Paired:
 
 def run_metrics(preset: str, overrides: dict, metrics: list[str], n_seeds: int = 5,
                 small: bool = True) -> dict[str, np.ndarray]:
-    """``{metric: per-seed values}`` for one scenario over the facts' common seeds."""
+    """``{metric: per-seed values}`` for one scenario over the facts' common seeds. ``overrides`` may hold
+    ``"shocks"``: a list of shock tables that replaces the preset's."""
     overrides = dict(overrides)
-    shocks = overrides.pop("shocks", None)          # a list of shock tables, not a section.field
+    shocks = overrides.pop("shocks", None)
     data = load_scenario(preset, {**(SMALL if small else {}), **overrides}).model_dump(mode="json")
     if shocks is not None:
-        data = load_scenario({**data, "shocks": shocks}).model_dump(mode="json")
+        data["shocks"] = shocks
     seeds = replication_seeds(FACT_MASTER_SEED, n_seeds)
     runs = [{"run_id": f"r{i}", "seed": s, "scenario": data} for i, s in enumerate(seeds)]
     ts_cols = sorted({m.split("@")[0] for m in metrics if "@" in m})

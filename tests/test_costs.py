@@ -78,13 +78,14 @@ def test_private_led_splits_payers():
 
 def test_indirect_outcomes_never_redeem_bonds():
     # no healthcare outcome (privacy framework never comes) and no fiscal share of the deficit avoided:
-    # only indirect outcomes remain, and they must not redeem anything
+    # only indirect outcomes remain, and they must not redeem anything (public income from national compute
+    # sold to firms may)
     s = load_scenario("gov-led", {"policy.financing": "ai_transition_bond", "policy.privacy_framework_year": 2070,
                                   "policy.deficit_fiscal_share": 0.0, "run.seed": 1})
     r = simulate(s)
     ts = r.timeseries
     assert ts["outcomes_indirect_jpy_tn_per_year"].iloc[-1] > 1.0
-    assert ts["bond_redeemed_cum_jpy_tn"].iloc[-1] == 0
+    assert ts["bond_redeemed_cum_jpy_tn"].iloc[-1] <= ts["public_income_cum_jpy_tn"].iloc[-1] + 1e-12
     assert ts["bond_balance_jpy_tn"].iloc[-1] > ts["public_cost_cum_jpy_tn"].iloc[-1]  # interest accrued
     assert r.summary["payback_year"] is None
 

@@ -119,12 +119,14 @@ def test_bad_bookings_refused():
         ledger.book("staff", -1.0, "government")
 
 
-def test_private_investment_is_programme_share_plus_fine_tuning(run_cached):
+def test_private_investment_is_programme_share_plus_providers_plus_fine_tuning(run_cached):
     r = run_cached("private-led", 1)
     ts, m = r.timeseries, r.model
     share = m.inputs.costs.finetune_share_of_domestic_spend
     programme_private = sum(m.ledger.by_payer["private"][c] for c in INVESTMENT)
     assert programme_private > 0
-    expected = programme_private + share * ts["private_ai_spend_domestic_cum_jpy_tn"].iloc[-1]
+    providers = m.ledger.by_payer["private"]["provider_capex"]
+    assert providers > 0 and ts["cost_provider_capex_cum_jpy_tn"].iloc[-1] == pytest.approx(providers)
+    expected = programme_private + providers + share * ts["private_ai_spend_domestic_cum_jpy_tn"].iloc[-1]
     assert ts["private_investment_cum_jpy_tn"].iloc[-1] == pytest.approx(expected)
     assert (np.diff(ts["private_ai_spend_domestic_cum_jpy_tn"]) >= 0).all()

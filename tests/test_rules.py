@@ -48,12 +48,6 @@ def test_sensitive_data_only_counts_where_allowed():
     assert np.isclose(blocked, 1 - np.exp(-0.2))
 
 
-def test_domestic_hosting_grows_with_national_compute():
-    assert firm.domestic_hosting_share(0.0, 0.2, 1e5) == pytest.approx(0.2)
-    assert firm.domestic_hosting_share(1e5, 0.2, 1e5) == pytest.approx(0.6)
-    assert firm.domestic_hosting_share(1e9, 0.2, 1e5) < 1.0
-
-
 def test_data_holder_rules():
     trust = np.array([0.6])
     assert data_holder.share_probability(trust, 1.0, 1.0, R) > data_holder.share_probability(trust, 0.0, 1.0, R)

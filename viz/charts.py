@@ -27,7 +27,8 @@ matplotlib.rcParams["axes.unicode_minus"] = False  # IPAexGothic has no U+2212
 SOURCE_COLOURS = {"sovereign": "#c0392b", "open": "#2980b9", "foreign": "#7f8c8d", "no_ai": "#d5d8dc"}
 SOURCE_ORDER = ("sovereign", "open", "foreign")  # stacking order of the adoption chart
 TALENT_COLOURS = {"domestic": "#c0392b", "abroad": "#2980b9"}  # retired specialists are not drawn
-CATEGORY_COLOURS = ["#1f4e79", "#2e86c1", "#85c1e9", "#f5b041", "#a569bd", "#58d68d", "#e74c3c", "#7f8c8d"]
+CATEGORY_COLOURS = ["#1f4e79", "#2e86c1", "#85c1e9", "#f5b041", "#a569bd", "#58d68d", "#e74c3c", "#7f8c8d",
+                    "#b2babb"]
 OUTCOME_COLOURS = ["#27ae60", "#f39c12", "#8e44ad", "#16a085"]
 SECTOR_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#808000"]
 SIZE = (6.2, 4.0)
