@@ -19,7 +19,7 @@ from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
 from abm.roles import ROLE_DIVISIONS
-from abm.vocab import quarter_index
+from abm.vocab import QUARTERS_PER_YEAR, quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
 from agents.data_holder import DataHolder, DataHolderPopulation
 from agents.firm import Firm, FirmPopulation
@@ -101,7 +101,7 @@ class SovereignAIModel(mesa.Model):
         staffing = self.talent.step(self, in_force, offer, self.firms.staff_demand(self))
         self.government.take_staff(staffing.lab_persons)
         # 5. firms: adopt, choose source, spend
-        self.firms.step(self, in_force, offer, shared.per_firm, staffing.firm_persons)
+        self.firms.step(self, in_force, offer, shared, staffing.firm_persons)
         # 6. ASEAN partners: adopt, choose Japanese models (carried abroad by subsidiaries of domestic users)
         self.asean.step(self, offer, self.firms.source)
         self._close_books()                            # 7. ledger: outcomes, costs, financing
@@ -110,6 +110,9 @@ class SovereignAIModel(mesa.Model):
         self._advance_clock()
 
     def _close_books(self) -> None:
+        flows = self.firms.flows   # annual rates: below-cost sovereign prices cost the state, access fees earn
+        self.ledger.book("price_support", flows["price_support_jpy_tn"] / QUARTERS_PER_YEAR, "government")
+        self.ledger.receive("model_access", flows["model_access_jpy_tn"] / QUARTERS_PER_YEAR)
         rates = self.outcomes.update(self)
         self.last_abroad = self.ledger.abroad_this_quarter
         self.last_row = self.ledger.close_quarter(self.period, rates, self.firms.flows["spend_domestic_jpy_tn"],
