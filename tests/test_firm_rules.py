@@ -41,6 +41,11 @@ def test_subsidy_lowers_only_domestic_sources_cost_and_raises_the_decision():
     assert yes[0, 0] == no[0, 0]                                  # foreign: no subsidy
     assert yes[0, 1] == pytest.approx(no[0, 1] + 0.35)           # half the annualised cost
     assert fr.adoption_probability(yes.max(1), cost, 0.3) > fr.adoption_probability(no.max(1), cost, 0.3)
+    # the cap per firm: a large one-off cost gets a smaller share paid
+    share = fr.subsidy_share(0.5, np.array([1.0, 10.0]), np.array([1.0, 1.0]))
+    assert share.tolist() == [0.5, 0.1]
+    per_firm = fr.entry_surplus(np.array([[0.6, 0.5, 0.55]] * 2), np.array([0.7, 0.7]), share)
+    assert per_firm[1, 1] == pytest.approx(0.5 - 0.7 * 0.9)
 
 
 def test_hazard_is_awareness_times_decision_and_hubs_pull():

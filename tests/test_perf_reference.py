@@ -89,8 +89,10 @@ def reference_firms(model, before, draws: Draws):
         peer_share = sum(va[j] for j in peers if before["source"][j] != NONE) / total if peers else 0.0
         hub_share = sum(va[j] for j in peers if before["source"][j] != NONE and va[j] > va[i]) / total if peers else 0.0
         cost = pop.cost_years[i] * r.firm_adoption_cost_annuity_per_year * (1.0 - r.firm_hub_pull_cost_cut * hub_share)
+        one_off = pop.cost_years[i] * (1.0 - r.firm_hub_pull_cost_cut * hub_share) * va[i] * model.env.ai_value_share
+        share = min(subsidy, r.firm_adoption_subsidy_cap_jpy_m * 1e6 / 1e12 * pop.count_weight[i] / one_off)
         net = [q[i, k] - price[k] for k in range(3)]
-        surplus = [net[k] - cost * (1.0 - subsidy * (k > 0)) for k in range(3)]
+        surplus = [net[k] - cost * (1.0 - share * (k > 0)) for k in range(3)]
         best = max(surplus[k] for k in range(3) if available[k])
         aware = (b.bass_innovation_per_year + b.bass_imitation_per_year * peer_share) * pop.maturity[i] \
             + r.firm_hub_requirement_per_year * hub_share
