@@ -18,7 +18,7 @@ class InForce:
     data_contracts: bool          # standard data contracts (and the government data platform) exist
     privacy_framework: bool       # sensitive data may flow to domestically hosted models
     wage_topup_share: float       # effective public top-up of domestic AI wages (lever x programme scale)
-    adoption_subsidy_rate: float  # effective subsidy on domestic models' entry price (lever x programme scale)
+    adoption_subsidy_rate: float  # effective share of domestic adopters' one-off adoption cost paid (lever x programme scale)
 
 
 def policy_in_force(scenario, role, year: int) -> InForce:

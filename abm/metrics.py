@@ -77,6 +77,24 @@ def _source_share(m, code):
     return float(by[code] / adopted) if adopted else 0.0
 
 
+@reporter
+def adoption_share_domestic(m):
+    return _source_share(m, Source.OPEN) + _source_share(m, Source.SOVEREIGN)
+
+
+@reporter
+def firm_model_quality(m):
+    """Value-weighted mean quality of adopters' fine-tuned models (0 before anyone adopts)."""
+    f = m.firms
+    w = f.va_jpy_tn * (f.source != Source.NONE)
+    return float((w * f.quality).sum() / w.sum()) if w.sum() > 0 else 0.0
+
+
+@reporter
+def japanese_fit(m):
+    return m.firms.japanese_fit(m)
+
+
 def _sector_adoption(m, code):
     """Share of firm agents in sector number ``code`` using AI."""
     return float(m.tally.sector_adoption[code])

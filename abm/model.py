@@ -19,7 +19,7 @@ from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network
 from abm.scenario import load_scenario
 from abm.roles import ROLE_DIVISIONS
-from abm.vocab import quarter_index
+from abm.vocab import QUARTERS_PER_YEAR, quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
 from agents.cloud_provider import CloudProvider, CloudProviderPopulation
 from agents.data_holder import DataHolder, DataHolderPopulation
@@ -107,7 +107,7 @@ class SovereignAIModel(mesa.Model):
         staffing = self.talent.step(self, in_force, offer, self.firms.staff_demand(self))
         self.government.take_staff(staffing.lab_persons)
         # 5. firms: adopt, choose source, spend
-        self.firms.step(self, in_force, offer, shared.per_firm, staffing.firm_persons)
+        self.firms.step(self, in_force, offer, shared, staffing.firm_persons)
         # 5b. compute market: national serving capacity, then domestic providers, then foreign hyperscalers
         service = self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e,
                                                      self.env.shocks.foreign_cutoff)
@@ -136,6 +136,9 @@ class SovereignAIModel(mesa.Model):
             self.ledger.book("power", power * (1 - share), "private")
 
     def _close_books(self) -> None:
+        flows = self.firms.flows   # annual rates: below-cost sovereign prices cost the state, access fees earn
+        self.ledger.book("price_support", flows["price_support_jpy_tn"] / QUARTERS_PER_YEAR, "government")
+        self.ledger.receive("model_access", flows["model_access_jpy_tn"] / QUARTERS_PER_YEAR)
         rates = self.outcomes.update(self)
         self.last_abroad = self.ledger.abroad_this_quarter
         self.last_row = self.ledger.close_quarter(self.period, rates, self.firms.flows["spend_domestic_jpy_tn"],

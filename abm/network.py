@@ -72,6 +72,45 @@ class Blocks:
         return cls(f0, h0, a0, t0, n_talent, t0 + n_talent, len(CLOUD_PROVIDERS))
 
 
+def supply_edges(kind: str, sectors: np.ndarray, rng: np.random.Generator, offset: int):
+    """Firm-firm supply edges (node ids from ``offset``), deduplicated, for ``population.supply_network``:
+
+    - ``keiretsu``: preferential attachment inside each sector (hubs: the large OEMs, see
+      ``agents.firm.hub_sized``), plus n/5 random links across sectors;
+    - ``random``: as many links (2 per firm + n/5) between uniformly drawn pairs of firms;
+    - ``ring``: each firm linked to the next two in sector order (a ring lattice: long chains, no hubs).
+
+    The edges come from a child generator seeded by one draw of ``rng``, so the draws after the network are
+    the same whatever ``kind`` (paired comparisons of topologies keep common random numbers).
+    """
+    n = len(sectors)
+    rng = np.random.default_rng(int(rng.integers(2**63)))   # one draw: later draws do not depend on ``kind``
+    su, sv = [], []
+    if kind == "keiretsu":
+        for k in range(len(SECTOR_NAMES)):
+            members = np.flatnonzero(sectors == k)
+            if len(members) < 3:
+                su.append(members[:-1])
+                sv.append(members[1:])
+                continue
+            a, c = barabasi_albert_edges(len(members), 2, int(rng.integers(2**31)))
+            su.append(members[a])
+            sv.append(members[c])
+        n_cross = n // 5
+    elif kind == "ring":
+        idx = np.arange(n)
+        for step in (1, 2):
+            su.append(idx)
+            sv.append((idx + step) % n)
+        n_cross = 0
+    else:   # random
+        n_cross = 2 * n + n // 5
+    u, v = rng.integers(0, n, n_cross), rng.integers(0, n, n_cross)
+    su.append(u[u != v])
+    sv.append(v[u != v])
+    return _dedup(offset + np.concatenate(su), offset + np.concatenate(sv))
+
+
 def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
     """Build the layered ecosystem graph. Same scenario + same generator state -> same graph.
 
@@ -98,22 +137,7 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
         for (_, attrs), name in zip(itertools.islice(nodes, b.firms, b.firms + p.firms), names):
             attrs["sector"] = name
 
-        # supply chains: preferential attachment inside each sector (hubs = large OEMs), sparse links across
-        su, sv = [], []
-        for k in range(len(SECTOR_NAMES)):
-            members = np.flatnonzero(sectors == k)
-            if len(members) < 3:
-                su.append(members[:-1])
-                sv.append(members[1:])
-                continue
-            a, c = barabasi_albert_edges(len(members), 2, int(rng.integers(2**31)))
-            su.append(members[a])
-            sv.append(members[c])
-        n_cross = p.firms // 5
-        u, v = rng.integers(0, p.firms, n_cross), rng.integers(0, p.firms, n_cross)
-        su.append(u[u != v])
-        sv.append(v[u != v])
-        supply = _dedup(b.firms + np.concatenate(su), b.firms + np.concatenate(sv))
+        supply = supply_edges(p.supply_network, sectors, rng, b.firms)
 
         # potential data contracts: each firm knows 3 holders (a firm's holders in the order of set(holders[i]))
         holders = rng.integers(0, p.data_holders, (p.firms, 3))

@@ -76,6 +76,13 @@ _COLUMNS = [
     *_family("adoption_share_{source}", "source", "share", "AI adopters by model source",
              "AI導入企業のモデル調達元", ("Adopter share, {}", "{}の導入企業シェア"),
              "share of AI-using firms (weighted) on this model source"),
+    *_ts("adoption_share_domestic", "share", "Adopter share, domestic models", "導入企業の国内モデルシェア",
+         "share of AI-using firms (weighted) on a domestic model: open-source fine-tuned at home or sovereign"),
+    *_ts("firm_model_quality", "-", "Firms' specialised-model quality", "企業の特化モデル品質",
+         "mean quality of adopters' fine-tuned models (value-weighted): usefulness x (1 + data and staff uplift) "
+         "+ language fit"),
+    *_ts("japanese_fit", "-", "Japanese fit of domestic models", "国産モデルの日本語・文化適合度",
+         "language/culture fit of the sovereign model, growing with the Japanese-language corpora shared"),
     *_family("talent_{location}", "location", "persons", "AI specialists by location", "AI専門人材の所在",
              ("AI specialists, {}", "AI専門人材({})"), "specialists working in Japan, working abroad, or retired"),
     *_ts("talent_entered", "persons", "AI specialists ever active", "累計参入AI専門人材",

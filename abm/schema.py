@@ -47,6 +47,10 @@ class PopulationSection(_Section):
     graduates_per_year_share: float = F(0.08, ge=0, le=0.5, unit="share of initial talent/yr",
                                         source="[I] AI graduate inflow ~8% of the stock per year")
     asean_partners: int = F(5, ge=1, le=5, unit="agents", source="ASEAN-5 (mizuho outcome scope)")
+    supply_network: Literal["keiretsu", "random", "ring"] = F(
+        "keiretsu", unit="-", label="Supply network",
+        source="[I] keiretsu-like: preferential attachment within sectors, large firms are the hubs (abm/network.py); "
+               "random and ring are structural alternatives with the same number of links per firm")
 
 
 RoleDivision = Literal["gov_led", "private_led", "foreign_dependent", "full_state"]
@@ -152,8 +156,10 @@ class BehaviourSection(_Section):
                                            source="[I] adopters re-evaluate their model source ~every 2.5 years")
     choice_temperature: float = F(0.15, ge=0.01, le=2, unit="utility units", calibratable=True,
                                   source="[I] logit noise of model-source choice")
-    japanese_fit_bonus: float = F(0.08, ge=0, le=1, unit="quality units", calibratable=True,
-                                  source="daiwa: cultural/language fit of domestic models")
+    japanese_fit_bonus: float = F(0.1, ge=0, le=1, unit="quality units", calibratable=True,
+                                  source="daiwa: cultural/language fit of domestic models; the fit's ceiling, reached when all "
+                                         "Japanese-language corpora flow (rules.firm_fit_without_corpus_share without them); "
+                                         "[F] 0.08 -> 0.1 so that the 2040 deficit reduction (6.9) holds with the fit built from shared corpora")
     talent_leave_sensitivity: float = F(2.0, ge=0, le=20, unit="1/utility", calibratable=True,
                                         source="[I] brain-drain utility slope (Gursoy & Badur)")
     talent_base_leave_rate_per_year: float = F(0.03, ge=0, le=0.5, unit="1/yr", calibratable=True,

@@ -12,10 +12,11 @@ from mesa.discrete_space import FixedAgent
 
 from abm import capability
 from abm import compute_market as cm
-from abm.exchange import ComputeService, InForce, NationalOffer
-from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
+from abm.exchange import ComputeService, InForce, NationalOffer, SharedData
+from abm.graph_arrays import NeighbourMean, adjacency, gc_paused
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
-from abm.vocab import QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
+from abm.vocab import JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
+import agents.firm_rules as rules
 
 NONE, FOREIGN, OPEN, SOVEREIGN = Source.NONE, Source.FOREIGN, Source.OPEN, Source.SOVEREIGN
 
@@ -28,23 +29,29 @@ def per_sector(key: str) -> np.ndarray:
 SECTOR_THRESHOLDS = per_sector("usefulness_threshold")
 
 
-def data_index(own, shared, sensitive_share, sensitive_allowed):
-    """Usable data (0..1, diminishing returns): sensitive data counts only where ``sensitive_allowed``."""
+def data_index(own, shared, sensitive_share, sensitive_allowed, saturation: float = 1.0):
+    """Usable data (0..1, diminishing returns): ``1 - exp(-usable / saturation)``; sensitive data counts only
+    where ``sensitive_allowed``."""
     usable = (own + shared) * (1.0 - sensitive_share) + (own + shared) * sensitive_share * sensitive_allowed
-    return 1.0 - np.exp(-usable)
+    return 1.0 - np.exp(-usable / saturation)
 
 
-def adoption_hazard(best_net_value, peer_share, maturity, p: float, q: float, attractiveness_scale: float):
-    """Yearly adoption hazard of a non-adopter: Bass (p + q * adopted neighbours) scaled by maturity and value
-    (the best net value over ``attractiveness_scale``, capped at 1)."""
-    attractiveness = np.clip(best_net_value / attractiveness_scale, 0.0, 1.0)
-    return (p + q * peer_share) * maturity * attractiveness
 
 
 def choose_source(net_value, available, temperature: float, gumbel):
     """Logit choice among available sources (columns foreign, open, sovereign) -> codes 1..3."""
     score = np.where(available, net_value / temperature + gumbel, -np.inf)
     return (np.argmax(score, axis=1) + 1).astype(np.int8)
+
+
+def hub_sized(sizes, sector, degree):
+    """``sizes`` reassigned within each sector so that firms with more supply partners are larger (OEM hubs are
+    the large firms; ties by index)."""
+    out = np.empty_like(sizes)
+    for k in np.unique(sector):
+        m = np.flatnonzero(sector == k)
+        out[m[np.lexsort((m, -degree[m]))]] = np.sort(sizes[m])[::-1]
+    return out
 
 
 class FirmPopulation:
@@ -55,7 +62,8 @@ class FirmPopulation:
         r = s.rules
         n = self.n = s.population.firms
         self.sector = assign_sectors(n)
-        size = rng.lognormal(0.0, r.firm_size_sigma, n)
+        supply = adjacency(graph, "supply", "firm", n)
+        size = hub_sized(rng.lognormal(0.0, r.firm_size_sigma, n), self.sector, np.asarray(supply.sum(axis=1)).ravel())
         va_total = load_table("sectors.toml")["business_value_added_jpy_tn"]
         self.va_jpy_tn = np.empty(n)
         for k, name in enumerate(SECTOR_NAMES):
@@ -77,7 +85,14 @@ class FirmPopulation:
         foreign0 = rng.random(n) < r.firm_initial_foreign_share
         self.source = np.where(adopt0, np.where(foreign0, FOREIGN, OPEN), NONE).astype(np.int8)
         self.since_q = np.full(n, -100)
-        self.peers = NeighbourMean(row_normalised(adjacency(graph, "supply", "firm", n)), self.source != NONE)
+        # one-off adoption cost (years of AI-addressable value), drawn once: firms differ in it for good
+        self.cost_years = rules.adoption_cost_years(self.va_jpy_tn, self.sector, rng.standard_normal(n),
+                                                    r.firm_adoption_cost_median_years, r.firm_adoption_cost_sigma,
+                                                    r.firm_adoption_cost_size_elasticity)
+        adopted = self.source != NONE
+        self.peers = NeighbourMean(rules.size_weighted(supply, self.va_jpy_tn), adopted)    # awareness
+        self.hubs = NeighbourMean(rules.larger_partners(supply, self.va_jpy_tn), adopted)   # larger customers' pull
+        self.corpus_share = 0.0
         self.flows = {}
         self.service: ComputeService | None = None   # where last quarter's compute ran (the compute market)
         self.switch_until_q = np.full(n, -1)          # forced off a foreign service: re-integrating until then
@@ -101,14 +116,14 @@ class FirmPopulation:
                                               r.capability_usefulness_width)   # (source, sector)
         use = use_by_sector[:, self.sector[rows]]                                          # (source, firm)
         privacy = float(self.in_force.privacy_framework)
-        staff_idx = 1.0 - np.exp(-self.staff[rows] / np.maximum(self.staff_need(model)[rows], 1e-9))
-        own, shared, sens = self.own_data[rows], self.shared_data[rows], self.sensitive[rows]
-        d_foreign = data_index(own, shared, sens, 0.0)
-        d_domestic = data_index(own, shared, sens, privacy) if privacy else d_foreign
+        staff_idx = rules.staff_index(self.staff[rows], self.staff_need(model)[rows])
+        own, shared, sens = self.own_data[rows], self.expected_shared_data()[rows], self.sensitive[rows]
+        d_foreign = data_index(own, shared, sens, 0.0, r.capability_data_saturation)
+        d_domestic = data_index(own, shared, sens, privacy, r.capability_data_saturation) if privacy else d_foreign
         h = self.hosting(model)
         d_open = h * d_domestic + (1.0 - h) * d_foreign   # sensitive data only where hosted at home
         ft = role.finetune_effectiveness
-        fit = s.behaviour.japanese_fit_bonus
+        fit = self.japanese_fit(model)
         health_bonus = r.firm_public_health_bonus * offer.public_health_models * self.in_healthcare[rows]
         uplift = r.capability_data_uplift, r.capability_staff_uplift
         return np.stack([
@@ -121,6 +136,20 @@ class FirmPopulation:
     def hosting(self, model) -> float:
         """Share of open-model compute served in Japan (from the compute market's last allocation)."""
         return self.service.hosting_share if self.service is not None else 0.0
+
+    def expected_shared_data(self) -> np.ndarray:
+        """Shared data each firm reckons with: its own for adopters; for non-adopters (who request none yet) at
+        least what adopters receive on average, the data climate they would join."""
+        adopted = self.source != NONE
+        if not adopted.any():
+            return self.shared_data
+        climate = float(self.shared_data[adopted].mean())
+        return np.where(adopted, self.shared_data, np.maximum(self.shared_data, climate))
+
+    def japanese_fit(self, model) -> float:
+        """Language/culture fit of a sovereign model now: grows with the Japanese-language corpora shared."""
+        return rules.language_fit(model.inputs.behaviour.japanese_fit_bonus, self.corpus_share,
+                                  model.inputs.rules.firm_fit_without_corpus_share)
 
     def prices(self, model) -> np.ndarray:
         c = model.inputs.costs
@@ -143,36 +172,46 @@ class FirmPopulation:
         self._choice = (self.qualities(model), self.prices(model), 0.0)
         self.record_flows(model, service)
 
-    def step(self, model, in_force: InForce, offer: NationalOffer, shared_data, staff) -> None:
+    def annual_adoption_cost(self, model) -> np.ndarray:
+        """Each firm's annualised adoption cost now, per unit of its AI-addressable value (before any subsidy):
+        one-off cost x annuity factor, lowered where larger supply partners already use AI."""
+        r = model.inputs.rules
+        return (self.cost_years * r.firm_adoption_cost_annuity_per_year
+                * rules.hub_cost_factor(self.hubs.mean, r.firm_hub_pull_cost_cut))
+
+    def step(self, model, in_force: InForce, offer: NationalOffer, shared: SharedData, staff) -> None:
         """One quarter: non-adopters may adopt, adopters review their source; then the quarter's flows.
 
-        ``shared_data``: data each firm agent receives from data holders; ``staff``: its AI staff (persons)."""
-        self.in_force, self.offer, self.shared_data, self.staff = in_force, offer, shared_data, staff
+        ``shared``: what data holders let flow this quarter (data per firm agent, Japanese-corpus share);
+        ``staff``: each firm agent's AI staff (persons)."""
+        self.in_force, self.offer, self.staff = in_force, offer, staff
+        self.shared_data, self.corpus_share = shared.per_firm, shared.language_corpus_share
         s, env, rng = model.inputs, model.env, model.rng
-        b = s.behaviour
+        b, r = s.behaviour, s.rules
         n = self.n
         q = self.qualities(model)
         price = self.prices(model)
         subsidy = in_force.adoption_subsidy_rate
-        entry_price = price * np.array([1.0, 1.0 - subsidy, 1.0 - subsidy])
         available = np.ones((n, 3), dtype=bool)
         if env.shocks.foreign_cutoff > 0:                 # a draw only while a cut-off is in force
             available[:, 0] = rng.random(n) >= env.shocks.foreign_cutoff
         available[:, 2] = offer.sovereign_available
-        net_entry = q - entry_price
+        net = q - price
         adopted = self.source != NONE
 
-        # non-adopters: Bass on the supply network, scaled by the best net value they can reach
-        peer = self.peers.mean                            # share of supply-chain partners using AI
-        best = net_entry[:, 1].copy()                     # open models are always available
-        np.maximum(best, np.where(available[:, 0], net_entry[:, 0], -np.inf), out=best)
-        if offer.sovereign_available:
-            np.maximum(best, net_entry[:, 2], out=best)
-        hazard = adoption_hazard(best, peer, self.maturity, b.bass_innovation_per_year, b.bass_imitation_per_year,
-                                 s.rules.firm_attractiveness_scale)
+        # non-adopters: aware through their supply partners (Bass), adopt if the best option's surplus pays
+        cost = self.annual_adoption_cost(model)
+        one_off = cost / r.firm_adoption_cost_annuity_per_year * self.va_jpy_tn * env.ai_value_share   # JPY tn
+        cap = r.firm_adoption_subsidy_cap_jpy_m * JPY_PER_MILLION / JPY_PER_TN * self.count_weight
+        paid_share = rules.subsidy_share(subsidy, one_off, cap)
+        surplus = np.where(available, rules.entry_surplus(net, cost, paid_share), -np.inf)
+        best = surplus.max(axis=1)
+        hazard = rules.adoption_hazard(best, cost, self.peers.mean, self.hubs.mean, self.maturity,
+                                       b.bass_innovation_per_year, b.bass_imitation_per_year,
+                                       r.firm_hub_requirement_per_year, r.firm_adoption_logit_scale)
         # public healthcare models are rolled out to providers by the national system (mizuho: data-driven care)
         rollout = b.public_rollout_per_year * offer.public_health_models
-        hazard = hazard + rollout * self.in_healthcare * (best > 0)
+        hazard = hazard + rollout * self.in_healthcare * (np.where(available, net, -np.inf).max(axis=1) > 0)
         u = rng.random(n)   # one draw per firm: adoption if a non-adopter, review if an adopter (disjoint)
         new = ~adopted & (u < 1.0 - np.exp(-hazard / QUARTERS_PER_YEAR))
         # adopters re-evaluate now and then; foreign users cut off must re-choose
@@ -180,14 +219,18 @@ class FirmPopulation:
         review = adopted & ((u < 1.0 - np.exp(-b.source_switch_rate_per_year / QUARTERS_PER_YEAR)) | cut)
         idx = np.flatnonzero(new | review)               # only choosers draw choice noise
         rev = review[idx]
-        net = np.where(rev[:, None], q[idx] - price, net_entry[idx])
+        value = np.where(rev[:, None], net[idx], surplus[idx])
         cur = self.source[idx].astype(int) - 1
-        net[rev, cur[rev]] += s.rules.firm_source_inertia   # switching cost: the current source keeps a bonus
+        value[rev, cur[rev]] += r.firm_source_inertia   # switching cost: the current source keeps a bonus
         gumbel = rng.gumbel(size=(len(idx), 3))
-        self.source[idx] = choose_source(net, available[idx], b.choice_temperature, gumbel)
+        self.source[idx] = choose_source(value, available[idx], b.choice_temperature, gumbel)
         self.since_q[new] = model.quarter_index
         self.peers.set(np.flatnonzero(new), 1.0)          # adopters stay adopters: only new ones change
-        self._choice = (q, price, subsidy)                # flows follow once the compute market has served
+        self.hubs.set(np.flatnonzero(new), 1.0)
+        # the subsidy pays its share of the one-off adoption cost of this quarter's new domestic adopters
+        paid = new & is_domestic(self.source)
+        earned = float((paid_share * one_off * paid).sum()) * QUARTERS_PER_YEAR   # JPY tn/yr
+        self._choice = (q, price, earned)                 # flows follow once the compute market has served
 
     def workloads(self, model) -> cm.Workloads:
         """This quarter's AI workloads (AI-addressable value used, JPY tn/yr) by where they may run. Firms that
@@ -200,11 +243,19 @@ class FirmPopulation:
         self.workload = self.va_jpy_tn * model.env.ai_value_share * (self.source != NONE)
         return cm.workloads(self.source, self.workload, self.sensitive, self.running)
 
+    def _price_flows(self, model) -> None:
+        """Below-cost price support and sovereign-model access income (JPY tn/yr) of this quarter's sovereign use."""
+        c, role = model.inputs.costs, model.role
+        value = float((self.va_jpy_tn * (self.source == SOVEREIGN)).sum() * model.env.ai_value_share)
+        support, income = rules.sovereign_price_flows(value, c.sovereign_price_share, self.prices(model)[2],
+                                                      c.sovereign_access_fee_share, role.public_share)
+        self.flows.update(price_support_jpy_tn=support, model_access_jpy_tn=income)
+
     def record_flows(self, model, service: ComputeService) -> None:
         """Annualised flows of this quarter (JPY tn per year) for the ledger and metrics, from where the compute
         ran: each source's bill = services (model, platform, engineering) + compute at the price where it ran."""
         c, r = model.inputs.costs, model.inputs.rules
-        q, price, subsidy = self._choice
+        q, price, subsidy = self._choice                  # subsidy: earned this quarter (JPY tn/yr)
         self.service = service
         adopted = self.source != NONE
         col = np.clip(self.source.astype(int) - 1, 0, 2)
@@ -231,8 +282,6 @@ class FirmPopulation:
                     + k * open_flex * service.counterfactual_flexible_abroad_share)
         a_other = a_by[0] + a_by[1]
         mean_cf = cf_other / a_other if a_other > 0 else price[0] * c.abroad_share_foreign
-        fresh = (model.quarter_index - self.since_q < 4) & (self.source >= OPEN)
-        fresh_spend = np.bincount(self.source, weights=a * fresh, minlength=4)[1:] @ price
         full = self.workload * self.quality
         self.flows = {
             "ai_value_jpy_tn": float((a * served * self.quality).sum()),
@@ -241,9 +290,10 @@ class FirmPopulation:
             "spend_abroad_jpy_tn": float(abroad),
             "spend_abroad_counterfactual_jpy_tn": float(cf_other + a_by[2] * mean_cf),
             "spend_domestic_jpy_tn": float(spend - abroad),
-            "subsidy_jpy_tn": float(fresh_spend * subsidy),
+            "subsidy_jpy_tn": float(subsidy),
         }
         self._flow_source = self.source.copy()
+        self._price_flows(model)
 
 
 class Firm(FixedAgent):

@@ -1,6 +1,7 @@
 """The kernel's rules, checked on the source: populations meet only in ``SovereignAIModel.step``.
 
-- no population module (``agents/``) imports another;
+- no population module (``agents/``) imports another (a population's own rules module,
+  ``agents/<population>_rules.py``, excepted);
 - no population assigns to anything but its own attributes (``self.x = ...``), so another population's
   state cannot change behind the model's back;
 - the shared vocabulary (``abm/vocab.py``) imports no model code, and no module compares sources or talent

@@ -14,7 +14,7 @@ from experiments.calibration import calibrate, check_params, scenario_file
 from experiments.targets import Target, TargetSet, evaluate, load_targets
 
 SMALL = {"population.firms": 300, "population.talent": 1000, "population.data_holders": 50}
-TRUE = {"environment.foreign_wage_premium": 1.6, "behaviour.bass_imitation_per_year": 0.9}
+TRUE = {"environment.foreign_wage_premium": 1.6, "rules.firm_adoption_cost_median_years": 6.0}
 SEEDS = [1, 2]
 
 
@@ -33,7 +33,7 @@ def test_recovers_synthetic_parameters():
     assert fit.loss_after < fit.loss_before
     assert fit.after.passed.all(), fit.after.to_string()
     assert fit.params["environment.foreign_wage_premium"] == pytest.approx(1.6, abs=0.25)
-    assert fit.params["behaviour.bass_imitation_per_year"] == pytest.approx(0.9, abs=0.25)
+    assert fit.params["rules.firm_adoption_cost_median_years"] == pytest.approx(6.0, abs=1.5)
     text = scenario_file("gov-led", fit, SEEDS)
     path = Path(os.environ.get("TMPDIR", "/tmp")) / "sovai-calibrated-test.toml"
     path.write_text(text)

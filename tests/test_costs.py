@@ -85,8 +85,10 @@ def test_indirect_outcomes_never_redeem_bonds():
     r = simulate(s)
     ts = r.timeseries
     assert ts["outcomes_indirect_jpy_tn_per_year"].iloc[-1] > 1.0
-    assert ts["bond_redeemed_cum_jpy_tn"].iloc[-1] <= ts["public_income_cum_jpy_tn"].iloc[-1] + 1e-12
-    assert ts["bond_balance_jpy_tn"].iloc[-1] > ts["public_cost_cum_jpy_tn"].iloc[-1]  # interest accrued
+    # only public income (sovereign-model access fees) redeems: redeemed <= income, quarter by quarter
+    assert (ts["bond_redeemed_jpy_tn"] <= ts["public_income_jpy_tn"] + 1e-12).all()
+    assert ts["bond_balance_jpy_tn"].iloc[-1] > (ts["public_cost_cum_jpy_tn"].iloc[-1]
+                                                 - ts["public_income_cum_jpy_tn"].iloc[-1])  # interest accrued
     assert r.summary["payback_year"] is None
 
 

@@ -68,13 +68,12 @@ def neighbours(G: nx.Graph, node: int, layer: str, kind: str) -> list[int]:
 # -- reference rules, one agent at a time ------------------------------------------------------------------
 
 def reference_firms(model, before, draws: Draws):
-    """FirmPopulation.step's adoption and source choice, firm by firm."""
+    """FirmPopulation.step's adoption decision and source choice, firm by firm."""
     pop, G, blocks = model.firms, model.graph, model.blocks
-    s, b = model.inputs, model.inputs.behaviour
+    s, b, r = model.inputs, model.inputs.behaviour, model.inputs.rules
     q, price = before["q"], before["price"]
     source, since = before["source"].copy(), before["since_q"].copy()
     subsidy = s.policy.adoption_subsidy_rate * model.role.programme_scale
-    entry = [price[0], price[1] * (1.0 - subsidy), price[2] * (1.0 - subsidy)]
     cutoff = model.env.shocks.foreign_cutoff
     u_cut = draws.take("random") if cutoff > 0 else np.ones(pop.n)   # drawn only during a cut-off
     u = draws.take("random")                                        # one per firm: adopt or review
@@ -82,26 +81,34 @@ def reference_firms(model, before, draws: Draws):
     healthcare = network.SECTOR_NAMES.index("healthcare")
     rollout = b.public_rollout_per_year * model.government.public_health_models
     switch = 1.0 - math.exp(-b.source_switch_rate_per_year / 4.0)
+    va = pop.va_jpy_tn
     for i in range(pop.n):
         available = [bool(u_cut[i] >= cutoff), True, model.government.sovereign_available]
         peers = neighbours(G, blocks.firms + i, "supply", "firm")
-        peer_share = sum(before["source"][j] != NONE for j in peers) / len(peers) if peers else 0.0
-        net_entry = [q[i, k] - entry[k] for k in range(3)]
-        best = max(net_entry[k] for k in range(3) if available[k])
-        hazard = float(firm.adoption_hazard(best, peer_share, pop.maturity[i], b.bass_innovation_per_year,
-                                            b.bass_imitation_per_year, s.rules.firm_attractiveness_scale))
-        if pop.sector[i] == healthcare and best > 0:
+        total = sum(va[j] for j in peers)
+        peer_share = sum(va[j] for j in peers if before["source"][j] != NONE) / total if peers else 0.0
+        hub_share = sum(va[j] for j in peers if before["source"][j] != NONE and va[j] > va[i]) / total if peers else 0.0
+        cost = pop.cost_years[i] * r.firm_adoption_cost_annuity_per_year * (1.0 - r.firm_hub_pull_cost_cut * hub_share)
+        one_off = pop.cost_years[i] * (1.0 - r.firm_hub_pull_cost_cut * hub_share) * va[i] * model.env.ai_value_share
+        share = min(subsidy, r.firm_adoption_subsidy_cap_jpy_m * 1e6 / 1e12 * pop.count_weight[i] / one_off)
+        net = [q[i, k] - price[k] for k in range(3)]
+        surplus = [net[k] - cost * (1.0 - share * (k > 0)) for k in range(3)]
+        best = max(surplus[k] for k in range(3) if available[k])
+        aware = (b.bass_innovation_per_year + b.bass_imitation_per_year * peer_share) * pop.maturity[i] \
+            + r.firm_hub_requirement_per_year * hub_share
+        hazard = aware / (1.0 + math.exp(-best / (r.firm_adoption_logit_scale * cost)))
+        if pop.sector[i] == healthcare and max(net[k] for k in range(3) if available[k]) > 0:
             hazard += rollout
         current = before["source"][i]
         if current == NONE:
-            chooses, net = u[i] < 1.0 - math.exp(-hazard / 4.0), net_entry
+            chooses, value = u[i] < 1.0 - math.exp(-hazard / 4.0), surplus
         else:
             cut_off = current == FOREIGN and not available[0]
             chooses = u[i] < switch or cut_off
-            net = [q[i, k] - price[k] + (s.rules.firm_source_inertia if k == current - 1 else 0.0) for k in range(3)]
+            value = [net[k] + (r.firm_source_inertia if k == current - 1 else 0.0) for k in range(3)]
         if chooses:
             noise = next(gumbel)
-            scores = [net[k] / b.choice_temperature + noise[k] if available[k] else -math.inf for k in range(3)]
+            scores = [value[k] / b.choice_temperature + noise[k] if available[k] else -math.inf for k in range(3)]
             source[i] = 1 + max(range(3), key=lambda k: scores[k])
             if current == NONE:
                 since[i] = model.quarter_index
@@ -262,7 +269,8 @@ def run_compared(model, quarters: int) -> dict:
 
         def step(m, *inputs):
             if rule == "firms":  # the firms' step takes its inputs first; their qualities depend on them
-                population.in_force, population.offer, population.shared_data, population.staff = inputs
+                population.in_force, population.offer, shared, population.staff = inputs
+                population.shared_data, population.corpus_share = shared.per_firm, shared.language_corpus_share
             before = _snapshot(m, rule)
             if rule == "talent" and m.quarter == 1:   # graduates enter first (no draws): let the rule do it
                 population._enter_graduates(m)

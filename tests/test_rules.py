@@ -15,14 +15,6 @@ from agents.government import Government
 R = RulesSection()  # the declared default coefficients
 
 
-def test_adoption_hazard_rises_with_peers_value_and_maturity():
-    base = firm.adoption_hazard(np.array([0.2]), np.array([0.0]), np.array([0.5]), 0.03, 0.38, R.firm_attractiveness_scale)
-    assert firm.adoption_hazard(np.array([0.2]), np.array([0.8]), np.array([0.5]), 0.03, 0.38, R.firm_attractiveness_scale) > base
-    assert firm.adoption_hazard(np.array([0.3]), np.array([0.0]), np.array([0.5]), 0.03, 0.38, R.firm_attractiveness_scale) > base
-    assert firm.adoption_hazard(np.array([0.2]), np.array([0.0]), np.array([0.9]), 0.03, 0.38, R.firm_attractiveness_scale) > base
-    assert firm.adoption_hazard(np.array([-0.1]), np.array([1.0]), np.array([1.0]), 0.03, 0.38, R.firm_attractiveness_scale) == 0
-
-
 def test_choose_source_takes_best_available():
     net = np.array([[0.5, 0.4, 0.3], [0.5, 0.4, 0.3]])
     avail = np.array([[True, True, True], [False, True, True]])
