@@ -86,7 +86,7 @@ class PolicySection(_Section):
     training_window_months: float = F(3.0, ge=0.5, le=24, unit="months",
                                       source="mizuho: GPUs sized to finish the final run in ~3 months")
     hardware_path: Literal["flat", "improving"] = F(
-        "improving", unit="-", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
+        "improving", unit="-", label="Hardware path", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
     hardware_renewal_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: renewal assumed 2036")
     retraining_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: retraining assumed 2036")
     discount_rate: float = F(0.02, ge=0, le=0.2, unit="1/yr", source="[I] long JGB-like social discount rate")

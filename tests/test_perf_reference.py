@@ -238,7 +238,7 @@ def _after(model, rule: str, result) -> dict:
     if rule == "data_holders":
         d = model.data_holders
         return {"active": d.active.copy(), "carried": d.carried.copy(), "trust": d.trust.copy(),
-                "shared_data": result.copy()}
+                "shared_data": result.per_firm.copy()}
     return {"status": model.talent.status.copy(), "employer": model.talent.employer.copy(),
             "staff": np.asarray(result.firm_persons, dtype=float).copy()}
 
