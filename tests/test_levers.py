@@ -140,3 +140,18 @@ def test_docs_page_is_generated_from_the_declarations():
     assert "python -m experiments.levers_doc" in text
     for e in atlas().entries:
         assert f"`{e.name}`" in text and e.en in text, e.name
+
+
+def test_same_figures_inline_and_on_a_pool():
+    from abm.levers import Atlas
+    from experiments.levers import measure, plan
+
+    tiny = {"population.firms": 60, "population.talent": 60, "population.data_holders": 6,
+            "population.asean_partners": 1}
+    full = atlas()
+    some = Atlas((full.entries[1], full.entries[-1]), dict(list(full.exogenous.items())[:2]))
+    p = plan(2, 6, overrides=tiny, decl=some)
+    one, two = measure(p, workers=1), measure(p, workers=2)
+    pd.testing.assert_frame_equal(one.effects, two.effects)
+    pd.testing.assert_frame_equal(one.shares, two.shares)
+    assert one.effects["n"].eq(2).all() and len(p.lhs_runs) == 6
