@@ -94,7 +94,7 @@ class PolicySection(_Section):
     training_window_months: float = F(3.0, ge=0.5, le=24, unit="months",
                                       source="mizuho: GPUs sized to finish the final run in ~3 months")
     hardware_path: Literal["flat", "improving"] = F(
-        "improving", unit="-", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
+        "improving", unit="-", label="Hardware path", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
     hardware_renewal_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: renewal assumed 2036")
     retraining_rule: Literal["adaptive", "fixed_year"] = F(
         "adaptive", unit="-", lever=True, label="Retraining rule",

@@ -14,6 +14,7 @@ from experiments import sensitivity as _sensitivity
 from experiments import sweep as _sweep
 from experiments.calibration import register as _register_calibration
 from experiments.dashboard_cli import register as _register_dashboard
+from experiments.levers_cli import register as _register_levers
 from experiments.validation import register as _register_validation
 
 _sweep.register(app)
@@ -23,6 +24,7 @@ _sensitivity.register(app)
 _discover.register(app)
 _register_validation(app)
 _register_calibration(app)
+_register_levers(app)
 _register_dashboard(app)
 
 __all__ = ["app"]

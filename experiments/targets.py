@@ -11,7 +11,7 @@ from dataclasses import dataclass as std_dataclass
 from dataclasses import field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,17 @@ class Target:
     source: str
     minus: str | None = None
     weight: Annotated[float, Field(ge=0)] = 1.0
+    # how the model reaches the figure: "derived" from documented inputs, or "fitted" through the scenario
+    # fields listed in `fitted` (chosen or calibrated so the model hits it); basis_note says how
+    basis: Literal["derived", "fitted"] | None = None
+    fitted: list[str] = Field(default_factory=list)
+    basis_note: str = ""
+
+    def basis_text(self) -> str:
+        """"derived", "fitted: a.b, c.d" or "-" when the file does not say."""
+        if self.basis is None:
+            return "-"
+        return "fitted: " + ", ".join(self.fitted) if self.basis == "fitted" else "derived"
 
 
 @std_dataclass
@@ -77,6 +88,21 @@ def _check_metric(i: int, metric: str) -> None:
         value = value[part]
 
 
+def _check_basis(i: int, t: Target) -> None:
+    """A fitted figure names its fitted scenario fields; a derived one names none."""
+    from abm.schema import field_specs
+
+    if t.basis == "fitted" and not t.fitted:
+        raise ScenarioError(f"target[{i}].fitted: basis = \"fitted\" needs the fitted fields, e.g. "
+                            "[\"environment.ai_value_share_max\"]")
+    if t.basis != "fitted" and t.fitted:
+        raise ScenarioError(f"target[{i}].fitted: only with basis = \"fitted\"")
+    specs = field_specs()
+    for path in t.fitted:
+        if path not in specs:
+            raise ScenarioError(f"target[{i}].fitted: '{path}' is not a scenario field (section.field)")
+
+
 def load_targets(path: str | Path | None = None) -> TargetSet:
     """Read a targets file (default: the project's ``abm/data/targets.toml``); bad files raise ScenarioError."""
     if path is None:
@@ -99,6 +125,7 @@ def load_targets(path: str | Path | None = None) -> TargetSet:
         except ValidationError as err:
             e = err.errors()[0]
             raise ScenarioError(f"target[{i}].{_where(e['loc'])}: {pydantic_problem(e)}") from None
+        _check_basis(i, tgt)
         for sc in (tgt.scenario, tgt.minus):
             if sc is not None and sc not in scenarios:
                 raise ScenarioError(f"target[{i}].scenario: '{sc}' is not in [scenarios] ({', '.join(scenarios)})")
@@ -165,13 +192,15 @@ def evaluate(tset: TargetSet, seeds: list[int], params: dict | None = None, work
 
 
 def table(tset: TargetSet, values: pd.DataFrame) -> pd.DataFrame:
-    """Published figure, source, model mean, 90% interval, deviation and pass/fail per target."""
+    """Published figure, source, basis (derived or fitted, and how), model mean, 90% interval, deviation and
+    pass/fail per target."""
     rows = []
     for t in tset.targets:
         v = values.loc[values["target"] == t.name, "model"].to_numpy()
         mean = float(np.mean(v))
         rows.append({"target": t.name, "label": t.label, "published": t.value, "tolerance": t.tolerance,
-                     "source": t.source, "model_mean": mean, "p05": float(np.percentile(v, 5)),
+                     "source": t.source, "basis": t.basis_text(), "basis_note": t.basis_note,
+                     "model_mean": mean, "p05": float(np.percentile(v, 5)),
                      "p95": float(np.percentile(v, 95)), "deviation": mean - t.value,
                      "passed": bool(abs(mean - t.value) <= t.tolerance)})
     return pd.DataFrame(rows)

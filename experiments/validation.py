@@ -24,19 +24,26 @@ def seeds_for(n: int) -> list[int]:
     return replication_seeds(DEFAULT_MASTER_SEED, n)
 
 
+def _basis_cell(r) -> str:
+    note = f"<br><small>{html.escape(r.basis_note)}</small>" if r.basis_note else ""
+    return f"<td>{html.escape(r.basis)}{note}</td>"
+
+
 def render_html(df, seconds: float, n_seeds: int) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ("target", "published", "source", "model mean", "90% interval",
-                                            "deviation", "result"))
+    head = "".join(f"<th>{h}</th>" for h in ("target", "published", "source", "basis", "model mean",
+                                            "90% interval", "deviation", "result"))
     rows = "".join(
         f"<tr class='{'pass' if r.passed else 'fail'}'><td>{html.escape(r.label)}</td><td>{r.published:.2f} "
-        f"&plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td><td>{r.model_mean:.2f}</td>"
+        f"&plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td>{_basis_cell(r)}<td>{r.model_mean:.2f}</td>"
         f"<td>{r.p05:.2f} - {r.p95:.2f}</td><td>{r.deviation:+.2f}</td><td>{'pass' if r.passed else 'FAIL'}</td></tr>"
         for r in df.itertuples())
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>sovai validation</title><style>"
             "body{font-family:sans-serif;margin:2em} td,th{border:1px solid #ccc;padding:3px 6px}"
             "table{border-collapse:collapse} .fail{background:#fdd} .pass td:last-child{color:#060}</style></head>"
             f"<body><h1>Validation against the published figures</h1><p>{n_seeds} seeds, {seconds:.1f} s; "
-            f"{int(df.passed.sum())}/{len(df)} targets pass.</p><table><tr>{head}</tr>{rows}</table></body></html>")
+            f"{int(df.passed.sum())}/{len(df)} targets pass. Basis: <i>derived</i> — the model computes the figure "
+            "from documented inputs; <i>fitted</i> — it reaches it through the scenario fields named, calibrated or "
+            f"chosen to hit it.</p><table><tr>{head}</tr>{rows}</table></body></html>")
 
 
 def register(app: typer.Typer) -> None:
@@ -63,10 +70,10 @@ def register(app: typer.Typer) -> None:
         df = table(tset, values)
         seconds = time.monotonic() - t0
         t = Table(title=f"Validation ({seeds} seeds, {seconds:.1f} s)", title_justify="left")
-        for col in ("target", "published", "model mean", "90% interval", "deviation", "result"):
-            t.add_column(col, no_wrap=col != "target")
+        for col in ("target", "published", "basis", "model mean", "90% interval", "deviation", "result"):
+            t.add_column(col, no_wrap=col not in ("target", "basis"))
         for r in df.itertuples():
-            t.add_row(r.target, f"{r.published:.2f} ± {r.tolerance:.2f}", f"{r.model_mean:.2f}",
+            t.add_row(r.target, f"{r.published:.2f} ± {r.tolerance:.2f}", r.basis, f"{r.model_mean:.2f}",
                       f"{r.p05:.2f} – {r.p95:.2f}", f"{r.deviation:+.2f}",
                       "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
         console.print(t)

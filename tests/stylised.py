@@ -18,6 +18,7 @@ import numpy as np
 
 from abm.scenario import load_scenario
 from experiments.engine import run_in_memory
+from experiments.lever_stats import metric_values
 from experiments.plan import replication_seeds
 
 FACT_MASTER_SEED = 20261203
@@ -72,19 +73,8 @@ def run_metrics(preset: str, overrides: dict, metrics: list[str], n_seeds: int =
     ts_cols = sorted({m.split("@")[0] for m in metrics if "@" in m})
     rows, ts = run_in_memory(runs, keep_ts=ts_cols)
     assert (rows["status"] == "ok").all(), rows.loc[rows["status"] != "ok", "error"].iloc[0]
-    out = {}
-    for m in metrics:
-        if "@" not in m:
-            out[m] = rows[m].to_numpy(float)
-            continue
-        col, when = m.split("@")
-        by_run = ts.groupby("run_id", sort=False)
-        if when == "last":
-            vals = by_run[col].last()
-        else:
-            vals = ts[ts["year"] == int(when)].groupby("run_id", sort=False)[col].mean()
-        out[m] = vals.reindex(rows["run_id"]).to_numpy(float)
-    return out
+    values = metric_values(rows, ts, metrics)
+    return {m: values[m].to_numpy(float) for m in metrics}
 
 
 def paired(preset: str, base: dict, lever: dict, metric: str, n_seeds: int = 5, small: bool = True,

@@ -55,7 +55,10 @@ def test_validate_cli_writes_table_and_exit_codes(tmp_path):
     df = pd.read_csv(tmp_path / "v" / "validation.csv")
     assert {"published", "source", "model_mean", "p05", "p95", "deviation", "passed"} <= set(df.columns)
     assert len(df) == 15 and df.passed.all()
+    assert set(df["basis"].str.split(":").str[0]) == {"derived", "fitted"}
     assert "pass" in (tmp_path / "v" / "validation.html").read_text()
+    assert "fitted: environment.ai_value_share_max" in (tmp_path / "v" / "validation.html").read_text()
+    assert "basis" in r.stdout and "derived" in r.stdout
     impossible = tmp_path / "t.toml"
     impossible.write_text('[scenarios.g]\npreset = "gov-led"\n[[target]]\nname = "x"\nlabel = "x"\nscenario = "g"\n'
                           'metric = "adoption_rate_2040"\nvalue = 5.0\ntolerance = 0.1\nsource = "test"\n')
@@ -80,3 +83,31 @@ def test_bad_targets_file(tmp_path):
                    'metric = "m"\nvalue = 1.0\ntolerance = 0.1\nsource = "s"\n')
     r = run("validate", "--targets", str(bad), "--out", "v", cwd=tmp_path)
     assert r.returncode == 2 and "target[0].scenario" in r.stderr
+
+
+def test_every_published_figure_says_derived_or_fitted(targets):
+    from abm.schema import field_specs
+
+    for t in targets.targets:
+        assert t.basis in ("derived", "fitted") and t.basis_note, t.name
+        assert (t.basis == "fitted") == bool(t.fitted) and set(t.fitted) <= set(field_specs()), t.name
+    basis = {t.name: t.basis for t in targets.targets}
+    assert basis["outcome_autonomous_driving"] == "fitted" and basis["rnd"] == "derived"
+
+
+@pytest.mark.parametrize("extra, needle", [
+    ('basis = "guessed"\n', "target[0].basis"),
+    ('basis = "fitted"\n', "target[0].fitted"),
+    ('basis = "derived"\nfitted = ["environment.ai_value_share_max"]\n', "target[0].fitted"),
+    ('basis = "fitted"\nfitted = ["environment.nonsense"]\n', "environment.nonsense"),
+    ('basis = "fitted"\nfitted = "environment.ai_value_share_max"\n', "target[0].fitted"),
+])
+def test_bad_basis_names_the_field(tmp_path, extra, needle):
+    from abm.scenario import ScenarioError
+
+    bad = tmp_path / "t.toml"
+    bad.write_text('[scenarios.g]\npreset = "gov-led"\n[[target]]\nname = "x"\nlabel = "x"\nscenario = "g"\n'
+                   'metric = "adoption_rate_2040"\nvalue = 1.0\ntolerance = 0.1\nsource = "s"\n' + extra)
+    with pytest.raises(ScenarioError) as err:
+        load_targets(bad)
+    assert needle in str(err.value) and "\n" not in str(err.value)

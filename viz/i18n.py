@@ -89,11 +89,13 @@ FIELD_JA = {
     "policy.procurement_diversification_share": "調達先の分散",
     "policy.retraining_rule": "再学習のルール",
     "policy.dc_grid_strategy": "データセンターの系統接続",
+    "policy.hardware_path": "ハードウェア性能の推移",
 }
 
 CHOICES = {
     "gov_led": ("government-led", "政府主導"), "private_led": ("private-led", "民間主導"),
     "foreign_dependent": ("foreign-dependent", "海外依存"), "full_state": ("full state", "完全国営"),
+    "flat": ("flat", "横ばい"), "improving": ("improving", "改善"),
     "tax": ("tax", "税財源"), "ai_transition_bond": ("AI transition bond", "AI移行債"),
     "none": ("none", "なし"), "export_control": ("GPU export control", "GPU輸出規制"),
     "foreign_service_cutoff": ("foreign service cut-off", "海外サービス遮断"),
