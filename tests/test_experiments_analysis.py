@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from abm import outputs
+
 from experiments.compare import comparison_table, fan_chart_data, run_replications
 from experiments.design import ExperimentError
 from experiments.discover import DiscoveryError, prepare_x, prim_boxes
@@ -132,7 +134,7 @@ def test_sensitivity_finds_the_parameter_that_matters(tmp_path, method):
     assert "data:image/png" in page
     assert "payback_year" in set(t["output"])
     shown = re.sub(r'src="data:image/png;base64,[^"]*"', "", page)
-    assert '<td class="l">Net present value (JPY tn)</td>' in shown and "Foreign wage premium (" in shown
+    assert f'<td class="l">{outputs.title_with_unit("npv_jpy_tn", "en")}</td>' in shown and "Foreign wage premium (" in shown
     assert "npv_jpy_tn" not in shown and wage not in shown
 
 

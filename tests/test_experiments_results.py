@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
+from abm import outputs
 from typer.testing import CliRunner
 
 from experiments.cli import app
@@ -67,7 +69,7 @@ def test_cli_summary_query_and_export(folder, tmp_path):
     r = invoke("results", folder)
     assert r.exit_code == 0 and "8 planned, 8 ok, 0 failed" in r.stdout
     assert "Digital deficit 2030 (JPY tn/yr)" in r.stdout and "Foreign wage premium (share over domestic wage)" \
-        in r.stdout and "Net present value (JPY tn)" in r.stdout
+        in r.stdout and outputs.title_with_unit("npv_jpy_tn", "en") in r.stdout
     assert "deficit_2030_jpy_tn" not in r.stdout and "environment__foreign_wage_premium" not in r.stdout
     r = invoke("results", folder, "--sql", "SELECT policy__financing, count(*) AS n FROM runs GROUP BY 1 ORDER BY 1")
     assert r.exit_code == 0 and "ai_transition_bond" in r.stdout and "2 rows" in r.stdout
