@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from abm import outputs
-
 from experiments.compare import comparison_table, fan_chart_data, run_replications
 from experiments.design import ExperimentError
 from experiments.discover import DiscoveryError, prepare_x, prim_boxes

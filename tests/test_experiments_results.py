@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from abm import outputs
 from typer.testing import CliRunner
 
+from abm import outputs
 from experiments.cli import app
 from experiments.design import load_experiment
 from experiments.plan import make_plan
