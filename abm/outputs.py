@@ -227,14 +227,36 @@ SUMMARY: tuple[Output, ...] = (
     _summary("sovereignty_index_2040", "-", "Sovereignty index 2040", "主権指数(2040年)"),
     _BY_COLUMN["outcomes_cum_jpy_tn"],  # its last value
     _summary("final_year", "year", "Final year", "最終年", "the last simulated year"),
-    _summary("payback_year", "year", "Payback year", "投資回収年",
-             "first year-end at which cumulative direct outcomes cover public cost + bond interest (none: never)"),
-    _summary("npv_jpy_tn", "JPY tn", "Net present value", "正味現在価値",
-             "direct outcomes − public cost − bond interest, discounted to the start year"),
-    _summary("benefit_cost_ratio_direct", "-", "Benefit-cost ratio, direct", "費用便益比(直接)",
-             "present value of direct outcomes / of public cost + bond interest (none without public cost)"),
-    _summary("benefit_cost_ratio_total", "-", "Benefit-cost ratio, total", "費用便益比(総合)",
-             "present value of all outcomes / of public cost + bond interest (none without public cost)"),
+    _summary("report_method_payback_year", "year", "Payback year, report method", "投資回収年(報告書の方式)",
+             "gross, as the Mizuho report counts: first year-end at which cumulative direct outcomes cover public "
+             "cost + bond interest (none: never)"),
+    _summary("report_method_npv_jpy_tn", "JPY tn", "Net present value, report method", "正味現在価値(報告書の方式)",
+             "gross: direct outcomes − public cost net of income − bond interest, discounted to the start year"),
+    _summary("report_method_benefit_cost_ratio_direct", "-", "Benefit-cost ratio, direct, report method",
+             "費用便益比(直接・報告書の方式)", "gross present value of direct outcomes / of public cost + bond interest"),
+    _summary("report_method_benefit_cost_ratio_total", "-", "Benefit-cost ratio, total, report method",
+             "費用便益比(総合・報告書の方式)", "gross present value of all outcomes / of public cost + bond interest"),
+    _summary("payback_year", "year", "Payback year (attributable, fiscal)", "投資回収年(帰属・財政)",
+             "first year-end at which the programme's attributable fiscal benefit covers its attributable public "
+             "cost with financing (none: never; against the paired run without the programme)"),
+    _summary("npv_jpy_tn", "JPY tn", "Net present value (attributable, fiscal)", "正味現在価値(帰属・財政)",
+             "attributable fiscal benefit − attributable public cost (× (1 + marginal cost of public funds) under "
+             "tax, + coupons under bonds), discounted"),
+    _summary("npv_economic_jpy_tn", "JPY tn", "Net present value (attributable, economic)",
+             "正味現在価値(帰属・経済)", "all attributable outcomes − the same financed cost, discounted"),
+    _summary("benefit_cost_ratio_fiscal", "-", "Benefit-cost ratio (attributable, fiscal)", "費用便益比(帰属・財政)",
+             "present value of attributable fiscal benefit / of financed attributable cost (none without cost)"),
+    _summary("benefit_cost_ratio_economic", "-", "Benefit-cost ratio (attributable, economic)",
+             "費用便益比(帰属・経済)", "present value of all attributable outcomes / of financed attributable cost"),
+    _summary("bond_outstanding_jpy_tn", "JPY tn", "AI-transition bonds outstanding at the horizon",
+             "期末のAI移行債残高", "borrowed attributable cost + coupons not yet redeemed from attributable fiscal "
+             "benefit (0 under tax finance)"),
+    _summary("attributable_public_cost_jpy_tn", "JPY tn", "Attributable public cost", "帰属する公的費用",
+             "public cost net of public income, minus the paired run's without the programme"),
+    _summary("attributable_outcomes_cum_jpy_tn", "JPY tn", "Attributable outcomes, cumulative", "帰属する累計成果",
+             "scenario − paired run without the programme, per outcome line (deficit avoided: the paired "
+             "run's deficit − the scenario's)", axes=("outcome",),
+             member=("Attributable outcome, {}", "帰属する成果({})")),
 )
 
 DERIVED: tuple[Output, ...] = (

@@ -1,15 +1,23 @@
 """Run a scenario to the end and summarise it (the contract of ``summary.json``). Writing files is
-:func:`experiments.run_report.write_outputs`."""
+:func:`experiments.run_report.write_outputs`.
+
+:func:`simulate` also runs the scenario's paired counterfactual (the national programme removed, same seed) so
+the summary's appraisal (``payback_year``, ``npv_jpy_tn``, ...) counts only what the programme adds
+(:mod:`abm.appraisal`); the report's own gross figures are kept as ``report_method_*``."""
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
+from abm import appraisal
 from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, financial_summary
 from abm.model import SovereignAIModel
+from abm.scenario import load_scenario
 from abm.schema import Scenario
 
 REPORT_YEARS = (2030, 2035, 2040)
@@ -20,19 +28,41 @@ class RunResult:
     timeseries: pd.DataFrame
     summary: dict
     model: SovereignAIModel
+    counterfactual: pd.DataFrame | None = None   # the paired run without the programme (None: nothing removed)
 
 
-def simulate(scenario: Scenario | str | None = None, seed: int | None = None,
-             on_step: Callable[[int, int], None] | None = None) -> RunResult:
-    """Run one scenario to the end; ``on_step(done, total)`` is called after every quarter."""
-    model = SovereignAIModel(scenario, rng=seed)
+def _run(model: SovereignAIModel, on_step=None) -> pd.DataFrame:
     total = (model.inputs.run.end_year - model.inputs.run.start_year + 1) * 4
     while model.running:
         model.step()
         if on_step:
             on_step(model.quarter_index, total)
-    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    return RunResult(ts, summarise(model, ts, seed), model)
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _counterfactual_ts(scenario_json: str, seed) -> pd.DataFrame:
+    """A counterfactual's time series, cached per process: many design points share one counterfactual."""
+    return _run(SovereignAIModel(load_scenario(json.loads(scenario_json)), rng=seed))
+
+
+def counterfactual_run(scenario: Scenario, seed) -> pd.DataFrame | None:
+    """The paired counterfactual's time series (same seed), or None if the scenario has no programme."""
+    cf = appraisal.counterfactual_scenario(scenario)
+    if cf is None:
+        return None
+    return _counterfactual_ts(json.dumps(cf.model_dump(mode="json"), sort_keys=True), seed).copy()
+
+
+def simulate(scenario: Scenario | str | None = None, seed: int | None = None,
+             on_step: Callable[[int, int], None] | None = None, appraise: bool = True) -> RunResult:
+    """Run one scenario to the end; ``on_step(done, total)`` is called after every quarter of it. With
+    ``appraise`` (default) its paired counterfactual runs too, on the same seed, and the summary's appraisal is
+    attributable; without it the appraisal keys are None (a quick look, e.g. the dashboard's stepping)."""
+    model = SovereignAIModel(scenario, rng=seed)
+    ts = _run(model, on_step)
+    cf = counterfactual_run(model.inputs, seed if seed is not None else model.inputs.run.seed) if appraise else None
+    return RunResult(ts, summarise(model, ts, seed, cf, appraise), model, cf)
 
 
 def _year_mean(ts: pd.DataFrame, column: str, year: int):
@@ -40,8 +70,10 @@ def _year_mean(ts: pd.DataFrame, column: str, year: int):
     return float(rows.mean()) if len(rows) else None
 
 
-def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None) -> dict:
-    """The per-run summary (the contract of ``summary.json``); annual values are means of the year's quarters."""
+def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None,
+              counterfactual: pd.DataFrame | None = None, appraise: bool = True) -> dict:
+    """The per-run summary (the contract of ``summary.json``); annual values are means of the year's quarters.
+    ``counterfactual``: the paired run without the programme (None with ``appraise``: there is none)."""
     s, ledger = model.inputs, model.ledger
     by_cat = {c: ledger.cum[c] for c in INVESTMENT}
     by_period = {p: sum(ledger.by_period[p][c] for c in INVESTMENT) for p in PERIODS}
@@ -74,5 +106,6 @@ def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None
         "sovereignty_index_2040": _year_mean(ts, "sovereignty_index", 2040),
         "outcomes_cum_jpy_tn": float(ts["outcomes_cum_jpy_tn"].iloc[-1]),
         "final_year": last,
-        **financial_summary(ts, s.policy.discount_rate, s.run.start_year),
+        **{f"report_method_{k}": v for k, v in financial_summary(ts, s.policy.discount_rate, s.run.start_year).items()},
+        **(appraisal.appraise(s, ts, counterfactual) if appraise else dict.fromkeys(appraisal.KEYS)),
     }

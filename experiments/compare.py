@@ -5,7 +5,8 @@ Library (the dashboard reuses it; everything is plain DataFrames):
 - :func:`run_replications` runs ``replications`` seeds of each scenario (one SeedSequence, common random
   numbers) through the sweep runner and returns one long DataFrame: a row per policy x replication x
   quarter, with every time-series column plus the per-run scalars ``payback_year``, ``npv_jpy_tn``,
-  ``investment_total_jpy_tn`` and ``benefit_cost_ratio_direct``.
+  ``npv_economic_jpy_tn``, ``investment_total_jpy_tn`` and ``benefit_cost_ratio_fiscal`` (the appraisal is
+  attributable: against each run's paired counterfactual without the programme).
 - :func:`comparison_table` -> mean and 5-95% interval per policy, metric and year (2030/2035/2040).
 - :func:`fan_chart_data` -> median and 5-95% band over time per policy for one metric.
 """
@@ -29,12 +30,14 @@ from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lan
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
-RUN_SCALARS = ["payback_year", "npv_jpy_tn", "investment_total_jpy_tn", "benefit_cost_ratio_direct"]
+RUN_SCALARS = ["payback_year", "npv_jpy_tn", "npv_economic_jpy_tn", "report_method_npv_jpy_tn",
+               "investment_total_jpy_tn", "benefit_cost_ratio_fiscal"]
 # (column, how it becomes one number per run and year); labels and units from abm/outputs.py
 TABLE_METRICS = [("digital_deficit_jpy_tn", "year_mean"), ("adoption_rate", "year_mean"),
                  ("talent_retention_rate", "year_mean"), ("sovereignty_index", "year_mean"),
                  ("investment_cum_jpy_tn", "year_end"), ("outcomes_total_jpy_tn_per_year", "year_mean"),
-                 ("payback_year", "run"), ("npv_jpy_tn", "run")]
+                 ("payback_year", "run"), ("npv_jpy_tn", "run"), ("npv_economic_jpy_tn", "run"),
+                 ("report_method_npv_jpy_tn", "run")]
 STATISTIC = {  # how -> what one run's number is, in en / ja ({year}: the table's year)
     "year_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
     "year_end": ("value at the end of {year}", "{year}年末の値"),

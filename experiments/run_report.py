@@ -29,6 +29,9 @@ TEXT = {  # the report's own words (everything else is an output's label)
     "cost_vs_outcomes": ("Cumulative cost vs outcomes", "累計費用と成果"), "symlog": ("symlog", "対称対数"),
     "run": ("sovai run", "sovai 実行結果"), "seed": ("seed", "シード"),
     "share_of_firms": ("share of firms", "企業の割合"),
+    "appraisal": ("Appraisal: what the programme adds (against the same seed without it; one seed)",
+                  "評価:計画が加えるもの(同じシードで計画なしの実行と比較・1シード)"),
+    "report_method": ("Report method (gross, as the Mizuho report counts)", "報告書の方式(総額・みずほ報告書の計上方法)"),
 }
 
 
@@ -46,7 +49,8 @@ def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tupl
 
     def row(key, with_unit=False):
         return (outputs.title_with_unit(key, lang) if with_unit else outputs.label(key, lang), f(summary[key]))
-    payback = summary["payback_year"]
+    def year(key):
+        return outputs.label(key, lang), str(summary[key]) if summary[key] else text("never", lang)
     return [
         (outputs.title_with_unit("investment_by_category_jpy_tn", lang), [
             *members("investment_by_category_jpy_tn"), *members("investment_by_period_jpy_tn"),
@@ -55,10 +59,13 @@ def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tupl
         (text("indicators_2040", lang), [row(k, with_unit=True) for k in (
             "adoption_rate_2040", "adoption_share_sovereign_2040", "talent_retention_rate_2040",
             "sovereignty_index_2040")]),
-        (outputs.title_with_unit("outcomes_2040_jpy_tn_per_year", lang), [
-            *members("outcomes_2040_jpy_tn_per_year"),
-            (outputs.label("payback_year", lang), str(payback) if payback else text("never", lang)),
-            row("npv_jpy_tn", with_unit=True)]),
+        (outputs.title_with_unit("outcomes_2040_jpy_tn_per_year", lang), members("outcomes_2040_jpy_tn_per_year")),
+        (text("appraisal", lang), [
+            year("payback_year"), row("npv_jpy_tn", with_unit=True), row("npv_economic_jpy_tn", with_unit=True),
+            row("attributable_public_cost_jpy_tn", with_unit=True), row("bond_outstanding_jpy_tn", with_unit=True),
+            *members("attributable_outcomes_cum_jpy_tn")]),
+        (text("report_method", lang), [year("report_method_payback_year"),
+                                       row("report_method_npv_jpy_tn", with_unit=True)]),
     ]
 
 

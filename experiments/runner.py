@@ -21,7 +21,7 @@ import pandas as pd
 
 DEFAULT_RUN_FN = "experiments.runner:simulate_run"
 _UNIT = re.compile(r"(_jpy_tn.*)$")
-INT_METRICS = {"payback_year", "final_year"}
+INT_METRICS = {"payback_year", "report_method_payback_year", "final_year"}
 
 
 def simulate_run(scenario, seed: int) -> tuple[pd.DataFrame, dict]:

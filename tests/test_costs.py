@@ -96,13 +96,14 @@ def test_bond_payback_and_npv_reported():
     r = simulate(load_scenario("gov-led", {"policy.financing": "ai_transition_bond", "run.seed": 1}))
     s = r.summary
     assert s["payback_year"] is not None and 2027 <= s["payback_year"] <= 2040
-    assert s["benefit_cost_ratio_direct"] > 1 and s["npv_jpy_tn"] > 0
+    assert s["benefit_cost_ratio_fiscal"] > 1 and s["npv_jpy_tn"] > 0
+    assert s["report_method_benefit_cost_ratio_direct"] > 1 and s["report_method_npv_jpy_tn"] > 0
     assert (r.timeseries["bond_balance_jpy_tn"] >= 0).all()
 
 
 def test_no_payback_year_without_public_investment():
     fd = simulate(load_scenario("foreign-dependent", {"run.seed": 1})).summary
-    assert fd["payback_year"] is None
+    assert fd["payback_year"] is None and fd["report_method_payback_year"] is None
 
 
 def test_export_control_caps_deliveries_until_it_ends():
