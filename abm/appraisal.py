@@ -30,7 +30,8 @@ REMOVED = load_table("counterfactual.toml")["overrides"]
 LINES = OUTCOMES   # healthcare, deficit_avoided, autonomous_driving, asean
 KEYS = ("payback_year", "npv_jpy_tn", "npv_economic_jpy_tn", "benefit_cost_ratio_fiscal",
         "benefit_cost_ratio_economic", "bond_outstanding_jpy_tn", "attributable_public_cost_jpy_tn",
-        "attributable_outcomes_cum_jpy_tn")
+        "attributable_outcomes_cum_jpy_tn", "attributable_outcomes_2040_jpy_tn_per_year")
+REPORT_YEAR = 2040
 
 
 def counterfactual_scenario(scenario):
@@ -80,7 +81,8 @@ def appraise(scenario, ts: pd.DataFrame, cf: pd.DataFrame | None) -> dict:
     empty = {"payback_year": None, "npv_jpy_tn": 0.0, "npv_economic_jpy_tn": 0.0,
              "benefit_cost_ratio_fiscal": None, "benefit_cost_ratio_economic": None,
              "bond_outstanding_jpy_tn": 0.0, "attributable_public_cost_jpy_tn": 0.0,
-             "attributable_outcomes_cum_jpy_tn": dict.fromkeys(LINES, 0.0)}
+             "attributable_outcomes_cum_jpy_tn": dict.fromkeys(LINES, 0.0),
+             "attributable_outcomes_2040_jpy_tn_per_year": dict.fromkeys(LINES, 0.0)}
     if cf is None:
         return empty
     a = attributable(ts, cf)
@@ -108,4 +110,7 @@ def appraise(scenario, ts: pd.DataFrame, cf: pd.DataFrame | None) -> dict:
         "bond_outstanding_jpy_tn": float(outstanding),
         "attributable_public_cost_jpy_tn": float(cost.sum()),
         "attributable_outcomes_cum_jpy_tn": {k: float(a[k].sum() / QUARTERS_PER_YEAR) for k in LINES},
+        "attributable_outcomes_2040_jpy_tn_per_year": {
+            k: (float(a.loc[a["year"] == REPORT_YEAR, k].mean()) if (a["year"] == REPORT_YEAR).any() else None)
+            for k in LINES},
     }

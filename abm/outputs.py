@@ -257,6 +257,9 @@ SUMMARY: tuple[Output, ...] = (
              "scenario − paired run without the programme, per outcome line (deficit avoided: the paired "
              "run's deficit − the scenario's)", axes=("outcome",),
              member=("Attributable outcome, {}", "帰属する成果({})")),
+    _summary("attributable_outcomes_2040_jpy_tn_per_year", "JPY tn/yr", "Attributable outcomes in 2040",
+             "2040年の帰属する成果", "mean of 2040's quarters, scenario − paired run without the programme",
+             axes=("outcome",), member=("Attributable outcome 2040, {}", "2040年の帰属する成果({})")),
 )
 
 DERIVED: tuple[Output, ...] = (
