@@ -123,17 +123,18 @@ class SovereignAIModel(mesa.Model):
         self._advance_clock()
 
     def _sell_national_compute(self, service) -> None:
-        """National compute sold to firms: the government's share of the sales is public income; the power it
-        draws is a programme cost split like the programme's other costs."""
+        """National compute sold to firms, net of the power it draws: the government's share of the margin is
+        public income; a sale below the power cost books the loss as price support (no free lunch)."""
         e = compute_market.jpy_tn_per_year(service.national_served_h100e, 1.0) / 4.0   # H100e-hours / 1e12, this quarter
         sales = e * service.national_price_jpy_per_h100e_hour
         c, share = self.inputs.costs, self.role.public_share
         perf = service.foreign_price_jpy_per_h100e_hour / (c.cloud_price_usd_per_gpu_hour * self.inputs.environment.jpy_per_usd)
-        power = e * compute_market.power_jpy_per_h100e_hour(c, self.env.electricity_jpy_per_kwh, perf)
-        if sales > 0:
-            self.ledger.receive("compute_sales", sales * share)
-            self.ledger.book("power", power * share, "government")
-            self.ledger.book("power", power * (1 - share), "private")
+        margin = sales - e * compute_market.power_jpy_per_h100e_hour(c, self.env.electricity_jpy_per_kwh, perf)
+        if margin > 0:
+            self.ledger.receive("compute_sales", margin * share)
+        elif margin < 0:
+            self.ledger.book("price_support", -margin * share, "government")
+            self.ledger.book("price_support", -margin * (1 - share), "private")
 
     def _close_books(self) -> None:
         flows = self.firms.flows   # annual rates: below-cost sovereign prices cost the state, access fees earn

@@ -145,7 +145,7 @@ class Government(mesa.Agent):
             self._buy_compute()
             self._expand_serving(serving_utilisation)
             self._train(language_corpus_share)
-            self._pay_staff_and_power(serving_utilisation)
+            self._pay_staff_and_power()
             self._lapse_at_year_end()
         book_programmes(self.model, self.role, in_force, persons_at_home, subsidy_due_jpy_tn)
         return self.offer()
@@ -225,8 +225,8 @@ class Government(mesa.Agent):
         m, s = self.model, self.model.inputs
         if not self.in_service or utilisation < s.rules.gov_serving_utilisation_threshold:
             return
-        spare = self.budget.funds["compute"] - self.commitments_jpy_tn() - s.rules.gov_power_reserve_quarters * (self._ops_power()
-                                                                                     + self._serving_power(1.0))
+        spare = self.budget.funds["compute"] - self.commitments_jpy_tn() - \
+            s.rules.gov_power_reserve_quarters * self._ops_power()
         if spare <= 0:
             return
         c, perf = s.costs, self.perf_now()
@@ -307,11 +307,7 @@ class Government(mesa.Agent):
         c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
         return rules_.cluster_ops_power_jpy_tn(self.gpus, c, price) if idle else 0.0
 
-    def _serving_power(self, utilisation: float) -> float:
-        c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
-        return rules_.serving_power_jpy_tn(self.serving_gpus, utilisation, c, price)
-
-    def _pay_staff_and_power(self, serving_utilisation: float) -> None:
+    def _pay_staff_and_power(self) -> None:
         m, c = self.model, self.model.inputs.costs
         # a lab works only on a programme with compute: beta while the cluster is funded, then on the cluster
         planned = m.inputs.policy.compute_budget_jpy_tn_per_year > 0
@@ -324,8 +320,7 @@ class Government(mesa.Agent):
         self.headcount_target = min(plan, budget / per_head)
         self._draw("model", min(self.staff_persons, self.headcount_target) * per_head / QUARTERS_PER_YEAR,
                    "staff")
-        self._draw("compute", self._ops_power(), "power")
-        self._draw("compute", self._serving_power(serving_utilisation), "serving_compute")
+        self._draw("compute", self._ops_power(), "power")   # serving capacity's power is netted from its sales
 
     def _lapse_at_year_end(self) -> None:
         """At Q4, money neither committed nor within the carry-over allowance returns to the treasury."""

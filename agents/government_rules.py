@@ -61,12 +61,6 @@ def cluster_ops_power_jpy_tn(gpus: float, costs, jpy_per_kwh: float) -> float:
     return kwh * jpy_per_kwh / JPY_PER_TN
 
 
-def serving_power_jpy_tn(gpus: float, utilisation: float, costs, jpy_per_kwh: float) -> float:
-    """A quarter's power of serving capacity used at ``utilisation``."""
-    return gpus * HOURS_PER_QUARTER * utilisation * gpu_it_load_w(costs) * costs.pue / WH_PER_KWH * jpy_per_kwh \
-        / JPY_PER_TN
-
-
 def staff_factor(staff: float, plan: float, elasticity: float) -> float:
     """Share of the cluster's throughput a lab turns into useful training: (staff / plan)^elasticity, 0..1.
     No staff, no training; a full lab trains at the cluster's speed."""

@@ -19,11 +19,11 @@ SEEDS = [1, 2]
 
 
 def synthetic_targets() -> TargetSet:
-    metrics = ["talent_retention_rate_by_year.2035", "adoption_rate_by_year.2030", "deficit_jpy_tn.2030"]
+    metrics = ["talent_retention_rate_by_year.2035", "adoption_rate_2040", "deficit_jpy_tn.2030"]
     base = TargetSet({"small": {"preset": "gov-led", "overrides": SMALL}},
                      [Target(m, m, "small", m, 0.0, 1.0, "synthetic") for m in metrics])
     truth = evaluate(base, SEEDS, TRUE).groupby("target")["model"].mean()
-    tol = {"talent_retention_rate_by_year.2035": 0.01, "adoption_rate_by_year.2030": 0.01, "deficit_jpy_tn.2030": 0.1}
+    tol = {"talent_retention_rate_by_year.2035": 0.01, "adoption_rate_2040": 0.01, "deficit_jpy_tn.2030": 0.1}
     return TargetSet(base.scenarios, [Target(m, m, "small", m, float(truth[m]), tol[m], "synthetic") for m in metrics])
 
 
