@@ -162,7 +162,7 @@ def execute(plan: Plan, out: Path, *, workers: int, scheduler: str | None, resum
             bar.stop()
     if result.interrupted:
         err_console.print(f"interrupted: {result.skipped + result.ran} of {result.planned} runs are on disk in "
-                          f"{out}; run the same command again to resume", highlight=False, markup=False)
+                          f"{out}; run the same command again to resume", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(130)
     return result
 

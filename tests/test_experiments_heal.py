@@ -70,60 +70,64 @@ def _group(pgid: int) -> list[str]:
     return [line.strip() for line in ps.splitlines() if line.strip()]
 
 
-def test_no_worker_survives_a_sigkilled_sweep(tmp_path):
+def _slow_sweep(tmp_path, *options) -> subprocess.Popen:
+    """A 60-run sweep of 1-second runs in its own process group (the sweep, its pool workers and the resource
+    tracker), once its first chunk is on disk."""
     path = write_experiment(tmp_path, PREMIUM.replace("replications = 2", "replications = 20"))
     out = tmp_path / "out"
-    proc = subprocess.Popen([SOVAI, "sweep", str(path), "--out", str(out), "--workers", "2", "--chunk-size", "1",
-                             "--quiet", "--run-function", "test_experiments_support:slow_run"],
+    proc = subprocess.Popen([SOVAI, "sweep", str(path), "--out", str(out), "--chunk-size", "1", "--quiet",
+                             "--run-function", "test_experiments_support:slow_run", *options],
                             env={**os.environ, "PYTHONPATH": str(TESTS)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    pgid = proc.pid  # its own process group: the sweep, its pool workers and the resource tracker
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((out / "chunks").glob("*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    return proc
+
+
+def _until(done, limit: float = 30) -> float:
+    """Seconds until ``done()`` holds (polled; at most ``limit``)."""
+    t0 = time.monotonic()
+    while not done() and time.monotonic() - t0 < limit:
+        time.sleep(0.05)
+    return time.monotonic() - t0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_no_worker_survives_its_sweep(tmp_path, sig):
+    proc = _slow_sweep(tmp_path, "--workers", "2")
+    pgid = proc.pid
     try:
-        deadline = time.monotonic() + 120
-        while not list((out / "chunks").glob("*")) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.1)
         others = [p for p in _group(pgid) if not p.startswith(f"{proc.pid} ")]
         assert proc.poll() is None and len(others) >= 2, others  # workers are running runs
-        os.kill(proc.pid, signal.SIGKILL)  # the parent only: nobody tells the workers
-        proc.wait(timeout=10)
-        t0 = time.monotonic()
-        while _group(pgid) and time.monotonic() - t0 < 30:
-            time.sleep(0.05)
-        left, seconds = _group(pgid), time.monotonic() - t0
+        os.kill(proc.pid, sig)  # the parent only: nobody tells the workers
+        _, err = proc.communicate(timeout=30)
+        seconds = _until(lambda: not _group(pgid))
+        left = _group(pgid)
     finally:
         if _group(pgid):
             os.killpg(pgid, signal.SIGKILL)
     print(f"\n{len(others)} child processes ({', '.join(p.split()[1].rsplit('/', 1)[-1] for p in others)}) "
-          f"all gone {seconds:.2f} s after the parent's SIGKILL")
+          f"all gone {seconds:.2f} s after the parent ended by {sig.name}")
     assert not left, left
     assert seconds < 10
+    if sig == signal.SIGTERM:  # a polite kill ends like Ctrl-C
+        assert proc.returncode == 130 and err.startswith("interrupted:") and err.count("\n") == 1, err
 
 
 def test_dask_tasks_are_cancelled_when_the_sweep_process_ends(tmp_path):
     distributed = pytest.importorskip("distributed")
-    path = write_experiment(tmp_path, PREMIUM.replace("replications = 2", "replications = 20"))
-    out = tmp_path / "out"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0",
                                   silence_logs=40) as cluster, distributed.Client(cluster) as client:
         def tasks():
             return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
-        proc = subprocess.Popen([SOVAI, "sweep", str(path), "--out", str(out), "--scheduler",
-                                 cluster.scheduler_address, "--chunk-size", "1", "--quiet",
-                                 "--run-function", "test_experiments_support:slow_run"],
-                                env={**os.environ, "PYTHONPATH": str(TESTS)}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = _slow_sweep(tmp_path, "--scheduler", cluster.scheduler_address)
         try:
-            deadline = time.monotonic() + 120
-            while not list((out / "chunks").glob("*")) and time.monotonic() < deadline and proc.poll() is None:
-                time.sleep(0.1)
             busy = tasks()
             assert proc.poll() is None and busy >= 1
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-            t0 = time.monotonic()
-            while tasks() and time.monotonic() - t0 < 30:
-                time.sleep(0.1)
-            seconds = time.monotonic() - t0
+            seconds = _until(lambda: tasks() == 0)
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
