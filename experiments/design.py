@@ -19,6 +19,14 @@ from abm.scenario import ScenarioError, load_scenario, presets, read_toml_file, 
 from abm.schema import Scenario, Shock, field_specs
 
 SPECIAL = {"scenario": "base_scenario", "shocks": "shock_set"}  # factor name -> runs-table column
+# fields that cannot vary across a sweep's runs: why, and what to do instead
+NOT_A_FACTOR = {
+    "run.seed": "every run's seed derives from master_seed and the replication; set master_seed (and replications)",
+    "run.start_year": "the horizon is the same for every run (summary years and time series must line up); set "
+                      "it in [fixed]",
+    "run.end_year": "the horizon is the same for every run (summary years and time series must line up); set it "
+                    "in [fixed]",
+}
 
 
 class ExperimentError(UserError):
@@ -164,9 +172,13 @@ def validate_experiment(data: dict, base_dir: Path | None = None, extra_bases: d
         raise ExperimentError(f"{where}: needs values = [preset or file, ...]")
     reference = next(iter(bases.values()))
     factors = []
+    if "run.seed" in spec.fixed:
+        raise ExperimentError(f"fixed.run.seed: cannot be set in a sweep; {NOT_A_FACTOR['run.seed']}")
     for role, table in (("lever", spec.levers), ("uncertainty", spec.uncertainties)):
         for name, fs in table.items():
             where = f"{'levers' if role == 'lever' else 'uncertainties'}.{name}"
+            if name in NOT_A_FACTOR:
+                raise ExperimentError(f"{where}: cannot be a factor; {NOT_A_FACTOR[name]}")
             if name in spec.fixed or any(f.name == name for f in factors):
                 raise ExperimentError(f"{where}: declared more than once (fixed, levers, uncertainties)")
             factors.append(_factor(name, role, fs, where, reference, shock_sets))

@@ -6,17 +6,23 @@ and the dashboard's compare (:func:`viz.runner.run_replications`), both through 
 
 A run is ``{"run_id", "seed", "scenario"}`` (scenario as validated data); its seed comes from the one seed rule,
 :func:`experiments.plan.replication_seeds`. Workers execute :func:`experiments.runner.run_chunk`. The engine
-keeps a bounded number of chunks in flight, replaces a local pool that lost a process, retries a lost chunk
-(``MAX_ATTEMPTS`` in all, then its runs are reported as failed) and stops on ``cancel`` between chunks.
+keeps a bounded number of chunks in flight and takes chunks from an iterator (so a plan is never copied
+whole), replaces a local pool that lost a process, splits a lost chunk of several runs into one-run chunks (so
+the run that crashed its worker does not condemn the others), retries a lost one-run chunk (``MAX_ATTEMPTS`` in
+all, then it is reported failed) and stops on ``cancel`` between chunks. Local workers exit when the process
+that started them dies (:func:`_watch_parent`); closing the engine cancels its Dask tasks.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import itertools
 import math
 import multiprocessing
+import os
 import threading
+import time
 from collections import Counter, deque
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
@@ -54,9 +60,19 @@ def chunk_size_for(n: int, slots: int, requested: int | None) -> int:
     return requested or max(1, min(20, math.ceil(n / (slots * 8))))
 
 
-def chunk_id(run_ids: Iterable[str]) -> str:
-    """A chunk's name: a hash of its run ids (stable across resumes)."""
-    return hashlib.sha256("".join(run_ids).encode()).hexdigest()[:16]
+def chunk_id(run_ids: Iterable[str], attempt: int = 1) -> str:
+    """A chunk's name: a hash of its run ids (stable across resumes) and, for a retry, the attempt."""
+    return hashlib.sha256(("".join(run_ids) + (f"#{attempt}" if attempt > 1 else "")).encode()).hexdigest()[:16]
+
+
+def _watch_parent(parent: int) -> None:
+    """Pool worker initializer: exit as soon as the process that started this worker is gone (its parent id
+    changes when it dies, even by SIGKILL), so no worker outlives its sweep."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+    threading.Thread(target=watch, name="sovai-parent-watch", daemon=True).start()
 
 
 def failed_result(cid: str, payload: list[dict], error: str) -> dict:
@@ -95,52 +111,81 @@ class Engine:
         if self.workers <= 1:
             return InlineExecutor(), 1
         ctx = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx), self.workers
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_watch_parent,
+                                      initargs=(os.getpid(),)), self.workers
 
     def _restart(self) -> None:
         """Replace a broken local pool."""
         self.ex.shutdown(wait=False, cancel_futures=True)
         self.ex, self.slots = self._make()
 
-    def chunks(self, runs: list[dict], chunk_size: int | None = None) -> deque:
-        """``runs`` cut into ``(chunk id, runs)`` pairs of the engine's chunk size."""
-        size = chunk_size_for(len(runs), self.slots, chunk_size)
-        return deque((chunk_id(r["run_id"] for r in runs[i:i + size]), runs[i:i + size])
-                     for i in range(0, len(runs), size))
+    def chunks(self, runs: Iterable[dict], n: int | None = None, chunk_size: int | None = None
+               ) -> Iterator[tuple[str, list[dict]]]:
+        """``runs`` (``n`` of them; needed when ``runs`` is an iterator) cut into ``(chunk id, runs)`` pairs of the
+        engine's chunk size, lazily. A run may carry ``attempt`` (its try, for the chunk id) and any other keys."""
+        runs = runs if n is not None else list(runs)
+        size = chunk_size_for(len(runs) if n is None else n, self.slots, chunk_size)
+        it = iter(runs)
+        while batch := list(itertools.islice(it, size)):
+            yield chunk_id((r["run_id"] for r in batch), max(r.get("attempt", 1) for r in batch)), batch
 
-    def results(self, chunks: deque, keep_ts: list[str] | None = None, keep_summary: list[str] | None = None,
-                cancel: threading.Event | None = None) -> Iterator[tuple[str, list[dict], dict]]:
-        """Yield ``(chunk id, runs, result)`` as chunks finish, in completion order. A chunk whose worker was
-        lost is retried; after ``MAX_ATTEMPTS`` (or from a worker of another model version) its runs come back
-        failed. Stops submitting once ``cancel`` is set (what is in flight still arrives)."""
+    def results(self, chunks: Iterable[tuple[str, list[dict]]], keep_ts: list[str] | None = None,
+                keep_summary: list[str] | None = None, cancel: threading.Event | None = None
+                ) -> Iterator[tuple[str, list[dict], dict]]:
+        """Yield ``(chunk id, runs, result)`` as chunks finish, in completion order, taking chunks from
+        ``chunks`` only as slots free up. A lost chunk of several runs comes back as one-run chunks (ids from
+        :func:`chunk_id`); a lost one-run chunk is retried, and after ``MAX_ATTEMPTS`` (or from a worker of
+        another model version) comes back failed. Stops submitting once ``cancel`` is set."""
         attempts: Counter = Counter()
         broken = False  # a local pool lost a process: drain its futures, then start a new pool
-        inflight = self.inflight
-        while (chunks and not (cancel is not None and cancel.is_set())) or inflight:
+        inflight, source, again = self.inflight, iter(chunks), deque()  # again: lost chunks (suspects)
+        suspect = False  # a suspect is in flight
+        cancelled = lambda: cancel is not None and cancel.is_set()  # noqa: E731
+
+        def take():
+            return again.popleft() if again else next(source, None)
+
+        while True:
             if broken and not inflight:
                 self._restart()
                 broken = False
-            while not broken and chunks and len(inflight) < self.depth and not (cancel and cancel.is_set()):
-                cid, payload = chunks.popleft()
+            while not broken and len(inflight) < self.depth and not cancelled():
+                if (again and inflight) or suspect:  # a suspect runs alone, so that a loss is its own
+                    break
+                suspect = bool(again)
+                item = take()
+                if item is None:
+                    break
+                cid, payload = item
                 try:
                     fut = self.ex.submit(run_chunk, cid, payload, keep_ts, keep_summary, self.run_fn)
                 except BrokenProcessPool:  # broke before we saw a failed future
-                    chunks.appendleft((cid, payload))
-                    broken = True
+                    again.appendleft(item)
+                    broken, suspect = True, False
                     break
-                inflight[fut] = (cid, payload)
+                inflight[fut] = item
             if not inflight:
-                continue
+                if broken:
+                    continue
+                break
             done, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
             for fut in done:
+                alone = len(inflight) == 1
                 cid, payload = inflight.pop(fut)
+                suspect = False
                 try:
                     res = fut.result()
                 except Exception as e:  # the worker died or the task was lost, not a run error
                     broken |= isinstance(e, BrokenProcessPool)
+                    if len(payload) > 1:  # one run may have crashed it: retry each run on its own
+                        again.extend((chunk_id([r["run_id"]], r.get("attempt", 1)), [r]) for r in payload)
+                        continue
+                    if not alone:  # lost next to others: not charged, run it alone
+                        again.append((cid, payload))
+                        continue
                     attempts[cid] += 1
                     if attempts[cid] < MAX_ATTEMPTS:
-                        chunks.appendleft((cid, payload))
+                        again.appendleft((cid, payload))
                         continue
                     res = failed_result(cid, payload, f"worker lost ({attempts[cid]} attempts): "
                                                       f"{type(e).__name__}: {e}")
@@ -176,7 +221,7 @@ def run_in_memory(runs: list[dict], *, workers: int = 1, scheduler: str | None =
     rows, frames, done = {}, [], 0
     interrupted = False
     try:
-        for _cid, payload, res in engine.results(engine.chunks(runs, chunk_size or (1 if workers <= 1 else None)),
+        for _cid, payload, res in engine.results(engine.chunks(runs, None, chunk_size or (1 if workers <= 1 else None)),
                                                  keep_ts, keep_summary, cancel):
             rows.update((r["run_id"], r) for r in res["rows"])
             if res["timeseries"] is not None:

@@ -85,7 +85,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
     lang: Annotated[str, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = "en",
 ):
-    """Run one scenario and write timeseries.parquet, summary.json and report.html."""
+    """Run one scenario and write timeseries.parquet, summary.json, report.html, scenario.toml, provenance.json."""
     from experiments import run_report
     from experiments.outdir import claim, default_folder, out_path
     from abm.report import simulate

@@ -21,7 +21,7 @@ from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
 from abm.report import RunResult  # noqa: E402
 from experiments.outdir import text_writer, write_files  # noqa: E402
 
-OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml")
+OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml", "provenance.json")
 TEXT = {  # the report's own words (everything else is an output's label)
     "indicators_2040": ("2040 indicators", "2040年の指標"), "never": ("not by end", "期間内になし"),
     "model": ("model", "モデル"), "published": ("published (MOF 2025, METI 2035, Mizuho risk 2040)",
@@ -152,14 +152,17 @@ caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding
 
 
 def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
-    """Write timeseries.parquet, summary.json, report.html and scenario.toml into ``out_dir`` (checked first
-    with :func:`experiments.outdir.claim`): a new folder appears complete or not at all; in an existing one only
-    these four files are replaced (see :mod:`experiments.outdir`)."""
+    """Write timeseries.parquet, summary.json, report.html, scenario.toml and provenance.json (what made the
+    result: :func:`experiments.provenance.record`) into ``out_dir`` (checked first with
+    :func:`experiments.outdir.claim`): a new folder appears complete or not at all; in an existing one only
+    these five files are replaced (see :mod:`experiments.outdir`)."""
     from abm.scenario import to_toml
+    from experiments.provenance import record
 
     summary = json.dumps(result.summary, indent=2, ensure_ascii=False)
     writers = {"timeseries.parquet": lambda p: result.timeseries.to_parquet(p, index=False),
                "summary.json": text_writer(summary), "report.html": text_writer(html),
-               "scenario.toml": text_writer(to_toml(result.model.inputs))}
+               "scenario.toml": text_writer(to_toml(result.model.inputs)),
+               "provenance.json": text_writer(json.dumps(record(), indent=2) + "\n")}
     assert set(writers) == set(OUTPUT_FILES)
     return write_files(Path(out_dir), writers, "run")

@@ -9,13 +9,11 @@ is named ``"module:attr"`` so workers import it themselves; the default runs the
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import re
 import time
 import traceback
 from importlib import metadata
-from pathlib import Path
 
 import pandas as pd
 
@@ -34,21 +32,15 @@ def simulate_run(scenario, seed: int) -> tuple[pd.DataFrame, dict]:
 
 @functools.lru_cache(maxsize=None)
 def model_version() -> str:
-    """Package version + a hash of the model's source and data files (abm/, agents/)."""
-    import abm
-    import agents
+    """Package version + a hash of every result-shaping file (:data:`experiments.provenance.RESULT_SOURCES`:
+    the model and its data, the seed derivation and the run engine)."""
+    from experiments.provenance import combined_hash, source_hashes
 
-    h = hashlib.sha256()
-    for pkg in (abm, agents):
-        root = Path(pkg.__file__).parent
-        for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts):
-            h.update(str(f.relative_to(root.parent)).encode())
-            h.update(f.read_bytes())
     try:
         version = metadata.version("sovai")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         version = "0"
-    return f"{version}+{h.hexdigest()[:10]}"
+    return f"{version}+{combined_hash(source_hashes())[:10]}"
 
 
 @functools.lru_cache(maxsize=None)

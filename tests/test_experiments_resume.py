@@ -129,3 +129,28 @@ def test_local_pool_worker_killed_mid_sweep_is_replaced(tmp_path):
     assert proc.returncode == 0, stderr
     assert "60 ok, 0 failed" in stdout
     check_store(out, plan, complete=True)
+
+
+def test_a_run_left_in_two_chunks_by_a_crash_keeps_its_latest_try(tmp_path):
+    """A crash between writing a retried run's new chunk and removing its old row leaves the run twice on
+    disk; opening the folder keeps the latest try and removes the old row (its chunk goes if it empties)."""
+    from experiments.store import Store, typed_runs_frame
+
+    def frame(rows):
+        return typed_runs_frame([{"run_id": r, "status": s, "error": None if s == "ok" else "boom", "attempts": a}
+                                 for r, s, a in rows], ["run_id", "status", "error", "attempts"])
+
+    manifest = {"name": "t", "fingerprint": "f", "model_version": "v", "design": "grid", "planned_runs": 3,
+                "replications": 1, "master_seed": 1, "parameter_columns": []}
+    with Store(tmp_path) as store:
+        assert store.open(manifest, resume=False) == set()
+        store.write_chunk("a", frame([("r1", "failed", 1), ("r2", "ok", 1)]), None)
+        store.write_chunk("b", frame([("r3", "failed", 1)]), None)
+        store.write_chunk("c", frame([("r1", "ok", 2), ("r3", "failed", 2)]), None)  # then the crash
+    with Store(tmp_path) as store:
+        done = store.open(manifest, resume=True)
+        assert done == {"r2", "r1"} and store.failed == {"r3": 2}  # r3 may be tried once more
+        assert store.manifest["done_runs"] == 3 and store.manifest["failed_runs"] == 1
+    assert sorted(p.name for p in (tmp_path / "chunks").iterdir()) == ["a", "c"]
+    rows = {d.name: pq.read_table(d / "runs.parquet").to_pydict() for d in (tmp_path / "chunks").iterdir()}
+    assert rows["a"]["run_id"] == ["r2"] and rows["c"]["run_id"] == ["r1", "r3"]

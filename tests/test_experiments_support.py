@@ -83,3 +83,28 @@ def test_run_function_hook_resolves_or_explains():
     assert resolve_run_fn("test_experiments_support:synthetic_run") is synthetic_run
     with pytest.raises(ValueError, match="cannot be imported"):
         resolve_run_fn("no_such_module_xyz:run")
+
+
+def flaky_run(scenario, seed):
+    """``synthetic_run``, except that the first run with foreign_wage_premium 0.8 raises, once (a marker file
+    in $SOVAI_FLAKY_DIR remembers that it did)."""
+    marker = Path(os.environ["SOVAI_FLAKY_DIR"]) / "failed-once"
+    if scenario.environment.foreign_wage_premium == 0.8 and not marker.exists():
+        marker.write_text("x")
+        raise RuntimeError("flaky failure, first try")
+    return synthetic_run(scenario, seed)
+
+
+def crashing_run(scenario, seed):
+    """``synthetic_run``, except that foreign_wage_premium 0.8 kills the worker process outright."""
+    if scenario.environment.foreign_wage_premium == 0.8:
+        os._exit(3)
+    return synthetic_run(scenario, seed)
+
+
+def slow_run(scenario, seed):
+    """``synthetic_run`` after a second's sleep (to have workers busy when a test kills the sweep)."""
+    import time
+
+    time.sleep(1.0)
+    return synthetic_run(scenario, seed)

@@ -87,8 +87,18 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert ok["deficit_2030_jpy_tn"].notna().all() and failed["deficit_2030_jpy_tn"].isna().all()
     ts = connect(out).execute("SELECT DISTINCT run_id FROM timeseries").df()
     assert set(ts["run_id"]) == set(ok["run_id"])
-    again = sovai(*args)  # nothing to do, still reports the failures, nothing duplicated
-    assert again.returncode == 1 and "0 run now" in again.stdout
+    assert (failed["attempts"] == 1).all() and "try 1 of 3, retried by --resume" in r.stderr
+    for tries in (2, 3):  # each re-run retries the failed runs (and only them), replacing their rows
+        again = sovai(*args)
+        assert again.returncode == 1 and "4 already on disk, 2 run now" in again.stdout, again.stdout
+        runs = connect(out).execute("SELECT run_id, status, attempts FROM runs").df()
+        assert len(runs) == 6 and runs["run_id"].is_unique
+        assert sorted(runs["attempts"]) == [1, 1, 1, 1, tries, tries]
+    files = sorted(out.glob("chunks/*/runs.parquet"))
+    assert sum(pq.read_metadata(f).num_rows for f in files) == 6  # the old rows are gone from disk
+    last = sovai(*args)  # the bound is reached: nothing to do, still reports the failures, nothing duplicated
+    assert last.returncode == 1 and "6 already on disk, 0 run now" in last.stdout
+    assert "try 3 of 3, no more retries" in last.stderr
     assert connect(out).execute("SELECT count(*) FROM runs").fetchone()[0] == 6
 
 
