@@ -221,7 +221,8 @@ class Government(mesa.Agent):
         self.pending_h100e -= buy
 
     def _expand_serving(self, utilisation: float) -> None:
-        """Spare compute money buys serving capacity (GPUs and their data-centre watts) while utilisation is high."""
+        """Spare compute money buys serving capacity (GPUs and their data-centre watts) while utilisation is high,
+        as far as the programme's grid connections allow (an export control cuts what can be delivered)."""
         m, s = self.model, self.model.inputs
         if not self.in_service or utilisation < s.rules.gov_serving_utilisation_threshold:
             return
@@ -229,10 +230,12 @@ class Government(mesa.Agent):
             s.rules.gov_power_reserve_quarters * self._ops_power()
         if spare <= 0:
             return
-        c, perf = s.costs, self.perf_now()
-        dc_per_gpu = rules_.gpu_it_load_w(c) * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
+        c, perf, load_w = s.costs, self.perf_now(), rules_.gpu_it_load_w(s.costs)
+        dc_per_gpu = load_w * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
         per_gpu = self.h100e_price(s) * perf + dc_per_gpu
-        cap = s.rules.gov_serving_max_h100e_per_quarter * (1.0 - m.env.shocks.export_control_cut) / perf
+        grid = rules_.grid_allowance_mw(decimal_year(m.year, m.quarter), s.rules.grid_programme_share)
+        room_mw = grid - self.dc_mw_in_service - self.dc_mw_building - self.serving_gpus * load_w / W_PER_MW
+        cap = max(room_mw, 0.0) * W_PER_MW / load_w * (1.0 - m.env.shocks.export_control_cut)
         gpus = min(spare / per_gpu, cap)
         if gpus <= 0:
             return

@@ -118,3 +118,13 @@ def test_the_grid_constrains_an_early_data_centre():
     assert (smaller["datacenter_in_service_mw@2027"] < premium["datacenter_in_service_mw@2027"]).all()
     paired("gov-led", early, {**early, "policy.dc_grid_strategy": "premium"},
            "cost_datacenter_cum_jpy_tn@last").assert_direction(+1)
+
+
+def test_serving_capacity_beyond_the_cluster_is_bounded_by_the_programmes_grid_connections():
+    """A large compute budget buys serving GPUs only as far as the programme's grid connections allow: with a
+    smaller share of new connections the same budget ends with less national compute and spends less on it."""
+    rich = {"policy.compute_budget_jpy_tn_per_year": 3.0}
+    d = paired("gov-led", rich, {**rich, "rules.grid_programme_share": 0.08}, "serving_compute_h100e@2040")
+    d.assert_direction(-1)
+    paired("gov-led", rich, {**rich, "rules.grid_programme_share": 0.08},
+           "cost_serving_compute_cum_jpy_tn@last").assert_direction(-1)
