@@ -128,3 +128,11 @@ def test_serving_capacity_beyond_the_cluster_is_bounded_by_the_programmes_grid_c
     d.assert_direction(-1)
     paired("gov-led", rich, {**rich, "rules.grid_programme_share": 0.08},
            "cost_serving_compute_cum_jpy_tn@last").assert_direction(-1)
+
+
+def test_budget_sized_generations_train_a_larger_model_on_the_whole_fleet():
+    """generation_sizing = budget: new generations train on the training cluster plus the serving capacity the
+    compute budget bought, so a larger budget reaches a higher capability than the planned run."""
+    rich = {"policy.compute_budget_jpy_tn_per_year": 2.0}
+    paired("gov-led", rich, {**rich, "policy.generation_sizing": "budget"},
+           "base_model_quality@2040").assert_direction(+1, floor=0.3)
