@@ -9,7 +9,8 @@ without staff trains nothing). Funds committed to planned purchases carry over; 
 within the carry-over allowance lapses at each year's end and is reported. Spare compute money, once the
 national cluster serves, buys serving capacity for firms while last quarter's serving utilisation justifies it.
 
-Costs are *booked* in the ledger (``model.ledger``), never kept here; the rules are in :mod:`agents.government_rules`.
+Costs are *booked* in the ledger (``model.ledger``), never kept here; the rules are in :mod:`agents.government_rules`;
+the data centre, the cluster and the serving capacity are bought by its :class:`agents.government_fleet.NationalFleet`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import mesa
 
 from abm import capability
 from abm.exchange import InForce, NationalOffer
-from abm.vocab import (JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER, W_PER_MW,
+from abm.vocab import (JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER,
                        decimal_year)
 from agents import government_rules as rules_
 from agents.government_budget import Budget
 from agents.government_programmes import book_programmes
+from agents.government_fleet import NationalFleet
 
 
 @dataclass
@@ -45,19 +47,8 @@ class Government(mesa.Agent):
         c, p = s.costs, s.policy
         self.final_flop = capability.training_compute_flop(p.base_model_parameters, c.training_tokens_per_parameter) \
             * self.role.compute_scale
-        self.ready_q = model.to_quarter_index(p.domestic_dc_ready_year, 1)
-        self.plan_perf = self.perf_in(p.domestic_dc_ready_year, s)
-        self.planned_gpus = capability.gpus_for_run(self.final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
-                                                    c.model_flops_utilisation, p.training_window_months)
-        self.planned_mw = self.planned_gpus * rules_.gpu_it_load_w(c) / W_PER_MW
-        self.build_start_q = self.ready_q - int(c.dc_lead_time_quarters)
-        self.dc_capex_total = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
-        self.dc_capex_paid = 0.0
         self.budget = Budget(self.role.public_share)
-        self.dc_mw_in_service = self.dc_mw_building = 0.0
-        self.gpus, self.gpu_perf = 0.0, 1.0           # training cluster
-        self.pending_h100e = self.order_h100e = 0.0   # current order (initial cluster or renewal) in H100e
-        self.serving_gpus, self.serving_perf = 0.0, 1.0   # capacity bought only to serve firms
+        self.fleet = NationalFleet(model, self.final_flop, self._draw, self.budget.funds)
         self.generations: list[Generation] = []
         self.beta_flop_done = 0.0
         self.training_flop_done = self.training_target = 0.0
@@ -69,15 +60,15 @@ class Government(mesa.Agent):
         self.in_service = False
 
     # -- derived state -------------------------------------------------------------------------------------
-    @staticmethod
-    def perf_in(year: float, s) -> float:
-        """Per-GPU performance (x H100) of hardware bought in ``year`` on the scenario's hardware path."""
-        gain = s.costs.gpu_perf_gain_per_year_linear if s.policy.hardware_path == "improving" else 0.0
-        return rules_.perf_in(year, gain)
+    perf_in = staticmethod(NationalFleet.perf_in)
 
-    def perf_now(self) -> float:
-        """Per-GPU performance of hardware bought this quarter (the cost model's path, by calendar year)."""
-        return self.perf_in(decimal_year(self.model.year, self.model.quarter), self.model.inputs)
+    @property
+    def planned_gpus(self) -> float:
+        return self.fleet.planned_gpus
+
+    @property
+    def dc_mw_in_service(self) -> float:
+        return self.fleet.dc_mw_in_service
 
     @property
     def sovereign_available(self) -> bool:
@@ -90,11 +81,11 @@ class Government(mesa.Agent):
 
     @property
     def compute_in_service_h100e(self) -> float:
-        return self.gpus * self.gpu_perf + self.serving_gpus * self.serving_perf
+        return self.fleet.training_cluster_h100e + self.fleet.serving_fleet_h100e
 
     @property
     def training_cluster_h100e(self) -> float:
-        return self.gpus * self.gpu_perf
+        return self.fleet.training_cluster_h100e
 
     @property
     def serving_h100e(self) -> float:
@@ -102,8 +93,8 @@ class Government(mesa.Agent):
         if not self.in_service:
             return 0.0
         if self.training_target > 0:
-            return 0.0 if self._fleet_trains else self.serving_gpus * self.serving_perf
-        return self.gpus * self.gpu_perf + self.serving_gpus * self.serving_perf
+            return 0.0 if self._fleet_trains else self.fleet.serving_fleet_h100e
+        return self.compute_in_service_h100e
 
     @property
     def funds_jpy_tn(self) -> float:
@@ -114,11 +105,7 @@ class Government(mesa.Agent):
         return self.budget.lapsed_public_jpy_tn
 
     def commitments_jpy_tn(self) -> float:
-        """Compute money committed to planned purchases: the rest of the data centre and of the GPU order
-        (the planned cluster's, until its data centre serves and the order is placed)."""
-        s = self.model.inputs
-        unplaced = self.planned_gpus * self.plan_perf if self.dc_mw_in_service == 0 else 0.0
-        return (self.dc_capex_total - self.dc_capex_paid) + (unplaced + self.pending_h100e) * self.h100e_price(s)
+        return self.fleet.commitments_jpy_tn()
 
     def offer(self) -> NationalOffer:
         """What the programme offers firms, talent and partners now."""
@@ -144,9 +131,10 @@ class Government(mesa.Agent):
             p = self.model.inputs.policy
             self.budget.accrue({"compute": p.compute_budget_jpy_tn_per_year,
                                 "model": p.base_model_budget_jpy_tn_per_year})
-            self._build_datacentre()
-            self._buy_compute()
-            self._expand_serving(serving_utilisation)
+            self.fleet.build_datacentre()
+            self.fleet.buy_compute()
+            reserve = self.model.inputs.rules.gov_power_reserve_quarters * self._ops_power()
+            self.fleet.expand_serving(serving_utilisation, self.in_service, reserve)
             self._train(language_corpus_share)
             self._pay_staff_and_power()
             self._lapse_at_year_end()
@@ -165,87 +153,6 @@ class Government(mesa.Agent):
             self._book(category, paid)
         return paid / wanted_jpy_tn if wanted_jpy_tn > 0 else 1.0
 
-    def h100e_price(self, s) -> float:
-        r, env = s.rules, self.model.env
-        unit = rules_.gpu_unit_cost_jpy_tn(s.costs, s.environment.jpy_per_usd)
-        return rules_.h100e_price_jpy_tn(unit, self.perf_now(), env.shocks.export_control_cut,
-                                         s.policy.procurement_diversification_share,
-                                         r.gov_export_control_price_premium, r.gov_diversification_price_premium)
-
-    def _build_datacentre(self) -> None:
-        """Pay the data centre in equal instalments from the build start; it serves once paid, due and
-        connected to the grid (``policy.dc_grid_strategy``: wait for connections, pay for a private one, or
-        start with the watts connected and grow as connections arrive)."""
-        m, s = self.model, self.model.inputs
-        c, qi = s.costs, m.quarter_index
-        grid = rules_.grid_allowance_mw(decimal_year(m.year, m.quarter), s.rules.grid_programme_share)
-        if 0 < self.dc_mw_in_service < self.planned_mw:          # started smaller: grows with connections
-            self.dc_mw_in_service = min(self.planned_mw, grid)
-        if self.dc_mw_in_service > 0 or qi < max(self.build_start_q, 0):
-            return
-        quarters = max(self.ready_q - max(self.build_start_q, 0), 1) if int(c.dc_lead_time_quarters) > 0 else 1
-        instalment = min(self.dc_capex_total / quarters, self.dc_capex_total - self.dc_capex_paid)
-        if instalment > 1e-15:
-            self.dc_capex_paid += self._draw("compute", instalment, "datacenter") * instalment
-            self.dc_mw_building = self.planned_mw if self.dc_capex_paid > 0 else 0.0
-        if qi < self.ready_q or self.dc_capex_paid < self.dc_capex_total * (1 - 1e-9):
-            return
-        short_mw, strategy = max(self.planned_mw - grid, 0.0), s.policy.dc_grid_strategy
-        if short_mw > 0 and strategy == "premium":
-            premium = short_mw * W_PER_MW * s.rules.grid_private_connection_usd_per_w * s.environment.jpy_per_usd \
-                / JPY_PER_TN
-            short_mw = 0.0 if self._draw("compute", premium, "datacenter") >= 1.0 - 1e-12 else short_mw
-        connected = self.planned_mw - short_mw
-        if short_mw > 0 and not (strategy == "start_smaller" and connected > 0):
-            return                                                 # wait for the grid
-        self.dc_mw_in_service, self.dc_mw_building = connected, self.planned_mw - connected
-        self.pending_h100e = self.order_h100e = self.planned_gpus * self.plan_perf
-
-    def _buy_compute(self) -> None:
-        """Orders in H100e: the training cluster once its data centre serves, renewed in the renewal year."""
-        m, s = self.model, self.model.inputs
-        if m.year == s.policy.hardware_renewal_year and m.quarter == 1 and self.gpus > 0:
-            self.pending_h100e = self.order_h100e = self.gpus * self.gpu_perf   # same compute, today's price
-            self.gpus = 0.0                                   # old cluster retired as the new one arrives
-        if self.pending_h100e <= 0:
-            return
-        c, r = s.costs, s.rules
-        price, perf = self.h100e_price(s), self.perf_now()
-        room_gpus = self.dc_mw_in_service * W_PER_MW / rules_.gpu_it_load_w(c) - self.gpus
-        can = rules_.deliverable_h100e(self.pending_h100e, self.order_h100e, m.env.shocks.export_control_cut,
-                                       r.gov_delivery_quarters)
-        buy = max(min(can, max(self.budget.funds["compute"], 0.0) / price, room_gpus * perf), 0.0)
-        if buy <= 0:
-            return
-        self._draw("compute", buy * price, "hardware")
-        new_gpus = buy / perf
-        self.gpu_perf = (self.gpus * self.gpu_perf + buy) / (self.gpus + new_gpus)
-        self.gpus += new_gpus
-        self.pending_h100e -= buy
-
-    def _expand_serving(self, utilisation: float) -> None:
-        """Spare compute money buys serving capacity (GPUs and their data-centre watts) while utilisation is high,
-        as far as the programme's grid connections allow (an export control cuts what can be delivered)."""
-        m, s = self.model, self.model.inputs
-        if not self.in_service or utilisation < s.rules.gov_serving_utilisation_threshold:
-            return
-        spare = self.budget.funds["compute"] - self.commitments_jpy_tn() - \
-            s.rules.gov_power_reserve_quarters * self._ops_power()
-        if spare <= 0:
-            return
-        c, perf, load_w = s.costs, self.perf_now(), rules_.gpu_it_load_w(s.costs)
-        dc_per_gpu = load_w * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
-        per_gpu = self.h100e_price(s) * perf + dc_per_gpu
-        grid = rules_.grid_allowance_mw(decimal_year(m.year, m.quarter), s.rules.grid_programme_share)
-        room_mw = grid - self.dc_mw_in_service - self.dc_mw_building - self.serving_gpus * load_w / W_PER_MW
-        cap = max(room_mw, 0.0) * W_PER_MW / load_w * (1.0 - m.env.shocks.export_control_cut)
-        gpus = min(spare / per_gpu, cap)
-        if gpus <= 0:
-            return
-        self._draw("compute", gpus * per_gpu, "serving_compute")
-        self.serving_perf = (self.serving_gpus * self.serving_perf + gpus * perf) / (self.serving_gpus + gpus)
-        self.serving_gpus += gpus
-
     @property
     def _fleet_trains(self) -> bool:
         """``policy.generation_sizing = "budget"``: new generations train on the whole national fleet (the
@@ -254,7 +161,7 @@ class Government(mesa.Agent):
             any(g.name == "release" for g in self.generations)
 
     def _training_h100e(self) -> float:
-        return self.training_cluster_h100e + (self.serving_gpus * self.serving_perf if self._fleet_trains else 0.0)
+        return self.training_cluster_h100e + (self.fleet.serving_fleet_h100e if self._fleet_trains else 0.0)
 
     def _next_generation_flop(self) -> float:
         """The next generation's training compute: the planned base-model run, or (``generation_sizing =
@@ -278,7 +185,7 @@ class Government(mesa.Agent):
         beta_due = self.role.sovereign_model and not self.generations and self.dc_mw_in_service == 0
         if beta_due and p.compute_budget_jpy_tn_per_year > 0:
             beta_flop = c.beta_compute_share * self.final_flop
-            per_q = beta_flop / max(self.ready_q, 1) * speed
+            per_q = beta_flop / max(self.fleet.ready_q, 1) * speed
             gpu_hours = per_q / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
             cost = gpu_hours * m.env.cloud_jpy_per_gpu_hour / JPY_PER_TN
             paid = self._draw("model", cost, "cloud")
@@ -288,7 +195,7 @@ class Government(mesa.Agent):
                 self.generations.append(Generation("beta", year, beta_flop, capability.effective_capability(
                     beta_flop * data_x, year, algo)))
         # generations on the national cluster: the release, then new ones when the frontier runs away
-        if self.training_target == 0 and self.gpus > 0:
+        if self.training_target == 0 and self.fleet.gpus > 0:
             if not any(g.name == "release" for g in self.generations):
                 self.training_target, self.training_name = self.final_flop, "release"
             elif self.in_service and self._wants_generation(m.year):
@@ -324,19 +231,19 @@ class Government(mesa.Agent):
     def _pay_training_power(self, flop: float) -> float:
         """Pay the power of ``flop`` of training from the base-model fund; returns the share that was paid."""
         c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
-        return self._draw("model", rules_.training_power_jpy_tn(flop, self.gpu_perf, c, price), "power")
+        return self._draw("model", rules_.training_power_jpy_tn(flop, self.fleet.gpu_perf, c, price), "power")
 
     def _ops_power(self) -> float:
         """Quarter's running power of the training cluster while it serves (JPY tn), by the report's method."""
         idle = self.in_service and self.training_target == 0
         c, price = self.model.inputs.costs, self.model.env.electricity_jpy_per_kwh
-        return rules_.cluster_ops_power_jpy_tn(self.gpus, c, price) if idle else 0.0
+        return rules_.cluster_ops_power_jpy_tn(self.fleet.gpus, c, price) if idle else 0.0
 
     def _pay_staff_and_power(self) -> None:
         m, c = self.model, self.model.inputs.costs
         # a lab works only on a programme with compute: beta while the cluster is funded, then on the cluster
         planned = m.inputs.policy.compute_budget_jpy_tn_per_year > 0
-        active = self.in_service or self.training_target > 0 or self.dc_capex_paid > 0 or \
+        active = self.in_service or self.training_target > 0 or self.fleet.dc_capex_paid > 0 or \
             (planned and self.role.sovereign_model and not self.generations and self.budget.funds["model"] > 0)
         plan = (c.staff_headcount_running if self.in_service else c.staff_headcount_development) * \
             self.role.compute_scale * active
