@@ -149,19 +149,26 @@ def _remember(G: nx.Graph, table: EdgeTable) -> None:
         _TABLES[G] = (None, len(G), G.number_of_edges(), table)
 
 
+def unchanged(G: nx.Graph) -> bool:
+    """True if ``G`` has a remembered table and has not been changed through networkx's API since."""
+    hit = _TABLES.get(G)
+    if hit is None:
+        return False
+    token, n_nodes, n_edges, _ = hit
+    if len(G) != n_nodes:
+        return False
+    if token is not None:
+        return getattr(G, "__networkx_cache__", {}).get(_TOKEN_KEY) is token
+    return G.number_of_edges() == n_edges
+
+
 def edge_table(G: nx.Graph) -> EdgeTable:
     """The graph's :class:`EdgeTable`: remembered from :func:`build_network`, else read in one pass (and kept).
 
     A remembered table is used only while the graph is unchanged (see :func:`_remember`); edge or node
     attributes edited in place are not noticed: to change layers or kinds, build a new graph."""
-    hit = _TABLES.get(G)
-    if hit is not None:
-        token, n_nodes, n_edges, table = hit
-        if len(G) == n_nodes:
-            if token is not None and getattr(G, "__networkx_cache__", {}).get(_TOKEN_KEY) is token:
-                return table
-            if token is None and G.number_of_edges() == n_edges:
-                return table
+    if unchanged(G):
+        return _TABLES[G][3]
     pos = {node: i for i, node in enumerate(G)}
     kind = np.fromiter((KIND_CODES.get(k, -1) for _, k in G.nodes(data="kind")), dtype=np.int8, count=len(pos))
     idx = np.fromiter((-1 if i is None else i for _, i in G.nodes(data="idx")), dtype=np.int64, count=len(pos))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mesa
 
-from abm import compute_market, metrics, outcomes
+from abm import compute_market, metrics, network_memo, outcomes
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
 from abm.exchange import SharedData, policy_in_force
@@ -53,7 +53,7 @@ class SovereignAIModel(mesa.Model):
         self.year, self.quarter = resolved.run.start_year, 1
         self.quarter_index = 0
         self.blocks = Blocks.of(resolved)
-        self.graph = network if network is not None else build_network(resolved, self.rng)
+        self.graph = network if network is not None else network_memo.remembered(build_network, resolved, self.rng)
         self.space = EcosystemSpace(self.graph, random=self.random)
         self.env = Environment(resolved)
         self.in_force = policy_in_force(resolved, self.role, self.year)

@@ -16,7 +16,9 @@ Run ``python -m experiments.bench`` (``make bench``); it takes a few minutes on 
 4. reports a per-phase profile of the default run (2,000 firms): the model's step phases and its
    construction phases, timed from outside by wrapping the bound methods and constructors the model calls
    (the model's behaviour is unchanged: the wrappers only read the clock);
-5. writes everything to ``bench/results.json`` (atomically) and prints a small table.
+5. runs the same N default runs (1,000; ``--sweep-n`` for fewer) through ``sovai sweep`` (1 and 2 workers, a
+   Dask LocalCluster), ``mesa.batch_run`` and EMA Workbench, side by side (:mod:`experiments.bench_sweep`);
+6. writes everything to ``bench/results.json`` (atomically) and prints a small table.
 
 Only public tools: the standard library, psutil, Mesa and the model's public entry points.
 Timings on a shared machine are noisy; medians of alternating repetitions are reported with every run kept.
@@ -37,6 +39,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from experiments import bench_sweep
 from experiments.bench_profile import child_main, population, run_child
 
 SIZES = (2000, 5000, 10000, 50000)
@@ -45,7 +48,9 @@ COMPARE_N = 10_000
 COMPARE_STEPS = 60          # sovai's horizon: 2026 Q1 - 2040 Q4
 VIRUS = {"num_nodes": COMPARE_N, "avg_node_degree": 6, "initial_outbreak_size": 1000}
 TARGETS = {"ratio_vs_virus_on_network": (">=", 10.0), "time_50k_over_5k": ("<=", 12.0),
-           "peak_rss_50k_mb": ("<=", 1536.0), "default_step_ms": ("<=", 100.0)}
+           "peak_rss_50k_mb": ("<=", 1536.0), "default_step_ms": ("<=", 100.0),
+           "sweep_overhead_2_workers": ("<=", 0.15), "sweep_vs_mesa_batch_run": (">=", 1.5),
+           "sweep_1000_runs_2_workers_s": ("<=", 60.0)}
 
 
 # -- 1. sovai vs virus_on_network ----------------------------------------------------------------------------
@@ -201,7 +206,7 @@ def table(res: dict) -> str:
                   f"{c['ratio_median_of_reps']:.1f} x, range {min(c['ratio_per_rep']):.1f}-{max(c['ratio_per_rep']):.1f}; "
                   f"target >= 10 x)"]
     sc = res.get("scaling")
-    if sc:
+    if sc and sc["sizes"]:
         lines += ["2. full 2026-2040 run, fresh process per run (median)",
                   "   firms    agents  construct s   steps s   total s   peak RSS MB   of which GC s (construct/steps)"]
         for n, r in sc["sizes"].items():
@@ -241,9 +246,11 @@ def table(res: dict) -> str:
         for n, p in prof.items():
             lines.append("                               " + f"{int(n):>8}" +
                          " ".join(f"{p['construction_phases_s'][k]:8.3f}" for k in names))
+    if res.get("sweep"):
+        lines += bench_sweep.table_lines(res["sweep"])
     t = res.get("targets")
     if t:
-        lines.append("5. targets: " + "; ".join(
+        lines.append("7. targets: " + "; ".join(
             f"{k} {'met' if v['met'] else 'NOT met' if v['met'] is not None else 'n/a'}" for k, v in t.items()))
     return "\n".join(lines)
 
@@ -264,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--big-reps", type=int, default=3, help="fresh-process runs at 50,000 firms")
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated firm counts")
     ap.add_argument("--skip-compare", action="store_true", help="skip the virus_on_network comparison")
+    ap.add_argument("--sweep-n", type=int, default=1000, help="runs per path in the sweep comparison")
+    ap.add_argument("--sweep-reps", type=int, default=1, help="repetitions of the sweep comparison (order rotated)")
+    ap.add_argument("--skip-sweep", action="store_true", help="skip the sweep comparison")
+    ap.add_argument("--only-sweep", action="store_true", help="run the sweep comparison only")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -283,11 +294,12 @@ def main(argv: list[str] | None = None) -> int:
                           "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "platform": platform.platform(),
                           "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
                           "versions": versions(), "load_average_before": load_before}}
-    if not args.skip_compare:
+    if not (args.skip_compare or args.only_sweep):
         log(f"1. sovai vs virus_on_network at N = {COMPARE_N:,}, {args.reps} alternating reps")
         res["comparison"] = compare(args.reps, log)
-    log(f"2.-4. full runs at {', '.join(map(str, sizes))} firms, each in a fresh process")
-    res["scaling"], runs = scaling(sizes, args.scale_reps, args.big_reps, log)
+    if not args.only_sweep:
+        log(f"2.-4. full runs at {', '.join(map(str, sizes))} firms, each in a fresh process")
+    res["scaling"], runs = scaling(() if args.only_sweep else sizes, args.scale_reps, args.big_reps, log)
     if "50000" in res["scaling"]["sizes"]:
         big = res["scaling"]["sizes"]["50000"]
         res["memory"] = {"firms": 50_000, "peak_rss_mb": big["peak_rss_mb"], "max_peak_rss_mb": big["max_peak_rss_mb"],
@@ -295,12 +307,19 @@ def main(argv: list[str] | None = None) -> int:
                          "ru_maxrss elsewhere) of a fresh process that imports the model, builds one 50,000-firm "
                          "model and runs it 2026-2040"}
     res["profile"] = profile(runs)
+    if not args.skip_sweep:
+        log(f"6. the same {args.sweep_n:,} runs through sovai sweep, Dask, mesa.batch_run and EMA Workbench")
+        res["sweep"] = bench_sweep.sweep_bench(args.sweep_n, args.sweep_reps, log)
     default = res["profile"].get(str(DEFAULT_FIRMS))
+    sweep = res.get("sweep", {}).get("paths", {}).get("sovai_2", {})
     res["targets"] = {
         "ratio_vs_virus_on_network": res.get("comparison", {}).get("ratio"),
         "time_50k_over_5k": res["scaling"].get("time_50k_over_5k"),
         "peak_rss_50k_mb": res.get("memory", {}).get("peak_rss_mb"),
         "default_step_ms": default["step_total_s"] / default["steps"] * 1e3 if default else None,
+        "sweep_overhead_2_workers": sweep.get("median_overhead"),
+        "sweep_vs_mesa_batch_run": sweep.get("vs_mesa_batch_run"),
+        "sweep_1000_runs_2_workers_s": 1000 / sweep["runs_per_s"] if sweep else None,   # at the measured rate
     }
     res["targets"] = {k: {"measured": v, "target": f"{TARGETS[k][0]} {TARGETS[k][1]:g}", "met": _met(k, v)}
                       for k, v in res["targets"].items()}

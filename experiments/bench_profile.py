@@ -84,9 +84,13 @@ def wrap_step_phases(model, timer: PhaseTimer) -> None:
 
 @contextlib.contextmanager
 def construction_phases(timer: PhaseTimer):
-    """While active, the constructors :class:`SovereignAIModel` calls are timed (module names patched back after)."""
+    """While active, the constructors :class:`SovereignAIModel` calls are timed (module names patched back after).
+    The remembered graph is dropped first, so that the network is built (and timed), not reused."""
     import abm.model
     import abm.network
+    from abm import network_memo
+
+    network_memo.forget()
     wanted = {"build_network": "network", "EcosystemSpace": "space", "Network": "space",
               "DataHolderPopulation": "data_holders", "TalentPopulation": "talent", "FirmPopulation": "firms",
               "AseanPopulation": "asean"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import re
 import time
 import traceback
@@ -22,11 +23,12 @@ _UNIT = re.compile(r"(_jpy_tn.*)$")
 INT_METRICS = {"payback_year", "report_method_payback_year", "final_year"}
 
 
-def simulate_run(scenario, seed: int) -> tuple[pd.DataFrame, dict]:
-    """The default run function: the sovai model, one run to the end of the horizon."""
+def simulate_run(scenario, seed: int, appraise: bool = True) -> tuple[pd.DataFrame, dict]:
+    """The default run function: the sovai model, one run to the end of the horizon (with its paired
+    counterfactual unless ``appraise`` is False: then the appraisal metrics are None)."""
     from abm.report import simulate
 
-    result = simulate(scenario, seed=seed)
+    result = simulate(scenario, seed=seed, appraise=appraise)
     return result.timeseries, result.summary
 
 
@@ -97,6 +99,28 @@ def summary_metric_names() -> tuple[str, ...]:
     return tuple(flatten_summary(reference_summary()))
 
 
+@functools.lru_cache(maxsize=None)
+def appraisal_metric_names() -> frozenset[str]:
+    """The flat summary columns that need the run's paired counterfactual: those of :func:`abm.appraisal.appraise`
+    (read from its answer for a run without a programme, so no model runs to learn them)."""
+    from abm.appraisal import appraise
+
+    return frozenset(flatten_summary(appraise(None, None, None)))
+
+
+def needs_appraisal(keep_summary: list[str] | None) -> bool:
+    """Whether a sweep keeping ``keep_summary`` (None: all) needs the paired counterfactual of each run."""
+    return keep_summary is None or not appraisal_metric_names().isdisjoint(keep_summary)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_appraise(fn) -> bool:
+    try:
+        return "appraise" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def coerce_metric(name: str, value):
     """Give every summary metric a fixed column type across chunks: int years, str labels, else float."""
     if value is None:
@@ -108,13 +132,13 @@ def coerce_metric(name: str, value):
     return float(value)
 
 
-def _one(spec: dict, fn, keep_ts, keep_summary) -> tuple[dict, pd.DataFrame | None]:
+def _one(spec: dict, fn, keep_ts, keep_summary, options: dict) -> tuple[dict, pd.DataFrame | None]:
     from abm.scenario import validate
 
     row = {"run_id": spec["run_id"], "status": "ok", "error": None, "traceback": None}
     t0 = time.perf_counter()
     try:
-        ts, summary = fn(validate(spec["scenario"]), spec["seed"])
+        ts, summary = fn(validate(spec["scenario"]), spec["seed"], **options)
         flat = flatten_summary(summary)
         names = flat.keys() if keep_summary is None else keep_summary
         row.update({k: coerce_metric(k, flat.get(k)) for k in names})
@@ -136,11 +160,14 @@ def run_chunk(chunk_id: str, specs: list[dict], keep_ts: list[str] | None, keep_
 
     Returns ``{"chunk_id", "model_version", "rows": [per-run summary rows], "timeseries": DataFrame|None}``.
     A run that raises becomes a row with status "failed" and its error; the chunk itself does not raise.
+    Only what is kept is computed: when no kept summary metric needs the appraisal, a run function that takes
+    ``appraise`` is called with ``appraise=False`` (no paired counterfactual; the kept metrics are the same).
     """
     fn = resolve_run_fn(run_fn)
+    options = {} if needs_appraisal(keep_summary) or not _takes_appraise(fn) else {"appraise": False}
     rows, frames = [], []
     for spec in specs:
-        row, frame = _one(spec, fn, keep_ts, keep_summary)
+        row, frame = _one(spec, fn, keep_ts, keep_summary, options)
         rows.append(row)
         if frame is not None:
             frames.append(frame)

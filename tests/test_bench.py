@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from abm.model import SovereignAIModel
 from experiments import bench, bench_profile
@@ -45,3 +46,19 @@ def test_write_text_atomic_replaces_and_leaves_no_temporary(tmp_path):
 def test_populations_scale_in_proportion():
     assert bench.population(2000) == {"population__firms": 2000, "population__talent": 3000,
                                       "population__data_holders": 300}
+
+
+@pytest.mark.slow
+def test_sweep_section_runs_every_path_at_tiny_n_and_prints_the_table():
+    from experiments import bench_sweep
+
+    res = bench_sweep.sweep_bench(1, 1, print)
+    assert set(res["paths"]) == set(bench_sweep.PATHS)
+    for p in res["paths"].values():
+        assert p["runs"][0]["ok"] == 1 and p["runs_per_s"] > 0
+    assert res["paths"]["mesa_batch_run_2"]["vs_mesa_batch_run"] == 1.0
+    lines = bench.table(dict(sweep=res)).splitlines()
+    print("\n".join(lines))
+    assert lines[0].startswith("6. sweeps: the same 1 default runs")
+    assert [line.strip().split("  ")[0] for line in lines[2:2 + len(res["paths"])]] == \
+        [bench_sweep.LABELS[p] for p in res["paths"]]
