@@ -238,3 +238,32 @@ def test_english_browser_gets_english(server, browser):
     page.wait_for_timeout(1_000)  # the browser's language report has arrived and changed nothing
     assert page.get_by_role("button", name="1期進める").count() == 0
     page.close()
+
+
+def test_lever_changed_mid_run_is_used_by_the_next_step_and_marked(server, browser):
+    url, _ = server
+    page, _ = _open(browser, url)
+    step = page.get_by_role("button", name="Step")
+    year = page.locator(".kpi-year .kpi-value")
+    for label in ("2026 Q1", "2026 Q2"):
+        step.click()
+        expect(year).to_have_text(label)
+    page.locator(".lever-asean-cocreation input").click(force=True)   # ASEAN co-creation off, mid-run
+    expect(page.locator(".note-asean-cocreation")).to_contain_text("Applies from 2026 Q3")
+    chart_before = _img_src(page, ".chart-outcomes")
+    step.click()
+    expect(year).to_have_text("2026 Q3")
+    expect(page.locator(".change-log")).to_have_text("Changed during this run: ASEAN co-creation on → off (2026 Q3)")
+    expect(page.locator(".note-asean-cocreation")).to_have_count(0)
+    expect(page.locator(".chart-outcomes img").first).not_to_have_attribute("src", chart_before)  # redrawn, marked
+    # a field read only when the model is built: said next to it, stepping off until Reset
+    page.locator(".input-seed input").fill("7")
+    page.locator(".input-seed input").press("Enter")
+    expect(page.locator(".note-seed")).to_contain_text("Cannot change during a run")
+    expect(step).to_be_disabled()
+    page.screenshot(path=str(ARTIFACTS / "mid-run-change.png"), full_page=True)
+    page.locator(".btn-reset").click()
+    expect(page.locator(".note-seed")).to_have_count(0)
+    expect(year).to_have_text("2026 Q1 (start)")
+    expect(step).to_be_enabled()
+    page.close()

@@ -105,6 +105,11 @@ class Snapshot:
     end_year: int
     seed: int
     kpis: dict[str, float] = field(default_factory=dict)   # the last quarter's value of every column
+    changes: tuple = ()    # the levers changed during the run (abm.model.PolicyChange), in order
+
+    @property
+    def started(self) -> bool:
+        return len(self.ts) > 0
 
 
 class Run:
@@ -124,6 +129,14 @@ class Run:
             self.version += 1
             return self._snapshot()
 
+    def apply(self, changes: dict) -> list:
+        """Levers changed during the run, in force from the next quarter simulated (validated by the model)."""
+        with self.lock:
+            done = self.model.apply_policy(changes)
+            if done:
+                self.version += 1
+            return done
+
     def snapshot(self) -> Snapshot:
         with self.lock:
             return self._snapshot()
@@ -136,4 +149,5 @@ class Run:
         kpis = {k: float(v) for k, v in ts.iloc[-1].items()} if len(ts) else {}  # the headline picks from these
         return Snapshot(self.version, m.year, m.quarter, m.running, ts, table, m.firms.source.copy(),
                         dh.e_firm[dh.active].copy(), dh.e_holder[dh.active].copy(),
-                        m.inputs.run.start_year, m.inputs.run.end_year, m.inputs.run.seed, kpis)
+                        m.inputs.run.start_year, m.inputs.run.end_year, m.inputs.run.seed, kpis,
+                        tuple(m.policy_changes))
