@@ -385,3 +385,39 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     expect(page.locator(".input-seed input")).to_have_value("7")
     expect(page.locator(".lever-asean-cocreation input")).not_to_be_checked()
     page.close()
+
+
+OVERFLOW = """() => {
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1)
+    out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+  for (const el of document.querySelectorAll('.v-btn, .v-input, .kpi, .chart-panel, .scenario-upload, .control-note')) {
+    const box = el.closest('.run-buttons, .controls, .results, .kpi-strip, .chart-panel, .v-row, .row') || document.body;
+    const parent = (box === el ? el.parentElement : box).getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.right > parent.right + 1 || r.left < parent.left - 1)
+      out.push(`${el.className.split(' ').slice(-2).join('.')} [${Math.round(r.left)}, ${Math.round(r.right)}]` +
+               ` outside [${Math.round(parent.left)}, ${Math.round(parent.right)}]`);
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+      out.push(`${el.className.split(' ').slice(-2).join('.')} cut: ${el.scrollWidth} > ${el.clientWidth}`);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width, locale", [(1280, "en-US"), (1600, "en-US"), (1280, "ja-JP")])
+def test_no_control_overflows_its_container(server, browser, width, locale):
+    """Checked to fail at 640 px (the run buttons and the scenario buttons overflow)."""
+    url, _ = server
+    page = browser.new_page(viewport={"width": width, "height": 900}, locale=locale)
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url, timeout=WAIT_MS)
+    expect(page.locator(".chart-adoption_source img")).to_have_count(1)
+    page.locator(".btn-step").click()
+    expect(page.locator(".kpi-year .kpi-value")).to_have_text("2026 Q1")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / f"layout-{width}-{locale}.png"), full_page=True)
+    problems = page.evaluate(OVERFLOW)
+    assert problems == [], problems
+    page.close()
