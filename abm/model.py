@@ -9,6 +9,8 @@ has a default, so ``mesa.batch_run`` and SolaraViz can build it. The resolved sc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 
 from abm import compute_market, metrics, network_memo, outcomes
@@ -17,7 +19,8 @@ from abm.environment import Environment
 from abm.exchange import SharedData, policy_in_force
 from abm.graph_arrays import EcosystemSpace, gc_paused
 from abm.network import Blocks, build_network
-from abm.scenario import load_scenario
+from abm.scenario import ScenarioError, load_scenario
+from abm.schema import mid_run_fields
 from abm.roles import ROLE_DIVISIONS
 from abm.vocab import QUARTERS_PER_YEAR, quarter_index
 from agents.asean_partner import AseanPartner, AseanPopulation
@@ -35,6 +38,17 @@ def overrides_from_kwargs(kwargs: dict) -> dict:
             raise TypeError(f"unknown argument {key!r}: use scenario=..., rng=... or section__field=value")
         out[key.replace("__", ".", 1)] = value
     return out
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """A lever changed during a run: in force from ``year`` Q``quarter`` on."""
+
+    year: int
+    quarter: int
+    path: str
+    old: object
+    new: object
 
 
 class SovereignAIModel(mesa.Model):
@@ -77,7 +91,28 @@ class SovereignAIModel(mesa.Model):
                                                 agenttype_reporters=agent_reporters)
         self.period = PERIODS[0]
         self.tally = metrics.tally(self)
+        self.policy_changes: list[PolicyChange] = []   # applied mid-run, in order (apply_policy)
         self.running = True
+
+    def apply_policy(self, changes: dict) -> list[PolicyChange]:
+        """Change policy levers from the quarter about to be simulated on: ``{"policy.x": value}``.
+
+        Validated through the scenario schema (a bad value raises the usual one-line ScenarioError, and nothing
+        changes); only the ``mid_run`` fields (:func:`abm.schema.mid_run_fields`) are accepted, since the model
+        reads the others when it is built. Returns the changes that differ from the values in force."""
+        new = load_scenario(self.inputs, changes)
+        allowed = mid_run_fields()
+        for path in changes:
+            if path not in allowed:
+                raise ScenarioError(f"{path}: cannot change during a run (it is read when the model is built); "
+                                    f"mid-run fields: {', '.join(allowed)}")
+        done = [PolicyChange(self.year, self.quarter, path, getattr(self.inputs.policy, path.split(".", 1)[1]),
+                             getattr(new.policy, path.split(".", 1)[1])) for path in changes]
+        done = [c for c in done if c.old != c.new]
+        self.inputs.policy = new.policy      # every component reads the one Scenario object, so all see it
+        self.in_force = policy_in_force(self.inputs, self.role, self.year)
+        self.policy_changes += done
+        return done
 
     def to_quarter_index(self, year: int, quarter: int) -> int:
         """Steps from the start (start_year Q1 = 0) to ``year`` Q``quarter``."""

@@ -18,9 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 
 def F(default, *, unit: str, source: str, ge=None, le=None, calibratable: bool = False,
-      lever: bool = False, label: str = ""):
-    """One scenario field: default, bounds, unit and the source or rationale of the default."""
-    extra = {"unit": unit, "source": source, "calibratable": calibratable, "lever": lever, "label": label}
+      lever: bool = False, label: str = "", mid_run: bool = False):
+    """One scenario field: default, bounds, unit and the source or rationale of the default.
+
+    ``mid_run``: the model reads the field afresh every quarter, so it may change while a run is under way
+    (:meth:`abm.model.SovereignAIModel.apply_policy`); every other field is read when the model is built."""
+    extra = {"unit": unit, "source": source, "calibratable": calibratable, "lever": lever, "label": label,
+             "mid_run": mid_run}
     return Field(default, ge=ge, le=le, description=label or source, json_schema_extra=extra)
 
 
@@ -60,34 +64,34 @@ class PolicySection(_Section):
     role_division: RoleDivision = F("gov_led", unit="-", lever=True, label="Role division",
                                     source="mizuho: government builds compute + base model, firms specialise")
     compute_budget_jpy_tn_per_year: float = F(
-        0.45, ge=0, le=5, unit="JPY tn/yr", lever=True, label="Compute budget",
+        0.45, ge=0, le=5, unit="JPY tn/yr", lever=True, mid_run=True, label="Compute budget",
         source="[I] ~1.9 tn capex over 2026-2031 (mizuho) spread over ~4 build years")
     base_model_budget_jpy_tn_per_year: float = F(
-        0.22, ge=0, le=3, unit="JPY tn/yr", lever=True, label="Base-model budget",
+        0.22, ge=0, le=3, unit="JPY tn/yr", lever=True, mid_run=True, label="Base-model budget",
         source="[I] mizuho R&D 1.0 tn over 2026-2031 (staff + power) ~0.17/yr, plus beta cloud time")
-    standard_data_contracts_year: int = F(2027, ge=2020, le=2070, unit="year", lever=True,
+    standard_data_contracts_year: int = F(2027, ge=2020, le=2070, unit="year", lever=True, mid_run=True,
                                           label="Standard data contracts from",
                                           source="mizuho roadmap: standard contracts in the short term (-2030)")
-    privacy_framework_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True,
+    privacy_framework_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True, mid_run=True,
                                     label="Privacy framework from",
                                     source="mizuho roadmap: privacy framework extended in the mid term (2031-)")
-    talent_wage_topup_share: float = F(0.1, ge=0, le=1, unit="share of wage", lever=True,
+    talent_wage_topup_share: float = F(0.1, ge=0, le=1, unit="share of wage", lever=True, mid_run=True,
                                        label="Talent wage top-up", source="[I] programme lever")
-    adoption_subsidy_rate: float = F(0.2, ge=0, le=0.9, unit="share of cost", lever=True,
+    adoption_subsidy_rate: float = F(0.2, ge=0, le=0.9, unit="share of cost", lever=True, mid_run=True,
                                      label="Adoption subsidy",
                                      source="IT/AI introduction subsidies (mizuho fiscal approach)")
-    asean_cocreation: bool = F(True, unit="-", lever=True, label="ASEAN co-creation",
+    asean_cocreation: bool = F(True, unit="-", lever=True, mid_run=True, label="ASEAN co-creation",
                                source="Japan-ASEAN AI co-creation initiative, Oct 2025")
     financing: Literal["tax", "ai_transition_bond"] = F(
         "tax", unit="-", lever=True, label="Financing", source="mizuho: GX-bond analogy")
     domestic_dc_ready_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True,
                                     label="Domestic DC ready", source="mizuho: release model on domestic DC from 2031")
     dc_grid_strategy: Literal["wait", "premium", "start_smaller"] = F(
-        "wait", unit="-", lever=True, label="DC grid connection",
+        "wait", unit="-", lever=True, mid_run=True, label="DC grid connection",
         source="[I] when the grid cannot yet connect the DC's watts (abm/data/grid.toml): wait, pay for a "
                "private connection (rules.grid_private_connection_usd_per_w), or start smaller and grow")
     procurement_diversification_share: float = F(
-        0.3, ge=0, le=1, unit="share of GPU supply", lever=True, label="Procurement diversification",
+        0.3, ge=0, le=1, unit="share of GPU supply", lever=True, mid_run=True, label="Procurement diversification",
         source="mizuho: diversify procurement against supply cut-offs and export controls")
     base_model_parameters: float = F(5.0e12, ge=1e9, le=1e14, unit="parameters",
                                      source="mizuho: 5 trillion-parameter base model, 2026-2031")
@@ -97,7 +101,7 @@ class PolicySection(_Section):
         "improving", unit="-", label="Hardware path", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
     hardware_renewal_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: renewal assumed 2036")
     retraining_rule: Literal["adaptive", "fixed_year"] = F(
-        "adaptive", unit="-", lever=True, label="Retraining rule",
+        "adaptive", unit="-", lever=True, mid_run=True, label="Retraining rule",
         source="adaptive: a new generation once the frontier runs away (rules.gov_generation_gap_oom); "
                "fixed_year: one retraining in retraining_year (mizuho's assumption)")
     generation_sizing: Literal["plan", "budget"] = F(
@@ -246,6 +250,7 @@ class FieldSpec:
     lever: bool
     label: str
     choices: tuple | None
+    mid_run: bool = False      # may change while a run is under way (read every quarter)
 
 
 def _specs_of(prefix: str, cls: type[BaseModel]) -> dict[str, FieldSpec]:
@@ -258,7 +263,8 @@ def _specs_of(prefix: str, cls: type[BaseModel]) -> dict[str, FieldSpec]:
         choices = tuple(ann.__args__) if getattr(ann, "__origin__", None) is Literal else None
         out[f"{prefix}.{name}"] = FieldSpec(f"{prefix}.{name}", ann, info.default, ge, le, extra.get("unit", ""),
                                             extra.get("source", ""), extra.get("calibratable", False),
-                                            extra.get("lever", False), extra.get("label", "") or name, choices)
+                                            extra.get("lever", False), extra.get("label", "") or name, choices,
+                                            extra.get("mid_run", False))
     return out
 
 
@@ -268,6 +274,11 @@ def field_specs() -> dict[str, FieldSpec]:
     for sec, cls in SECTIONS.items():
         out.update(_specs_of(sec, cls))
     return out
+
+
+def mid_run_fields() -> list[str]:
+    """The fields that may change while a run is under way (``mid_run=True``); the rest need a new run."""
+    return [p for p, s in field_specs().items() if s.mid_run]
 
 
 def shock_field_specs() -> dict[str, FieldSpec]:

@@ -238,3 +238,186 @@ def test_english_browser_gets_english(server, browser):
     page.wait_for_timeout(1_000)  # the browser's language report has arrived and changed nothing
     assert page.get_by_role("button", name="1期進める").count() == 0
     page.close()
+
+
+def test_lever_changed_mid_run_is_used_by_the_next_step_and_marked(server, browser):
+    url, _ = server
+    page, _ = _open(browser, url)
+    step = page.get_by_role("button", name="Step")
+    year = page.locator(".kpi-year .kpi-value")
+    for label in ("2026 Q1", "2026 Q2"):
+        step.click()
+        expect(year).to_have_text(label)
+    page.locator(".lever-asean-cocreation input").click(force=True)   # ASEAN co-creation off, mid-run
+    expect(page.locator(".note-asean-cocreation")).to_contain_text("Applies from the next quarter")
+    chart_before = _img_src(page, ".chart-outcomes")
+    step.click()
+    expect(year).to_have_text("2026 Q3")
+    expect(page.locator(".change-log")).to_have_text("Changed during this run: ASEAN co-creation on → off (2026 Q3)")
+    expect(page.locator(".note-asean-cocreation")).to_have_count(0)
+    expect(page.locator(".chart-outcomes img").first).not_to_have_attribute("src", chart_before)  # redrawn, marked
+    # a field read only when the model is built: said next to it, stepping off until Reset
+    page.locator(".input-seed input").fill("7")
+    page.locator(".input-seed input").press("Enter")
+    expect(page.locator(".note-seed")).to_contain_text("Cannot change during a run")
+    expect(step).to_be_disabled()
+    page.screenshot(path=str(ARTIFACTS / "mid-run-change.png"), full_page=True)
+    page.locator(".btn-reset").click()
+    expect(page.locator(".note-seed")).to_have_count(0)
+    expect(year).to_have_text("2026 Q1 (start)")
+    expect(step).to_be_enabled()
+    page.close()
+
+
+RECORDER = """() => {
+  window.sovaiMarks = {year: [], chart: []};
+  const year = document.querySelector('.kpi-year .kpi-value');
+  new MutationObserver(() => window.sovaiMarks.year.push([performance.now(), year.innerText.trim()]))
+    .observe(year, {childList: true, subtree: true, characterData: true});
+  const charts = document.querySelector('.chart-adoption_source').parentElement.parentElement;
+  new MutationObserver(() => window.sovaiMarks.chart.push([performance.now(), 0]))
+    .observe(charts, {attributes: true, subtree: true, attributeFilter: ['src']});
+}"""
+
+
+def _gaps(times: list[float]) -> float | None:
+    return max((b - a for a, b in zip(times, times[1:])), default=None)
+
+
+def _frames(times: list[float], within_ms: float = 150.0) -> list[float]:
+    """Chart updates that arrive together (six images of one frame) counted once: the start of each burst."""
+    out = []
+    for t in sorted(times):
+        if not out or t - out[-1] > within_ms:
+            out.append(t)
+    return out
+
+
+def test_step_latency_and_play_rate_are_recorded(server, browser):
+    """A benchmark, not a timed assertion: the figures go to timings-live.json and docs/performance.md."""
+    url, _ = server
+    page, _ = _open(browser, url)
+    year = page.locator(".kpi-year .kpi-value")
+    expect(page.locator(".chart-adoption_source img")).to_have_count(1)
+    page.evaluate(RECORDER)
+    headline_ms, chart_ms = [], []
+    for q in range(12):
+        label = f"{2026 + q // 4} Q{q % 4 + 1}"
+        n_before = page.evaluate("window.sovaiMarks.chart.length")
+        t0 = page.evaluate("() => { const t = performance.now(); document.querySelector('.btn-step').click(); "
+                           "return t; }")
+        expect(year).to_have_text(label)
+        page.wait_for_function("n => window.sovaiMarks.chart.length > n", arg=n_before,
+                               timeout=WAIT_MS)   # this step's charts have arrived
+        marks = page.evaluate("window.sovaiMarks")
+        headline_ms.append(next(t for t, text in marks["year"] if text == label) - t0)
+        chart_ms.append(marks["chart"][n_before][0] - t0)   # the first chart of this step on screen
+        page.wait_for_timeout(300)   # let the worker go idle: each Step measured alone
+    headline_ms.sort()
+    chart_ms.sort()
+    timings = {"step_to_headline_ms_median": round(headline_ms[len(headline_ms) // 2]),
+               "step_to_headline_ms_max": round(headline_ms[-1]),
+               "step_to_charts_ms_median": round(chart_ms[len(chart_ms) // 2]),
+               "step_to_charts_ms_max": round(chart_ms[-1])}
+    for speed in (5, 20):   # 5 is the default
+        if speed != 5:
+            page.locator(".play-speed").click()
+            page.get_by_role("option", name=str(speed), exact=True).click()
+        page.evaluate(RECORDER)
+        page.locator(".btn-play").click()
+        page.wait_for_timeout(2_000 if speed > 5 else 5_000)   # inside the 60-quarter horizon
+        page.locator(".btn-pause").click()
+        marks = page.evaluate("window.sovaiMarks")
+        marks["year"] = [m for i, m in enumerate(marks["year"]) if i == 0 or m[1] != marks["year"][i - 1][1]]
+        years = [t for t, _ in marks["year"]]
+        index = [int(text[:4]) * 4 + int(text[6]) for _, text in marks["year"] if re.match(r"^\d{4} Q\d$", text)]
+        quarters = index[-1] - index[0] if len(index) > 1 else 0
+        play_s = (years[-1] - years[0]) / 1000 if len(years) > 1 else float("nan")
+        frames = _frames([t for t, _ in marks["chart"]])
+        timings[f"play_at_{speed}"] = {
+            "quarters_per_s": round(quarters / play_s, 1), "headline_frames_per_s": round((len(years) - 1) / play_s, 1),
+            "longest_headline_gap_ms": _gaps(years) and round(_gaps(years)),
+            "chart_frames_per_s": round(len(frames) / play_s, 1),
+            "longest_chart_gap_ms": _gaps(frames) and round(_gaps(frames))}
+        assert quarters >= 5, timings   # it played; the rates themselves are recorded, not asserted
+        page.locator(".btn-reset").click()
+        expect(page.locator(".kpi-year .kpi-value")).to_have_text("2026 Q1 (start)")
+    timings["load_average_1min"] = round(os.getloadavg()[0], 1)
+    (ARTIFACTS / "timings-live.json").write_text(json.dumps(timings, indent=2))
+    print("live dashboard timings:", timings)
+    page.close()
+
+
+def test_save_then_load_a_custom_scenario_round_trips(server, browser):
+    url, _ = server
+    page, _ = _open(browser, url)
+    label = page.locator(".scenario-label")
+    expect(label).to_have_text("Scenario: gov-led")
+    page.locator(".lever-asean-cocreation input").click(force=True)
+    seed = page.locator(".input-seed input")
+    seed.fill("7")
+    seed.press("Enter")
+    expect(label).to_have_text("Scenario: custom (from gov-led)")
+    with page.expect_download(timeout=WAIT_MS) as dl:
+        page.get_by_role("button", name="Save scenario (TOML)").click()
+    assert dl.value.suggested_filename == "sovai-custom-from-gov-led.toml"
+    saved = ARTIFACTS / "saved-scenario.toml"
+    dl.value.save_as(str(saved))
+    text = saved.read_text(encoding="utf-8")
+    assert 'name = "custom (from gov-led)"' in text and "asean_cocreation = false" in text and "seed = 7" in text
+    page.get_by_role("button", name="Step").click()   # the custom scenario runs: its CSV is named by its label
+    expect(page.locator(".kpi-year .kpi-value")).to_have_text("2026 Q1")
+    with page.expect_download(timeout=WAIT_MS) as dl:
+        page.get_by_role("button", name="Time series (CSV)").click()
+    assert dl.value.suggested_filename == "sovai-custom-from-gov-led-seed7-timeseries.csv"
+
+    page.locator(".btn-reset").click()   # back to the preset, then load the file
+    page.locator(".preset-select").click()
+    page.get_by_role("option", name="private-led", exact=True).click()
+    expect(label).to_have_text("Scenario: private-led")
+    bad = ARTIFACTS / "bad-scenario.toml"
+    bad.write_text("[policy]\ncompute_budget_jpy_tn_per_year = 9.0\n", encoding="utf-8")
+    page.locator(".scenario-upload input").set_input_files(str(bad))
+    expect(page.locator(".note-scenario-file")).to_contain_text("policy.compute_budget_jpy_tn_per_year")
+    page.locator(".scenario-upload input").set_input_files(str(saved))
+    expect(page.locator(".note-scenario-file")).to_have_count(0)
+    expect(label).to_have_text("Scenario: custom (from gov-led)")
+    expect(page.locator(".input-seed input")).to_have_value("7")
+    expect(page.locator(".lever-asean-cocreation input")).not_to_be_checked()
+    page.close()
+
+
+OVERFLOW = """() => {
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1)
+    out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+  for (const el of document.querySelectorAll('.v-btn, .v-input, .kpi, .chart-panel, .scenario-upload, .control-note')) {
+    const box = el.closest('.run-buttons, .controls, .results, .kpi-strip, .chart-panel, .v-row, .row') || document.body;
+    const parent = (box === el ? el.parentElement : box).getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.right > parent.right + 1 || r.left < parent.left - 1)
+      out.push(`${el.className.split(' ').slice(-2).join('.')} [${Math.round(r.left)}, ${Math.round(r.right)}]` +
+               ` outside [${Math.round(parent.left)}, ${Math.round(parent.right)}]`);
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+      out.push(`${el.className.split(' ').slice(-2).join('.')} cut: ${el.scrollWidth} > ${el.clientWidth}`);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width, locale", [(1280, "en-US"), (1600, "en-US"), (1280, "ja-JP")])
+def test_no_control_overflows_its_container(server, browser, width, locale):
+    """Checked to fail at 640 px (the run buttons and the scenario buttons overflow)."""
+    url, _ = server
+    page = browser.new_page(viewport={"width": width, "height": 900}, locale=locale)
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url, timeout=WAIT_MS)
+    expect(page.locator(".chart-adoption_source img")).to_have_count(1)
+    page.locator(".btn-step").click()
+    expect(page.locator(".kpi-year .kpi-value")).to_have_text("2026 Q1")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / f"layout-{width}-{locale}.png"), full_page=True)
+    problems = page.evaluate(OVERFLOW)
+    assert problems == [], problems
+    page.close()

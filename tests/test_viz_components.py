@@ -62,6 +62,12 @@ def kpi(rc, css: str) -> str:
     return box.children[1].children[0]
 
 
+def expect_year(rc, text: str) -> None:
+    """The headline's quarter reaches ``text`` (a re-render started by the chart worker's thread may finish a
+    click's update a moment later)."""
+    wait_for(lambda: kpi(rc, "kpi-year") == text, 30.0)
+
+
 def test_sliders_carry_schema_bounds(kernel_ctx):
     rc = render_single()
     specs = [s for s in lever_specs() if s.ge is not None and not s.choices]
@@ -77,42 +83,93 @@ def test_sliders_carry_schema_bounds(kernel_ctx):
     assert [it["value"] for it in role.items] == list(field_specs()["policy.role_division"].choices)
 
 
-def test_step_advances_model_and_headline(kernel_ctx):
+def wait_for(condition, timeout_s: float = 60.0):
+    """Poll ``condition()`` until it returns something truthy (the charts are drawn by a worker thread)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout_s} s")
+
+
+def chart_src(rc) -> bytes | None:
+    """The first chart's PNG (solara.Image is an ipywidgets.Image)."""
+    import ipywidgets
+
+    imgs = [w for w in walk(rc.container) if isinstance(w, ipywidgets.Image)]
+    return imgs[0].value if imgs else None
+
+
+def test_step_advances_model_and_headline_at_once_and_charts_follow(kernel_ctx):
     rc = render_single()
-    assert kpi(rc, "kpi-year") == "2026 Q1 (start)"
-    before = rc.find(v.Img).widgets[0].src if rc.find(v.Img).widgets else None
+    expect_year(rc, "2026 Q1 (start)")
+    before = wait_for(lambda: chart_src(rc))
+    t0 = time.perf_counter()
     for _ in range(4):
         rc.find(v.Btn, children=["Step"]).widget.click()
-    assert kpi(rc, "kpi-year") == "2026 Q4"
+    per_step = (time.perf_counter() - t0) / 4
+    print(f"step with headline, no charts: {1000 * per_step:.0f} ms")
+    wait_for(lambda: kpi(rc, "kpi-year") == "2026 Q4")   # a re-render the chart worker started may finish first
     assert kpi(rc, "kpi-adoption").endswith("%")
     (table,) = [w for w in rc.find(solara.widgets.HTML).widgets if "cost-table" in w.attributes.get("class", "")]
     assert "datacenter" not in table.unsafe_innerHTML and "data centres" in table.unsafe_innerHTML
-    if before is not None:
-        assert rc.find(v.Img).widgets[0].src != before
+    wait_for(lambda: chart_src(rc) != before)
 
 
-def test_reset_applies_levers_and_refuses_bad_values(kernel_ctx):
+def note(rc, key: str) -> tuple[str, str] | None:
+    """(kind, text) of the message under control ``key``, or None."""
+    from viz.components import note_class
+
+    found = by_class(rc, v.Alert, note_class(key))
+    assert len(found) <= 1
+    if not found:
+        return None
+    kind = next(k for k in ("error", "warning", "info") if f"note-{k}" in found[0].class_.split())
+    return kind, str(found[0].children)
+
+
+def test_bad_seed_is_refused_next_to_its_box_and_goes_once_fixed(kernel_ctx):
     rc = render_single()
-    rc.find(v.Btn, children=["Step"]).widget.click()
+    button(rc, "Step").click()
     seed = rc.find(v.TextField, label="Random seed").widget
     seed.v_model = "-1"
-    rc.find(v.TextField, label="Random seed").widget.fire_event("focusout")
-    (error,) = by_class(rc, v.Alert, "field-error")
-    text = str(error.children)
-    assert "run.seed" in text and "Traceback" not in text
+    seed.fire_event("focusout")
+    kind, text = note(rc, "seed")
+    assert kind == "error" and "run.seed" in text and "Traceback" not in text
+    assert button(rc, "Step").disabled and button(rc, "Reset").disabled
+    expect_year(rc, "2026 Q1")  # the refused settings left the running model alone
+    seed = rc.find(v.TextField, label="Random seed").widget
+    seed.v_model = "7"
+    seed.fire_event("focusout")
+    kind, text = note(rc, "seed")  # fixed: the refusal is gone; the seed needs a new run
+    assert kind == "warning" and text.find(i18n.tr("needs_reset", "en")) >= 0
+    assert button(rc, "Step").disabled and not button(rc, "Reset").disabled
     button(rc, "Reset").click()
-    assert len(by_class(rc, v.Alert, "reset-error")) == 1
-    # the refused settings left the running model alone
-    assert kpi(rc, "kpi-year") == "2026 Q1"
+    assert note(rc, "seed") is None and not button(rc, "Step").disabled
+    expect_year(rc, "2026 Q1 (start)")
 
 
-def test_free_field_input_refuses_out_of_range(kernel_ctx):
-    rc = render_single()
-    box = rc.find(v.TextField, label=i18n.tr("advanced", "en")).widget
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_free_field_input_refuses_out_of_range_and_the_seed(kernel_ctx, lang):
+    rc = render_single(lang)
+    box = rc.find(v.TextField, label=i18n.tr("advanced", lang)).widget
     box.v_model = "behaviour.choice_temperature=99"
     box.fire_event("focusout")
-    msg = str(by_class(rc, v.Alert, "field-error")[0].children)
-    assert "behaviour.choice_temperature" in msg and "2" in msg
+    kind, msg = note(rc, "extra")
+    assert kind == "error" and "behaviour.choice_temperature" in msg and "2" in msg and "\n" not in msg
+    assert ("を指定してください" in msg) == (lang == "ja")
+    assert button(rc, i18n.tr("step", lang)).disabled
+    box = rc.find(v.TextField, label=i18n.tr("advanced", lang)).widget
+    box.v_model = "run.seed=7"   # the seed has one home: its box
+    box.fire_event("focusout")
+    kind, msg = note(rc, "extra")
+    assert kind == "error" and "run.seed" in msg and i18n.tr("seed", lang) in msg
+    box = rc.find(v.TextField, label=i18n.tr("advanced", lang)).widget
+    box.v_model = "behaviour.choice_temperature=0.2"
+    box.fire_event("focusout")
+    assert note(rc, "extra") is None and not button(rc, i18n.tr("step", lang)).disabled
 
 
 def test_language_switch_changes_labels(kernel_ctx):
@@ -212,19 +269,48 @@ def test_compare_runner_seeds_and_fans():
         runner.run_replications(scs, 1, cancel=ev)
 
 
-def test_lever_change_is_pending_until_reset(kernel_ctx):
+def _slider(rc, path: str):
+    spec = field_specs()[path]
+    (slider,) = [w for w in walk(rc.container) if isinstance(w, v.Slider) and w.label.startswith(spec.label + " (")]
+    return slider
+
+
+def test_mid_run_lever_applies_from_the_next_step_and_is_logged(kernel_ctx):
     rc = render_single()
-    spec = field_specs()["policy.compute_budget_jpy_tn_per_year"]
-    (slider,) = [w for w in walk(rc.container) if isinstance(w, v.Slider) and w.label.startswith(spec.label)]
-    assert by_class(rc, v.Alert, "pending-note") == []
-    slider.v_model = 1.5
-    assert len(by_class(rc, v.Alert, "pending-note")) == 1
     button(rc, "Step").click()
+    button(rc, "Step").click()
+    _slider(rc, "policy.compute_budget_jpy_tn_per_year").v_model = 1.5
+    kind, text = note(rc, "policy.compute_budget_jpy_tn_per_year")
+    assert kind == "info" and i18n.tr("applies_next", "en") in text and not button(rc, "Step").disabled
+    assert by_class(rc, v.Html, "change-log") == []
+    button(rc, "Step").click()
+    expect_year(rc, "2026 Q3")
+    assert note(rc, "policy.compute_budget_jpy_tn_per_year") is None
+    (log,) = by_class(rc, v.Html, "change-log")
+    assert log.children[0] == "Changed during this run: Compute budget 0.45 → 1.5 (2026 Q3)"
+
+
+def test_construction_only_lever_blocks_stepping_until_reset(kernel_ctx):
+    rc = render_single()
+    button(rc, "Step").click()
+    (role,) = by_class(rc, v.Select, "lever-role-division")
+    role.v_model = "full_state"
+    assert note(rc, "policy.role_division")[0] == "warning"
+    assert button(rc, "Step").disabled and button(rc, "Play").disabled and button(rc, "Run to end").disabled
+    assert len(by_class(rc, v.Alert, "blocked-note")) == 1
     button(rc, "Reset").click()
-    assert by_class(rc, v.Alert, "pending-note") == []
-    assert kpi(rc, "kpi-year") == "2026 Q1 (start)"
-    (slider,) = [w for w in walk(rc.container) if isinstance(w, v.Slider) and w.label.startswith(spec.label)]
-    assert slider.label.endswith(": 1.5")
+    assert note(rc, "policy.role_division") is None and not button(rc, "Step").disabled
+    expect_year(rc, "2026 Q1 (start)")
+
+
+def test_any_change_before_the_first_step_rebuilds_the_run(kernel_ctx):
+    rc = render_single()
+    (role,) = by_class(rc, v.Select, "lever-role-division")
+    role.v_model = "full_state"
+    assert note(rc, "policy.role_division") is None and not button(rc, "Step").disabled
+    button(rc, "Step").click()
+    expect_year(rc, "2026 Q1")
+    assert by_class(rc, v.Html, "change-log") == []
 
 
 def test_sessions_do_not_share_a_model():
@@ -239,6 +325,7 @@ def test_sessions_do_not_share_a_model():
                 if sid == "a":
                     button(rc, "Step").click()
                     button(rc, "Step").click()
+                    expect_year(rc, "2026 Q2")
                 years.append(kpi(rc, "kpi-year"))
         finally:
             with ctx:
@@ -289,9 +376,12 @@ def test_preset_picker_loads_shock_controls(kernel_ctx):
     (severity,) = by_class(rc, v.Slider, "shock-severity")
     spec = shock_spec("severity")
     assert (severity.min, severity.max, severity.v_model) == (spec.ge, spec.le, 0.7)
-    assert len(by_class(rc, v.Alert, "pending-note")) == 1
+    button(rc, "Step").click()   # the new preset runs: a shock change now needs Reset
+    (shock,) = by_class(rc, v.Select, "shock-select")
+    shock.v_model = "none"
+    assert note(rc, "shock")[0] == "warning" and button(rc, "Step").disabled
     button(rc, "Reset").click()
-    assert by_class(rc, v.Alert, "pending-note") == []
+    assert note(rc, "shock") is None
 
 
 def _machine_names() -> set[str]:

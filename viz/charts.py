@@ -170,9 +170,20 @@ CHARTS = {
 }
 
 
-def render_all(ts: pd.DataFrame, lang: str, start: int, end: int) -> dict[str, bytes]:
-    """Every time-series chart as PNG bytes, keyed by chart id (each ``CHARTS`` function returns a Figure)."""
-    return {k: to_png(f(ts, lang, start, end)) for k, f in CHARTS.items()}
+def mark_changes(fig: Figure, marks) -> Figure:
+    """A dotted vertical line with the lever's name at each ``(time, name)`` of a lever changed mid-run."""
+    ax = fig.axes[0]
+    for t, label in marks:
+        ax.axvline(t, color="#6c3483", ls=":", lw=1.4, zorder=4)
+        ax.text(t, 0.98, " " + label, transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="right",
+                fontsize=7, color="#6c3483", zorder=4)
+    return fig
+
+
+def render_all(ts: pd.DataFrame, lang: str, start: int, end: int, marks=()) -> dict[str, bytes]:
+    """Every time-series chart as PNG bytes, keyed by chart id (each ``CHARTS`` function returns a Figure);
+    ``marks``: ``(time, lever name)`` of levers changed during the run, drawn on every chart."""
+    return {k: to_png(mark_changes(f(ts, lang, start, end), marks)) for k, f in CHARTS.items()}
 
 
 def combine_png(images: list[bytes], ncols: int = 3) -> bytes:

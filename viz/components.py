@@ -83,19 +83,36 @@ def FieldControl(spec: FieldSpec, value, on_value, lang: str):
                      on_value, float, css)
 
 
+def note_class(key: str) -> str:
+    """The CSS class of the message under control ``key`` (a field path or seed, firms, extra, shock, preset)."""
+    return "note-" + key.split(".")[-1].replace("_", "-")
+
+
 @solara.component
-def Controls(settings: solara.Reactive[Settings], on_preset, lang: str):
-    """Preset picker, lever controls, shock picker, seed, population and a free 'section.field=value' input."""
-    st = settings.value
+def Note(key: str, notes: dict):
+    """The message of one control, right under it: ``notes[key] = (kind, text)``, kind error/warning/info."""
+    if key in notes:
+        kind, text = notes[key]
+        show = {"error": solara.Error, "warning": solara.Warning}.get(kind, solara.Info)
+        show(text, dense=True, classes=["control-note", f"note-{kind}", note_class(key)])
+
+
+@solara.component
+def Controls(settings: solara.Reactive[Settings], on_preset, lang: str, notes: dict | None = None):
+    """Preset picker, lever controls, shock picker, seed, population and a free 'section.field=value' input;
+    ``notes`` puts each message under its control."""
+    st, notes = settings.value, notes or {}
     descriptions = presets()
     ChoiceSelect(tr("preset", lang), st.preset, [(p, i18n.preset_name(p, lang)) for p in descriptions], on_preset,
                  ["preset-select"])
     solara.Text(i18n.preset_description(st.preset, descriptions.get(st.preset, ""), lang),
                 style={"font-size": "12px", "color": "#555"})
+    Note("preset", notes)
     solara.Markdown(f"**{tr('levers', lang)}**")
     for spec in lever_specs():
         FieldControl(spec, st.levers[spec.path],
                      lambda val, p=spec.path: settings.set(settings.value.with_lever(p, val)), lang)
+        Note(spec.path, notes)
     solara.Markdown(f"**{tr('shock', lang)}**")
     kind = shock_spec("kind")
     ChoiceSelect(tr("shock", lang), st.shock, [(c, i18n.choice(c, lang)) for c in (NO_SHOCK, *kind.choices)],
@@ -112,14 +129,18 @@ def Controls(settings: solara.Reactive[Settings], on_preset, lang: str):
         NumberSlider(f"{tr('shock_quarters', lang)}: {st.shock_quarters}", st.shock_quarters, int(dur.ge),
                      min(int(dur.le), 4 * (last - first + 1)), 1,
                      lambda val: settings.set(_replace(settings.value, shock_quarters=val)), int, "shock-quarters")
+    Note("shock", notes)
     with solara.Row():
         solara.InputInt(tr("seed", lang), value=st.seed, continuous_update=False, classes=["input-seed"],
                         on_value=lambda val: settings.set(_replace(settings.value, seed=val)))
         solara.InputInt(tr("firms", lang), value=st.firms, continuous_update=False, classes=["input-firms"],
                         on_value=lambda val: settings.set(_replace(settings.value, firms=val)))
+    Note("seed", notes)
+    Note("firms", notes)
     solara.InputText(tr("advanced", lang), value=st.extra, continuous_update=False, classes=["input-extra"],
                      message=tr("advanced_hint", lang),
                      on_value=lambda val: settings.set(_replace(settings.value, extra=val)))
+    Note("extra", notes)
 
 
 @functools.lru_cache(maxsize=16)

@@ -35,6 +35,21 @@ UI = {
     "reset": ("Reset", "リセット"),
     "to_end": ("Run to end", "最後まで実行"),
     "pending": ("Changed settings apply on Reset", "変更した設定はリセットで反映されます"),
+    "needs_reset": ("Cannot change during a run: press Reset to start again with it (stepping is off until then)",
+                    "実行中は変更できません。リセットで最初から反映されます(それまで進められません)"),
+    "applies_next": ("Applies from the next quarter simulated", "次に進める四半期から反映されます"),
+    "must_be": ("must be {what}", "{what}を指定してください"),
+    "got": ("got", "入力値"),
+    "unknown_field": ("unknown field", "不明な項目です"),
+    "use_box": ("set it in the “{box}” box", "「{box}」欄で設定してください"),
+    "scenario": ("Scenario", "シナリオ"),
+    "custom_label": ("custom (from {preset})", "カスタム({preset} から)"),
+    "save_toml": ("Save scenario (TOML)", "シナリオを保存 (TOML)"),
+    "load_toml": ("Load scenario (TOML)", "シナリオを読み込む (TOML)"),
+    "changed": ("Changed during this run: ", "実行中の変更: "),
+    "speed": ("Speed (quarters/s)", "速度(四半期/秒)"),
+    "blocked": ("Stepping is off: a setting marked below needs a fix or Reset",
+                "進められません:下に示した設定を修正するか、リセットしてください"),
     "refused": ("Refused", "受け付けられません"),
     "finished": ("End of horizon reached", "最終年に到達しました"),
     "kpi_year": ("Quarter shown", "表示中の四半期"),
@@ -133,6 +148,21 @@ def tr(key: str, lang: str, **fmt) -> str:
 def choice(value, lang: str) -> str:
     """Display name of a Literal choice (role division, financing, shock kind)."""
     return _pick(CHOICES[value], lang) if value in CHOICES else str(value)
+
+
+def shown(value, lang: str) -> str:
+    """A setting's value as the controls show it (choices translated, numbers with :g)."""
+    if isinstance(value, bool):
+        return {True: ("on", "オン"), False: ("off", "オフ")}[value][lang == "ja"]
+    return f"{value:g}" if isinstance(value, float) else choice(value, lang)
+
+
+def field_name(path: str, lang: str) -> str:
+    """A schema field's name without its unit ("Compute budget"), e.g. for marks on charts."""
+    from abm.schema import field_specs
+
+    spec = field_specs()[path]
+    return FIELD_JA.get(path, spec.label) if lang == "ja" else spec.label
 
 
 def field_label(spec, lang: str) -> str:

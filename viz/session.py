@@ -6,6 +6,8 @@ Reset. Renders read immutable :class:`Snapshot` copies, so a Play thread can ste
 
 from __future__ import annotations
 
+import functools
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,16 +51,32 @@ class Settings:
         return replace(self, levers={**self.levers, path: value})
 
 
-def settings_for(preset: str) -> Settings:
-    """The settings that reproduce ``preset`` exactly (levers, first shock, seed, population)."""
-    sc = load_scenario(preset)
+def settings_of(sc: Scenario, preset: str, extra: str = "") -> Settings:
+    """The controls' settings for ``sc`` on top of ``preset``: levers, first shock, seed, firms, Other field."""
     levers = {s.path: getattr(sc.policy, s.path.split(".", 1)[1]) for s in lever_specs()}
     kw = {}
     if sc.shocks:
         sh = sc.shocks[0]
         kw = dict(shock=sh.kind, shock_start=sh.start_year, shock_severity=sh.severity,
                   shock_quarters=sh.duration_quarters)
-    return Settings(preset, levers, seed=sc.run.seed, firms=sc.population.firms, **kw)
+    return Settings(preset, levers, seed=sc.run.seed, firms=sc.population.firms, extra=extra, **kw)
+
+
+@functools.lru_cache(maxsize=16)
+def settings_for(preset: str) -> Settings:
+    """The settings that reproduce ``preset`` exactly (levers, first shock, seed, population)."""
+    return settings_of(load_scenario(preset), preset)
+
+
+def scenario_label(st: Settings) -> str:
+    """The preset's name while the settings are the preset's, else "custom (from <preset>)": the scenario's
+    name in the run, in a saved file and in every exported file name."""
+    return st.preset if st == settings_for(st.preset) else f"custom (from {st.preset})"
+
+
+def file_stem(label: str) -> str:
+    """A label as a file-name part: "custom (from gov-led)" -> "custom-from-gov-led"."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-")
 
 
 def build_scenario(st: Settings) -> Scenario:
@@ -72,6 +90,9 @@ def build_scenario(st: Settings) -> Scenario:
             overrides[key] = value
     sc = load_scenario(st.preset, overrides)
     data = sc.model_dump()
+    label = scenario_label(st)
+    if label != st.preset:
+        data["name"], data["description"] = label, f"Custom settings based on the {st.preset} preset"
     data["shocks"] = [] if st.shock == NO_SHOCK else [
         {"kind": st.shock, "start_year": st.shock_start, "duration_quarters": st.shock_quarters,
          "severity": st.shock_severity}]
@@ -105,6 +126,11 @@ class Snapshot:
     end_year: int
     seed: int
     kpis: dict[str, float] = field(default_factory=dict)   # the last quarter's value of every column
+    changes: tuple = ()    # the levers changed during the run (abm.model.PolicyChange), in order
+
+    @property
+    def started(self) -> bool:
+        return len(self.ts) > 0
 
 
 class Run:
@@ -124,6 +150,14 @@ class Run:
             self.version += 1
             return self._snapshot()
 
+    def apply(self, changes: dict) -> list:
+        """Levers changed during the run, in force from the next quarter simulated (validated by the model)."""
+        with self.lock:
+            done = self.model.apply_policy(changes)
+            if done:
+                self.version += 1
+            return done
+
     def snapshot(self) -> Snapshot:
         with self.lock:
             return self._snapshot()
@@ -136,4 +170,5 @@ class Run:
         kpis = {k: float(v) for k, v in ts.iloc[-1].items()} if len(ts) else {}  # the headline picks from these
         return Snapshot(self.version, m.year, m.quarter, m.running, ts, table, m.firms.source.copy(),
                         dh.e_firm[dh.active].copy(), dh.e_holder[dh.active].copy(),
-                        m.inputs.run.start_year, m.inputs.run.end_year, m.inputs.run.seed, kpis)
+                        m.inputs.run.start_year, m.inputs.run.end_year, m.inputs.run.seed, kpis,
+                        tuple(m.policy_changes))
