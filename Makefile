@@ -22,7 +22,7 @@ $(STAMP): $(LOCK) pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/sovai run
+	$(BIN)/sovai run --force
 
 test: $(STAMP)
 	bash tests/setup_browser.sh

@@ -5,7 +5,9 @@ writes it, listing the files it wrote) or holds nothing but names the command it
 before the marker existed). Commands call :func:`claim` before any work: it refuses, naming the option, an
 empty path, a path that is or lies below a file, a location that cannot be written, and an existing
 non-empty folder that is not a sovai output (unless ``force``: then sovai's own files are written into it
-and everything else is left as it is). :func:`write_files` then writes the files: a new folder appears
+and everything else is left as it is). With ``keep_results`` (``sovai run``) a sovai output that already holds
+one of the named files - a previous result - is refused too unless ``force``: nothing is overwritten silently.
+:func:`write_files` then writes the files: a new folder appears
 complete or not at all; in an existing folder each file is replaced whole and nothing else is touched.
 Default folder names come from :func:`default_folder`, always below ``outputs/``.
 """
@@ -26,6 +28,8 @@ from abm.errors import UserError
 MARKER = ".sovai-output.json"
 OUTPUTS = Path("outputs")
 FORCE_HELP = "write into an existing folder that is not a sovai output (its other files are kept)"
+REPLACE_HELP = ("replace a previous result in the folder, or write into a folder that is not a sovai output "
+                "(its other files are kept)")
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -84,11 +88,13 @@ def is_sovai_output(folder: Path, names: Iterable[str] = ()) -> bool:
     return all(p.name in allowed for p in folder.iterdir())
 
 
-def claim(folder: Path, names: Iterable[str], *, option: str = "--out", force: bool = False) -> Path:
-    """Check, writing nothing, that sovai may write ``names`` into ``folder``; raise UserError if not."""
+def claim(folder: Path, names: Iterable[str], *, option: str = "--out", force: bool = False,
+          keep_results: bool = False) -> Path:
+    """Check, writing nothing, that sovai may write ``names`` into ``folder``; raise UserError if not.
+    With ``keep_results``, a folder already holding one of ``names`` also needs ``force``."""
     if not str(folder).strip():
         raise UserError(f"{option}: must not be empty; give a folder path")
-    folder = Path(folder)
+    folder, names = Path(folder), tuple(names)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{option}: {folder} is a file, not a folder")
     base = _nearest_existing(folder)
@@ -102,6 +108,9 @@ def claim(folder: Path, names: Iterable[str], *, option: str = "--out", force: b
         raise UserError(f"{option}: {folder} is not empty and is not a sovai output folder; sovai never replaces "
                         f"files it did not write: give another {option}, or --force to add sovai's files "
                         "(others are kept)")
+    if keep_results and not force and folder.is_dir() and any((folder / n).exists() for n in names):
+        raise UserError(f"{option}: {folder} already holds a result; give another {option}, or --force to "
+                        "replace it")
     return folder
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from abm import roles
 from experiments.cli_errors import SovaiTyper, err_console, fail, set_debug
 from experiments.options import LANG_HELP, check_lang
-from experiments.outdir import FORCE_HELP
+from experiments.outdir import REPLACE_HELP
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
 
 __all__ = ["app", "console", "err_console", "fail", "resolve"]
@@ -39,6 +39,19 @@ def resolve(scenario: str, sets: list[str] | None, seed: int | None):
         return load_scenario(scenario, overrides)
     except ScenarioError as e:
         fail(str(e))
+
+
+def run_folder_name(scenario_name: str, seed: int, sets: list[str] | None) -> str:
+    """``<scenario>-seed<seed>``, plus ``-<8 hex>`` (a hash of the --set overrides, order-free; the seed is in
+    the name already) when there are any, so a run with overrides never lands in the plain run's folder."""
+    import hashlib
+    import json
+
+    overrides = {k: v for k, v in (parse_set(s) for s in sets or []) if k != "run.seed"}
+    if not overrides:
+        return f"{scenario_name}-seed{seed}"
+    digest = hashlib.sha256(json.dumps(overrides, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return f"{scenario_name}-seed{seed}-{digest}"
 
 
 class _LazyProgress:
@@ -80,8 +93,9 @@ def run(
     scenario: Annotated[str, typer.Option("--scenario", "-s", help="preset name or TOML path")] = DEFAULT_PRESET,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override: section.field=value (repeatable)")] = None,
     seed: Annotated[Optional[int], typer.Option(help="random seed (overrides run.seed)", min=0)] = None,
-    out: Annotated[Optional[str], typer.Option(help="output folder (default outputs/<scenario>-seed<seed>)")] = None,
-    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    out: Annotated[Optional[str], typer.Option(
+        help="output folder (default outputs/<scenario>-seed<seed>, plus -<hash of the --set overrides> if any)")] = None,
+    force: Annotated[bool, typer.Option("--force", help=REPLACE_HELP)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
     lang: Annotated[str, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = "en",
 ):
@@ -92,7 +106,8 @@ def run(
     from experiments.run_report import OUTPUT_FILES, write_outputs
 
     sc = resolve(scenario, set_, seed)
-    folder = claim(out_path(out, default_folder(f"{sc.name}-seed{sc.run.seed}")), OUTPUT_FILES, force=force)
+    default = default_folder(run_folder_name(sc.name, sc.run.seed, set_))
+    folder = claim(out_path(out, default), OUTPUT_FILES, force=force, keep_results=True)
     progress = _LazyProgress(quiet)
     t0 = time.monotonic()
     try:

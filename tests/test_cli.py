@@ -42,7 +42,9 @@ def test_run_writes_outputs(tmp_path):
 def test_default_output_folder_name(tmp_path):
     r = sovai("run", "--quiet", "--set", "run.end_year=2027", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "outputs" / "gov-led-seed42" / "summary.json").exists()
+    [folder] = (tmp_path / "outputs").iterdir()
+    assert folder.name.startswith("gov-led-seed42-") and len(folder.name) == len("gov-led-seed42-") + 8
+    assert (folder / "summary.json").exists()
     assert r.stdout.strip() == ""
 
 

@@ -69,6 +69,31 @@ def test_run_with_a_hostile_scenario_name_writes_below_outputs(tmp_path, monkeyp
     assert (tmp_path / "outputs" / "escape-seed42" / "summary.json").is_file()
 
 
+def _tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_runs_with_overrides_get_their_own_folder_and_a_previous_result_needs_force(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    short = ["--set", "run.end_year=2026"]
+    assert run_in_process(["run", "-q", *short])[0] == 0
+    assert run_in_process(["run", "-q", "--set", "policy.hardware_path=flat", *short])[0] == 0
+    same_but_reordered = ["--seed", "42", "--set", "run.end_year=2026", "--set", "policy.hardware_path=flat"]
+    names = sorted(p.name for p in (tmp_path / "outputs").iterdir())
+    assert len(names) == 2 and all(n.startswith("gov-led-seed42-") for n in names), names
+    first = tmp_path / "outputs" / names[0]
+    before = _tree(tmp_path)
+    for args in (["run", "-q", *short], ["run", "-q", *same_but_reordered], ["run", "-q", *short,
+                                                                                       "--out", str(first)]):
+        code, out, err = run_in_process(args)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, (args, err)
+        assert "already holds a result" in err and "--force" in err
+    assert _tree(tmp_path) == before  # nothing written by the refused runs
+    code, _, err = run_in_process(["run", "-q", *short, "--out", str(first), "--force"])
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == names
+
+
 def _app_raising(exc: BaseException) -> SovaiTyper:
     app = SovaiTyper(add_completion=False)
 
