@@ -223,6 +223,7 @@ def register(app) -> None:
     """Add ``sovai compare`` to the Typer app."""
     from experiments.run_cli import console, fail, resolve
     from experiments.outdir import claim, default_folder, out_path, text_writer, write_files
+    from experiments.provenance import stamp
     from abm.scenario import parse_set
     from experiments.results import _table
     from experiments.sweep import execute, report_failures
@@ -260,7 +261,10 @@ def register(app) -> None:
         note = (f"{replications} replications per policy, master seed {seed}, model {plan.model_version}"
                 + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
         write_files(folder, {"comparison.csv": text_writer(table.to_csv(index=False)),
-                             "report.html": text_writer(render_html(df, table, note, lang))}, "compare")
+                             "report.html": text_writer(render_html(df, table, note, lang))}, "compare",
+                    stamp=stamp(" vs ".join(lp["base_scenario"] for lp in plan.lever_points),
+                                "; ".join(load_scenario(s).description for s in scenarios),
+                                f"master {seed}, {replications} replications"))
         if not quiet:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])

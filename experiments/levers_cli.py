@@ -74,6 +74,7 @@ def register(app: typer.Typer) -> None:
         from abm.scenario import ScenarioError, load_scenario, parse_set
         from experiments.levers import measure, plan
         from experiments.levers_doc import markdown, shares_table, wide_effects
+        from experiments.provenance import stamp
         from experiments.run_cli import console, fail
 
         t0 = time.monotonic()
@@ -105,7 +106,8 @@ def register(app: typer.Typer) -> None:
         if res.shares is not None:
             files["variance.csv"] = text_writer(res.shares.to_csv(index=False))
             files["variance_inputs.csv"] = text_writer(res.indices.to_csv(index=False))
-        write_files(folder, files, "levers")
+        write_files(folder, files, "levers", stamp=stamp(preset or "declared presets", "lever atlas",
+                                                         f"{seeds} seeds per setting"))
         if not quiet:
             _print(console, wide_effects(res.effects, lang, interval=False), shares)
         console.print(f"lever atlas: {len(atlas().entries)} levers and shocks, {res.runs} runs -> "

@@ -130,18 +130,32 @@ def mark(folder: Path, names: Iterable[str], command: str) -> Path:
     return folder
 
 
-def write_files(folder: Path, writers: dict[str, Callable[[Path], None]], command: str) -> Path:
-    """Write each file with ``writer(path)`` into a temporary place, then move it into ``folder``.
+def write_files(folder: Path, writers: dict[str, Callable[[Path], None]], command: str,
+                stamp: dict[str, str] | None = None) -> Path:
+    """Write each file with ``writer(path)`` into a temporary place, stamp it, then move it into ``folder``.
 
-    A folder that does not exist yet is built as a temporary sibling and renamed into place whole; in an
-    existing folder (checked by :func:`claim`) each named file is replaced and nothing else is touched."""
-    folder = Path(folder)
+    Every file gets the provenance ``stamp`` (default: model version and date only; commands pass
+    :func:`experiments.provenance.stamp` with their scenario and seed) as its format allows
+    (:func:`experiments.provenance.apply_stamp`), and the folder gets ``provenance.json`` (the full record
+    plus the stamp) unless a writer writes it. A folder that does not exist yet is built as a temporary
+    sibling and renamed into place whole; in an existing folder (checked by :func:`claim`) each named file is
+    replaced and nothing else is touched."""
+    from experiments import provenance
+
+    folder, st = Path(folder), stamp or provenance.stamp()
+    writers = {**writers}
+    writers.setdefault("provenance.json", text_writer(provenance.folder_record(st)))
+
+    def write_all(where: Path) -> None:
+        for name, write in writers.items():
+            write(where / name)
+            provenance.apply_stamp(where / name, st)
+
     if not folder.exists():
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         try:
-            for name, write in writers.items():
-                write(tmp / name)
+            write_all(tmp)
             mark(tmp, writers, command)
             tmp.chmod(0o755)
             os.replace(tmp, folder)
@@ -151,8 +165,7 @@ def write_files(folder: Path, writers: dict[str, Callable[[Path], None]], comman
         return folder
     tmp = Path(tempfile.mkdtemp(prefix=".sovai-tmp-", dir=folder))
     try:
-        for name, write in writers.items():
-            write(tmp / name)
+        write_all(tmp)
         mark(folder, writers, command)
         for name in writers:
             os.replace(tmp / name, folder / name)

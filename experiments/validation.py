@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
     ):
         """Run the reference scenarios over N seeds and compare with the published figures (exit 1 if any fails)."""
+        from experiments.provenance import stamp
         from experiments.run_cli import console, fail
 
         t0 = time.monotonic()
@@ -78,7 +79,9 @@ def register(app: typer.Typer) -> None:
                       "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
         console.print(t)
         write_files(folder, {"validation.csv": text_writer(df.to_csv(index=False)),
-                             "validation.html": text_writer(render_html(df, seconds, seeds))}, "validate")
+                             "validation.html": text_writer(render_html(df, seconds, seeds))}, "validate",
+                    stamp=stamp("reference scenarios", "validation against the published figures",
+                                f"{seeds} seeds"))
         console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: "
                       f"{folder / 'validation.html'})")
         if not df.passed.all():

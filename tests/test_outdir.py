@@ -33,14 +33,14 @@ def test_claim_refuses_a_users_folder_unless_forced_and_force_keeps_their_files(
     claim(user, ["summary.json", "report.html"], force=True)
     write_files(user, {"summary.json": text_writer("{}"), "report.html": text_writer("<p>")}, "run")
     assert (user / "notes.txt").read_text() == "mine" and (user / "summary.json").read_text() == "{}"
-    assert json.loads((user / MARKER).read_text())["files"] == ["report.html", "summary.json"]
+    assert json.loads((user / MARKER).read_text())["files"] == ["provenance.json", "report.html", "summary.json"]
     assert is_sovai_output(user) and not [p for p in user.iterdir() if p.name.startswith(".sovai-tmp")]
 
 
 def test_a_new_folder_appears_whole_and_a_rerun_keeps_added_files(tmp_path):
     out = tmp_path / "a" / "b"
     write_files(out, {"x.txt": text_writer("1")}, "run")
-    assert sorted(p.name for p in out.iterdir()) == [MARKER, "x.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "provenance.json", "x.txt"]
     (out / "my-notes.md").write_text("notes")
     claim(out, ["x.txt"])  # ours: allowed without --force
     write_files(out, {"x.txt": text_writer("2")}, "run")
