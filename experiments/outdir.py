@@ -32,22 +32,31 @@ REPLACE_HELP = ("replace a previous result in the folder, or write into a folder
                 "(its other files are kept)")
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` so readers see either the old file or the complete new one (fsynced)."""
+def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` with ``write(temporary sibling)``, then rename it into place: readers see either the old
+    file or the complete new one; on any error the temporary file is removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        write(Path(tmp))
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (:func:`write_atomic`), fsynced."""
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    return write_atomic(path, write)
 
 
 def safe_name(text: str, fallback: str = "scenario") -> str:
@@ -67,6 +76,23 @@ def out_path(raw: str | Path | None, default: Path, option: str = "--out") -> Pa
     if not str(raw).strip():
         raise UserError(f"{option}: must not be empty; give a folder path")
     return Path(raw)
+
+
+def export_file(raw: str, force: bool, suffixes: tuple[str, ...], option: str = "--export") -> Path:
+    """The file an ``--export`` value names: one of ``suffixes``, not empty, not a folder, not below a file, and
+    an existing file only with ``force``; raises UserError (nothing is written)."""
+    kinds = " or ".join(", ".join(suffixes).rsplit(", ", 1))
+    if not str(raw).strip():
+        raise UserError(f"{option}: must not be empty; give a {kinds} file name")
+    path = Path(raw)
+    if path.is_dir():
+        raise UserError(f"{option}: {path} is a folder; give a {kinds} file name")
+    if path.suffix.lower() not in suffixes:
+        raise UserError(f"{option}: {path.name}: use a {kinds} file name")
+    if path.exists() and not force:
+        raise UserError(f"{option}: {path} exists; give another file name, or --force to replace it")
+    claim(path.parent, (), option=option, force=True)  # below a file, or not writable
+    return path
 
 
 def _nearest_existing(path: Path) -> Path:

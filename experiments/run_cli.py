@@ -96,16 +96,20 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help=REPLACE_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
         lang: Annotated[str, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = "en",
+        export: Annotated[Optional[str], typer.Option(
+            "--export", help="also write an Excel workbook (.xlsx): time series and summary, labelled columns "
+                             "in --lang, provenance")] = None,
     ):
         """Run one scenario and write timeseries.parquet, summary.json, report.html, scenario.toml, provenance.json."""
         from experiments import run_report
-        from experiments.outdir import claim, default_folder, out_path
+        from experiments.outdir import claim, default_folder, export_file, out_path
         from abm.report import simulate
         from experiments.run_report import OUTPUT_FILES, write_outputs
 
         sc = resolve(scenario, set_, seed)
         default = default_folder(run_folder_name(sc.name, sc.run.seed, set_))
         folder = claim(out_path(out, default), OUTPUT_FILES, force=force, keep_results=True)
+        xlsx = None if export is None else export_file(export, force, (".xlsx",))
         progress = _LazyProgress(quiet)
         t0 = time.monotonic()
         try:
@@ -114,6 +118,12 @@ def register(app: typer.Typer) -> None:
             progress.close()
         elapsed = time.monotonic() - t0
         write_outputs(folder, result, run_report.render(result.timeseries, result.summary, lang))
+        if xlsx is not None:
+            from experiments.excel import summary_frame, write_xlsx
+            from experiments.provenance import scenario_stamp
+
+            write_xlsx(xlsx, {"timeseries": result.timeseries, "summary": summary_frame(result.summary, lang)},
+                       scenario_stamp(sc), lang)
         if not quiet:
             print_summary(result.summary, lang)
             console.print(f"{sc.name}, seed {sc.run.seed}: {len(result.timeseries)} quarters in {elapsed:.2f} s "
