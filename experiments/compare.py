@@ -26,7 +26,8 @@ from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
 from experiments.design import ExperimentError, validate_experiment
-from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lang, check_scheduler, default_workers
+from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lang, check_scheduler,
+                                 default_lang, default_workers)
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
@@ -242,8 +243,7 @@ def register(app) -> None:
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
         yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-        lang: Annotated[str, typer.Option(help="language of the report and table: en or ja",
-                                          callback=check_lang)] = "en",
+        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = default_lang(),
         export: Annotated[Optional[str], typer.Option("--export", help="also write an Excel workbook (.xlsx): the "
                                                       "comparison and every replication, labelled")] = None,
     ):

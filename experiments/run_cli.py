@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from experiments.cli_errors import err_console, fail
-from experiments.options import LANG_HELP, check_lang
+from experiments.options import LANG_HELP, check_lang, default_lang
 from experiments.outdir import REPLACE_HELP
 from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, parse_set, presets, to_toml
 
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
                  "if any)")] = None,
         force: Annotated[bool, typer.Option("--force", help=REPLACE_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or tables")] = False,
-        lang: Annotated[str, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = "en",
+        lang: Annotated[str, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = default_lang(),
         export: Annotated[Optional[str], typer.Option(
             "--export", help="also write an Excel workbook (.xlsx): time series and summary, labelled columns "
                              "in --lang, provenance")] = None,
