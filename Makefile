@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
-# Locally `make test` leaves out the full bad-input fuzz set (marker fuzz_full); CI (CI=true) runs it too.
-PYTEST_MARKS := $(if $(filter true,$(CI)),,-m "not fuzz_full")
+# Locally `make test` leaves out the full bad-input fuzz set (marker fuzz_full) and the run of every command
+# example in the docs (marker docs_examples, ~2-5 min); CI (CI=true) runs them too.
+PYTEST_MARKS := $(if $(filter true,$(CI)),,-m "not fuzz_full and not docs_examples")
 
 .PHONY: run test bench venv lock clean
 
@@ -22,7 +23,7 @@ $(STAMP): $(LOCK) pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/sovai run
+	$(BIN)/sovai run --force
 
 test: $(STAMP)
 	bash tests/setup_browser.sh

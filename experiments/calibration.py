@@ -120,6 +120,7 @@ def register(app: typer.Typer) -> None:
     ):
         """Fit calibratable fields to the targets; writes a scenario that extends the original."""
         from experiments.run_cli import console, fail
+        from experiments.provenance import stamp
         from experiments.validation import seeds_for
 
         names = list(DEFAULT_PARAMS) if params is None else [p.strip() for p in params.split(",")]
@@ -143,6 +144,6 @@ def register(app: typer.Typer) -> None:
         console.print("fitted: " + ", ".join(f"{k} {fit.start[k]:.4g} -> {v:.4g}" for k, v in fit.params.items()))
         write_files(folder, {"calibration.csv": text_writer(both.to_csv(index=False)),
                              "calibrated.toml": text_writer(scenario_file(scenario, fit, seeds_for(seeds)))},
-                    "calibrate")
+                    "calibrate", stamp=stamp(scenario, "calibration to the targets", f"{seeds} seeds"))
         console.print(f"loss {fit.loss_before:.4g} -> {fit.loss_after:.4g} in {fit.evaluations} evaluations, "
                       f"{time.monotonic() - t0:.0f} s -> {folder / 'calibrated.toml'}")

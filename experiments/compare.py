@@ -26,7 +26,8 @@ from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
 from experiments.design import ExperimentError, validate_experiment
-from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lang, check_scheduler, default_workers
+from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lang, check_scheduler,
+                                 default_lang, default_workers)
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 
@@ -222,7 +223,8 @@ COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
 def register(app) -> None:
     """Add ``sovai compare`` to the Typer app."""
     from experiments.run_cli import console, fail, resolve
-    from experiments.outdir import claim, default_folder, out_path, text_writer, write_files
+    from experiments.outdir import claim, default_folder, export_file, out_path, text_writer, write_files
+    from experiments.provenance import stamp
     from abm.scenario import parse_set
     from experiments.results import _table
     from experiments.sweep import execute, report_failures
@@ -241,8 +243,9 @@ def register(app) -> None:
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
         yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-        lang: Annotated[str, typer.Option(help="language of the report and table: en or ja",
-                                          callback=check_lang)] = "en",
+        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = default_lang(),
+        export: Annotated[Optional[str], typer.Option("--export", help="also write an Excel workbook (.xlsx): the "
+                                                      "comparison and every replication, labelled")] = None,
     ):
         """Compare policies across replications: table with 90% intervals and fan charts (report.html)."""
         for s in scenarios:
@@ -254,13 +257,21 @@ def register(app) -> None:
             fail(str(e))
         names = "_vs_".join(lp["base_scenario"] for lp in plan.lever_points)
         folder = claim(out_path(out, default_folder("compare", names)), COMPARE_NAMES, force=force)
+        xlsx = None if export is None else export_file(export, force, (".xlsx",))
         result = execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         df = load_replications(folder / "runs", plan)
         table = comparison_table(df, lang=lang)
         note = (f"{replications} replications per policy, master seed {seed}, model {plan.model_version}"
                 + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
+        st = stamp(" vs ".join(lp["base_scenario"] for lp in plan.lever_points),
+                   "; ".join(load_scenario(s).description for s in scenarios),
+                   f"master {seed}, {replications} replications")
         write_files(folder, {"comparison.csv": text_writer(table.to_csv(index=False)),
-                             "report.html": text_writer(render_html(df, table, note, lang))}, "compare")
+                             "report.html": text_writer(render_html(df, table, note, lang))}, "compare", stamp=st)
+        if xlsx is not None:
+            from experiments.excel import write_xlsx
+
+            write_xlsx(xlsx, {"comparison": table, "replications": df}, st, lang)
         if not quiet:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])

@@ -183,6 +183,7 @@ def register(app) -> None:
     """Add ``sovai discover`` to the Typer app."""
     from experiments.run_cli import console, fail
     from experiments.outdir import claim, out_path, text_writer, write_files
+    from experiments.provenance import stamp
     from experiments.results import SqlError, query
     from experiments.store import StoreError, read_manifest
 
@@ -215,6 +216,8 @@ def register(app) -> None:
         fig = plot(found)
         write_files(dest, {"discovery.txt": text_writer(text), "boxes.csv": text_writer(limits.to_csv(index=False)),
                            "discovery.png": lambda p: fig.savefig(p, dpi=90, bbox_inches="tight", format="png")},
-                    "discover")
+                    "discover", stamp=stamp(m.get("name"), f"discovery of {target} in {folder}: "
+                                            f"{m.get('description') or ''}".rstrip(": "),
+                                            f"master {m.get('master_seed')}"))
         console.print(text, highlight=False, markup=False)
         console.print(f"-> {dest}", highlight=False, markup=False)

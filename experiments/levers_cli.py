@@ -15,7 +15,7 @@ from abm.errors import UserError
 from abm.levers import atlas
 from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, check_lang, check_scheduler,
-                                 default_workers)
+                                 default_lang, default_workers)
 
 LEVERS_NAMES = ("levers.csv", "levers.html", "levers.md", "variance.csv", "variance_inputs.csv", "note.txt")
 TITLE = ("sovai lever atlas", "sovai 政策レバー・アトラス")
@@ -67,13 +67,14 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="local worker processes")] =
         default_workers(),
         scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
-        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = "en",
+        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = default_lang(),
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     ):
         """The lever atlas: every lever and shock low vs high (paired, common seeds) and a variance decomposition."""
         from abm.scenario import ScenarioError, load_scenario, parse_set
         from experiments.levers import measure, plan
         from experiments.levers_doc import markdown, shares_table, wide_effects
+        from experiments.provenance import stamp
         from experiments.run_cli import console, fail
 
         t0 = time.monotonic()
@@ -105,7 +106,8 @@ def register(app: typer.Typer) -> None:
         if res.shares is not None:
             files["variance.csv"] = text_writer(res.shares.to_csv(index=False))
             files["variance_inputs.csv"] = text_writer(res.indices.to_csv(index=False))
-        write_files(folder, files, "levers")
+        write_files(folder, files, "levers", stamp=stamp(preset or "declared presets", "lever atlas",
+                                                         f"{seeds} seeds per setting"))
         if not quiet:
             _print(console, wide_effects(res.effects, lang, interval=False), shares)
         console.print(f"lever atlas: {len(atlas().entries)} levers and shocks, {res.runs} runs -> "

@@ -8,7 +8,15 @@ import re
 import typer
 
 
-LANG_HELP = "language of the tables and report.html: en or ja"
+LANG_HELP = "language of the tables and report.html: en or ja (default: ja under a Japanese locale, else en)"
+
+
+def default_lang() -> str:
+    """``ja`` when the locale (the first of LC_ALL, LC_MESSAGES, LANG that is set) is Japanese, else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(var):
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
 
 
 def check_lang(value: str) -> str:

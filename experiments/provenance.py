@@ -10,16 +10,28 @@ built from ``source_hash``, so run ids change whenever any of these files change
 
 Callers: :func:`record` for the record; :func:`difference` names, in one line, what differs between a recorded
 record and this one (None if nothing that shapes a result differs; the git commit alone does not count).
+
+Every output file also carries a short :func:`stamp` (model version = package version + git commit, scenario
+name and description, seed, UTC date), in the form its format allows: HTML reports ``<meta name="sovai:KEY">``
+tags and a visible footer (:func:`stamp_html`), Parquet files the schema metadata key ``sovai`` (JSON,
+:func:`parquet_writer`), PNG files text chunks (:func:`png_metadata`, for matplotlib's ``savefig(metadata=)``).
+CSV files stay plain (pandas and Excel read them as they are); the stamp of a CSV is the ``stamp`` entry of the
+``provenance.json`` in the same folder (:func:`folder_record`). :func:`experiments.outdir.write_files` applies
+all this to every file a command writes (:func:`apply_stamp`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import hashlib
+import html as _html
+import json
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent   # the source tree holding abm/, agents/, experiments/
 RESULT_SOURCES = ("abm", "agents", "experiments/plan.py", "experiments/engine.py", "experiments/runner.py")
@@ -95,3 +107,100 @@ def difference(old: dict | None, new: dict) -> str | None:
         if old.get(key) != new.get(key):
             return f"{key} {old.get(key)} differs from {new.get(key)}"
     return None
+
+
+def stamp(scenario: str | None = None, description: str | None = None, seed: Any = None) -> dict[str, str]:
+    """The short provenance every output carries: model version (package version and git commit), source hash,
+    scenario name and description, seed (one seed, or a description such as "master 20260101, 10
+    replications"), and the UTC date. Missing parts are left out."""
+    rec = record()
+    out = {"model_version": rec["sovai"], "git_commit": rec["git_commit"], "source_hash": rec["source_hash"],
+           "scenario": scenario, "scenario_description": description,
+           "seed": None if seed is None else str(seed),
+           "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return {k: str(v) for k, v in out.items() if v is not None and v != ""}
+
+
+def scenario_stamp(scenario, seed: Any = None) -> dict[str, str]:
+    """:func:`stamp` of a :class:`abm.schema.Scenario` (its own seed unless ``seed`` is given)."""
+    return stamp(scenario.name, scenario.description, scenario.run.seed if seed is None else seed)
+
+
+def folder_record(st: dict[str, str]) -> str:
+    """The ``provenance.json`` text of an output folder: :func:`record` plus the folder's :func:`stamp`."""
+    return json.dumps({**record(), "stamp": st}, indent=2, ensure_ascii=False) + "\n"
+
+
+def stamp_line(st: dict[str, str]) -> str:
+    """One human line: "sovai 0.2.0 (commit abc1234), scenario gov-led (...), seed 42, 2026-12-03T18:50:00Z"."""
+    commit = st.get("git_commit")
+    parts = [f"sovai {st['model_version']}" + (f" (commit {commit[:12]})" if commit else "")]
+    if "scenario" in st:
+        parts.append(f"scenario {st['scenario']}" + (f" ({st['scenario_description']})"
+                                                      if st.get("scenario_description") else ""))
+    if "seed" in st:
+        parts.append(f"seed {st['seed']}")
+    return ", ".join([*parts, st["date"]])
+
+
+def stamp_html(page: str, st: dict[str, str]) -> str:
+    """``page`` with ``<meta name="sovai:KEY" content=...>`` tags before ``</head>`` and a footer line before
+    ``</body>`` (appended where the page has no such tag)."""
+    metas = "".join(f'<meta name="sovai:{k}" content="{_html.escape(v, quote=True)}">' for k, v in st.items())
+    footer = f'<footer class="sovai-provenance"><small>{_html.escape(stamp_line(st))}</small></footer>'
+    head = page.find("</head>")
+    page = page[:head] + metas + page[head:] if head >= 0 else metas + page
+    body = page.rfind("</body>")
+    return page[:body] + footer + page[body:] if body >= 0 else page + footer
+
+
+def read_html_stamp(page: str) -> dict[str, str]:
+    """The stamp :func:`stamp_html` put into ``page``."""
+    import re
+
+    return {m[1]: _html.unescape(m[2]) for m in re.finditer(r'<meta name="sovai:([a-z_]+)" content="([^"]*)">', page)}
+
+
+def png_metadata(st: dict[str, str]) -> dict[str, str]:
+    """PNG text chunks (matplotlib's ``savefig(metadata=)`` takes the same): Software, Source, the stamp as JSON."""
+    return {"Software": f"sovai {st['model_version']}", "Source": stamp_line(st),
+            "sovai": json.dumps(st, ensure_ascii=False)}
+
+
+def apply_stamp(path: Path, st: dict[str, str]) -> None:
+    """Put ``st`` into the file at ``path`` as its format allows (HTML, Parquet, PNG; others are left as they are:
+    CSV, JSON, TOML, text are covered by the folder's ``provenance.json``). Called by
+    :func:`experiments.outdir.write_files` on each file before it is moved into place."""
+    path = Path(path)
+    if path.suffix == ".html":
+        path.write_text(stamp_html(path.read_text(encoding="utf-8"), st), encoding="utf-8")
+    elif path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        meta = {**(table.schema.metadata or {}), b"sovai": json.dumps(st, ensure_ascii=False).encode()}
+        pq.write_table(table.replace_schema_metadata(meta), path)
+    elif path.suffix == ".png":
+        from PIL import Image, PngImagePlugin
+
+        with Image.open(path) as im:
+            im.load()
+            info = PngImagePlugin.PngInfo()
+            for k, v in {**{k: v for k, v in im.text.items() if isinstance(v, str)}, **png_metadata(st)}.items():
+                info.add_itxt(k, v)
+            im.save(path, format="PNG", pnginfo=info)
+
+
+def read_stamp(path: str | Path) -> dict[str, str]:
+    """The stamp of an output file (HTML, Parquet, PNG) as :func:`apply_stamp` wrote it."""
+    path = Path(path)
+    if path.suffix == ".html":
+        return read_html_stamp(path.read_text(encoding="utf-8"))
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return json.loads(pq.read_schema(path).metadata[b"sovai"])
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return json.loads(im.text["sovai"])

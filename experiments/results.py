@@ -61,12 +61,20 @@ def query(root: Path, sql: str) -> pd.DataFrame:
 
 
 def export(root: Path, sql: str, path: Path) -> int:
-    """Write the result of ``sql`` to ``path`` (.csv or .parquet) atomically; return the row count."""
+    """Write the result of ``sql`` to ``path`` (.csv, .parquet or .xlsx) atomically; return the row count."""
     import duckdb
 
+    if path.suffix.lower() == ".xlsx":
+        from experiments.excel import write_xlsx
+        from experiments.provenance import stamp
+
+        check_select(sql)
+        m, df = read_manifest(root), query(root, sql)
+        write_xlsx(path, {"runs": df}, stamp(m.get("name"), m.get("description"), f"master {m.get('master_seed')}"))
+        return len(df)
     fmt = EXPORT_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise StoreError(f"--export: {path.name}: use a .csv or .parquet file name")
+        raise StoreError(f"--export: {path.name}: use a .csv, .parquet or .xlsx file name")
     check_select(sql)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -105,18 +113,10 @@ def summary(root: Path) -> dict:
 
 
 def _export_path(raw: str, force: bool) -> Path:
-    """The ``--export`` file: not empty, not a folder, not below a file; an existing file only with --force."""
-    from experiments.outdir import claim
+    """The ``--export`` file (.csv, .parquet or .xlsx): see :func:`experiments.outdir.export_file`."""
+    from experiments.outdir import export_file
 
-    if not raw.strip():
-        raise StoreError("--export: must not be empty; give a .csv or .parquet file name")
-    path = Path(raw)
-    if path.is_dir():
-        raise StoreError(f"--export: {path} is a folder; give a .csv or .parquet file name")
-    if path.exists() and not force:
-        raise StoreError(f"--export: {path} exists; give another file name, or --force to replace it")
-    claim(path.parent, (), option="--export", force=True)  # below a file, or not writable
-    return path
+    return export_file(raw, force, (*EXPORT_FORMATS, ".xlsx"))
 
 
 def _table(df: pd.DataFrame, title: str = "") -> Table:
@@ -139,7 +139,7 @@ def register(app) -> None:
         folder: Annotated[Path, typer.Argument(help="results folder of a sweep")],
         sql: Annotated[Optional[str], typer.Option(help="DuckDB SQL over views `runs` and `timeseries`")] = None,
         export_to: Annotated[Optional[str], typer.Option("--export", help="write the query result "
-                                                         "(default: the runs table) to .csv or .parquet")] = None,
+                                                         "(default: the runs table) to .csv, .parquet or .xlsx")] = None,
         force: Annotated[bool, typer.Option("--force", help="replace an existing --export file")] = False,
         limit: Annotated[int, typer.Option(help="rows to print", min=1)] = 50,
     ):
@@ -159,7 +159,7 @@ def register(app) -> None:
                 console.print(f"{len(df)} rows" + (f" (first {limit} shown)" if len(df) > limit else ""))
                 return
             s = summary(folder)
-        except (SqlError, StoreError) as e:
+        except (SqlError, StoreError, UserError) as e:
             fail(str(e))
         except duckdb.Error as e:  # e.g. a damaged chunk file
             fail(f"FOLDER: cannot read the results in {folder}: {_one_line(e)}")

@@ -153,16 +153,15 @@ caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding
 
 def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:
     """Write timeseries.parquet, summary.json, report.html, scenario.toml and provenance.json (what made the
-    result: :func:`experiments.provenance.record`) into ``out_dir`` (checked first with
+    result: :func:`experiments.provenance.record` plus the stamp every file carries) into ``out_dir`` (checked first with
     :func:`experiments.outdir.claim`): a new folder appears complete or not at all; in an existing one only
     these five files are replaced (see :mod:`experiments.outdir`)."""
     from abm.scenario import to_toml
-    from experiments.provenance import record
+    from experiments.provenance import scenario_stamp
 
     summary = json.dumps(result.summary, indent=2, ensure_ascii=False)
     writers = {"timeseries.parquet": lambda p: result.timeseries.to_parquet(p, index=False),
                "summary.json": text_writer(summary), "report.html": text_writer(html),
-               "scenario.toml": text_writer(to_toml(result.model.inputs)),
-               "provenance.json": text_writer(json.dumps(record(), indent=2) + "\n")}
-    assert set(writers) == set(OUTPUT_FILES)
-    return write_files(Path(out_dir), writers, "run")
+               "scenario.toml": text_writer(to_toml(result.model.inputs))}
+    assert {*writers, "provenance.json"} == set(OUTPUT_FILES)
+    return write_files(Path(out_dir), writers, "run", stamp=scenario_stamp(result.model.inputs))

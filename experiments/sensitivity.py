@@ -128,6 +128,7 @@ def register(app) -> None:
     """Add ``sovai sensitivity`` to the Typer app."""
     from experiments.run_cli import console, fail
     from experiments.outdir import claim, default_folder, out_path, text_writer, write_files
+    from experiments.provenance import stamp
     from experiments.design import _suggest, load_experiment
     from experiments.plan import MAX_RUNS, make_plan
     from experiments.report import labelled, page, png, table as html_table
@@ -191,7 +192,8 @@ def register(app) -> None:
             "sensitivity.html": lambda p: p.write_text(page(f"sovai sensitivity: {exp.name}",
                                                             note + html_table(shown) + png(chart, "indices")),
                                                        encoding="utf-8"),
-        }, "sensitivity")
+        }, "sensitivity", stamp=stamp(exp.name, exp.spec.description,
+                                      f"master {exp.spec.master_seed}, {n} runs"))
         if not quiet:
             console.print(_table(shown, f"{method} indices ({CONF_LEVEL:.0%} CI half-width)"))
         console.print(f"{method}: {len(plan.problem['names'])} parameters x {len(outputs)} outputs, {n} runs -> "

@@ -37,7 +37,7 @@ def render_html(df, seconds: float, n_seeds: int) -> str:
         f"&plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td>{_basis_cell(r)}<td>{r.model_mean:.2f}</td>"
         f"<td>{r.p05:.2f} - {r.p95:.2f}</td><td>{r.deviation:+.2f}</td><td>{'pass' if r.passed else 'FAIL'}</td></tr>"
         for r in df.itertuples())
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>sovai validation</title><style>"
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset='utf-8'><title>sovai validation</title><style>"
             "body{font-family:sans-serif;margin:2em} td,th{border:1px solid #ccc;padding:3px 6px}"
             "table{border-collapse:collapse} .fail{background:#fdd} .pass td:last-child{color:#060}</style></head>"
             f"<body><h1>Validation against the published figures</h1><p>{n_seeds} seeds, {seconds:.1f} s; "
@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
     ):
         """Run the reference scenarios over N seeds and compare with the published figures (exit 1 if any fails)."""
+        from experiments.provenance import stamp
         from experiments.run_cli import console, fail
 
         t0 = time.monotonic()
@@ -78,7 +79,9 @@ def register(app: typer.Typer) -> None:
                       "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
         console.print(t)
         write_files(folder, {"validation.csv": text_writer(df.to_csv(index=False)),
-                             "validation.html": text_writer(render_html(df, seconds, seeds))}, "validate")
+                             "validation.html": text_writer(render_html(df, seconds, seeds))}, "validate",
+                    stamp=stamp("reference scenarios", "validation against the published figures",
+                                f"{seeds} seeds"))
         console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: "
                       f"{folder / 'validation.html'})")
         if not df.passed.all():

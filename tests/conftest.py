@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import platform
 import shutil
 import subprocess
@@ -12,6 +13,12 @@ import pytest
 
 from abm.report import simulate
 
+
+# The CLI's --lang default follows the locale (experiments.options.default_lang); tests expect English unless
+# they ask for Japanese, so a Japanese locale of the machine running them is neutralised here.
+for _var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_var, "").lower().startswith("ja"):
+        os.environ[_var] = "C.UTF-8"
 
 KEY_PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pyarrow", "duckdb", "pydantic", "solara", "ipyvuetify",
                 "dask", "SALib", "ema-workbench", "playwright")

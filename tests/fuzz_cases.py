@@ -139,7 +139,9 @@ def _output_cases() -> list[Case]:
     rows += [(["discover", RESULTS, "--target", "npv_jpy_tn > 5", "--out", out], "--out")
              for out in ("user", "file", "file/sub", "")]
     rows += [(["results", RESULTS, "--export", out], "--export")
-             for out in ("file", "", "user", "file/x.csv", "x.xlsx", "/proc/sovai-fuzz/x.csv")]
+             for out in ("file", "", "user", "file/x.csv", "x.txt", "/proc/sovai-fuzz/x.csv")]
+    rows += [(cmd + ["--export", out], "--export") for cmd in (["run"], ["compare", "gov-led", "--replications", "1"])
+             for out in ("file", "", "user", "x.csv", "file/x.xlsx", "/proc/sovai-fuzz/x.xlsx")]
     return [Case("output folder", args, needle, dict(user), results="discover" in args or "results" in args)
             for args, needle in rows]
 

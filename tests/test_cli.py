@@ -42,7 +42,9 @@ def test_run_writes_outputs(tmp_path):
 def test_default_output_folder_name(tmp_path):
     r = sovai("run", "--quiet", "--set", "run.end_year=2027", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "outputs" / "gov-led-seed42" / "summary.json").exists()
+    [folder] = (tmp_path / "outputs").iterdir()
+    assert folder.name.startswith("gov-led-seed42-") and len(folder.name) == len("gov-led-seed42-") + 8
+    assert (folder / "summary.json").exists()
     assert r.stdout.strip() == ""
 
 
@@ -97,3 +99,20 @@ def test_run_in_japanese_labels_tables_and_report(tmp_path):
     assert '<html lang="ja"' in (out / "report.html").read_text(encoding="utf-8")
     bad = sovai("run", "--lang", "fr", "--out", str(tmp_path / "fr"))
     assert bad.returncode == 2 and bad.stderr.startswith("error: --lang") and not (tmp_path / "fr").exists()
+
+
+def test_the_report_language_defaults_to_the_locale(tmp_path, monkeypatch):
+    from experiments.options import default_lang
+
+    for env, lang in (({"LANG": "ja_JP.UTF-8"}, "ja"), ({"LANG": "en_US.UTF-8"}, "en"), ({}, "en"),
+                      ({"LC_ALL": "C.UTF-8", "LANG": "ja_JP.UTF-8"}, "en"), ({"LC_MESSAGES": "ja_JP"}, "ja")):
+        for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            monkeypatch.delenv(var, raising=False)
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        assert default_lang() == lang, env
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    r = subprocess.run(SOVAI + ["run", "-q", "--set", "run.end_year=2026", "--out", str(tmp_path / "ja")],
+                       capture_output=True, text=True, timeout=300, env={**env, "LANG": "ja_JP.UTF-8"})
+    assert r.returncode == 0, r.stderr
+    assert '<html lang="ja"' in (tmp_path / "ja" / "report.html").read_text(encoding="utf-8")

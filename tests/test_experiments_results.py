@@ -78,9 +78,16 @@ def test_cli_summary_query_and_export(folder, tmp_path):
     pq = tmp_path / "sub" / "ts.parquet"
     r = invoke("results", folder, "--sql", "SELECT * FROM timeseries WHERE year = 2030", "--export", pq)
     assert r.exit_code == 0 and len(pd.read_parquet(pq)) == 8 * 4
-    bad = tmp_path / "x.xlsx"
+    xlsx = tmp_path / "runs.xlsx"
+    assert invoke("results", folder, "--export", xlsx).exit_code == 0
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(xlsx, read_only=True)["runs"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 8 and outputs.title_with_unit("npv_jpy_tn", "en") in rows[0]
+    assert "npv_jpy_tn" not in rows[0]
+    bad = tmp_path / "x.txt"
     r = invoke("results", folder, "--export", bad)
-    assert r.exit_code == 2 and ".csv or .parquet" in r.stderr and not bad.exists()
+    assert r.exit_code == 2 and ".csv, .parquet or .xlsx" in r.stderr and not bad.exists()
     r = invoke("results", folder, "--sql", "SELECT nope", "--export", tmp_path / "e.csv")
     assert r.exit_code == 2 and not list(tmp_path.glob("*e.csv*"))
     r = invoke("results", tmp_path)

@@ -33,14 +33,14 @@ def test_claim_refuses_a_users_folder_unless_forced_and_force_keeps_their_files(
     claim(user, ["summary.json", "report.html"], force=True)
     write_files(user, {"summary.json": text_writer("{}"), "report.html": text_writer("<p>")}, "run")
     assert (user / "notes.txt").read_text() == "mine" and (user / "summary.json").read_text() == "{}"
-    assert json.loads((user / MARKER).read_text())["files"] == ["report.html", "summary.json"]
+    assert json.loads((user / MARKER).read_text())["files"] == ["provenance.json", "report.html", "summary.json"]
     assert is_sovai_output(user) and not [p for p in user.iterdir() if p.name.startswith(".sovai-tmp")]
 
 
 def test_a_new_folder_appears_whole_and_a_rerun_keeps_added_files(tmp_path):
     out = tmp_path / "a" / "b"
     write_files(out, {"x.txt": text_writer("1")}, "run")
-    assert sorted(p.name for p in out.iterdir()) == [MARKER, "x.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "provenance.json", "x.txt"]
     (out / "my-notes.md").write_text("notes")
     claim(out, ["x.txt"])  # ours: allowed without --force
     write_files(out, {"x.txt": text_writer("2")}, "run")
@@ -67,6 +67,31 @@ def test_run_with_a_hostile_scenario_name_writes_below_outputs(tmp_path, monkeyp
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs", "s.toml"]
     assert (tmp_path / "outputs" / "escape-seed42" / "summary.json").is_file()
+
+
+def _tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_runs_with_overrides_get_their_own_folder_and_a_previous_result_needs_force(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    short = ["--set", "run.end_year=2026"]
+    assert run_in_process(["run", "-q", *short])[0] == 0
+    assert run_in_process(["run", "-q", "--set", "policy.hardware_path=flat", *short])[0] == 0
+    same_but_reordered = ["--seed", "42", "--set", "run.end_year=2026", "--set", "policy.hardware_path=flat"]
+    names = sorted(p.name for p in (tmp_path / "outputs").iterdir())
+    assert len(names) == 2 and all(n.startswith("gov-led-seed42-") for n in names), names
+    first = tmp_path / "outputs" / names[0]
+    before = _tree(tmp_path)
+    for args in (["run", "-q", *short], ["run", "-q", *same_but_reordered], ["run", "-q", *short,
+                                                                                       "--out", str(first)]):
+        code, out, err = run_in_process(args)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, (args, err)
+        assert "already holds a result" in err and "--force" in err
+    assert _tree(tmp_path) == before  # nothing written by the refused runs
+    code, _, err = run_in_process(["run", "-q", *short, "--out", str(first), "--force"])
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == names
 
 
 def _app_raising(exc: BaseException) -> SovaiTyper:
