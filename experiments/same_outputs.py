@@ -4,7 +4,9 @@
     python -m experiments.same_outputs --check outputs/same-outputs.json   # after: exit 1 if any file differs
 
 Each run goes through the public command (``sovai run --scenario P --seed S --out DIR``), so the check holds
-whatever moves inside the package. ``timeseries.parquet`` and ``summary.json`` are compared byte for byte.
+whatever moves inside the package. ``summary.json`` is compared byte for byte; ``timeseries.parquet`` by its
+table (schema and every value, bit for bit), without the file's provenance stamp (date, commit), which differs
+by design between two runs.
 """
 
 from __future__ import annotations
@@ -28,7 +30,21 @@ def _run(preset: str, seed: int, root: Path) -> dict[str, str]:
     sovai = Path(sys.executable).with_name("sovai")
     subprocess.run([str(sovai), "run", "--scenario", preset, "--seed", str(seed), "--out", str(out), "--quiet"],
                    check=True, capture_output=True)
-    return {f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in FILES}
+    return {f: _digest(out / f) for f in FILES}
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a file's bytes; of a Parquet file's table without its schema metadata (the provenance stamp)."""
+    if path.suffix != ".parquet":
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path).replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
 
 
 def hashes(workers: int = 2) -> dict[str, dict[str, str]]:
