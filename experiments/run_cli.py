@@ -103,6 +103,7 @@ def run(
     write_outputs(folder, result, run_report.render(result.timeseries, result.summary, lang))
     if not quiet:
         print_summary(result.summary, lang)
+        console.print(run_report.text("one_seed", lang), highlight=False, markup=False)
         console.print(f"{sc.name}, seed {sc.run.seed}: {len(result.timeseries)} quarters in {elapsed:.2f} s -> {folder}")
 
 
