@@ -41,6 +41,18 @@ def usefulness(capability, threshold, width: float):
     return 1.0 / (1.0 + np.exp(-(np.asarray(capability) - threshold) / width))
 
 
+def usefulness_with_frontier_tasks(capability, threshold, frontier_cap: float, width: float, frontier_share: float,
+                                   headroom_oom: float):
+    """:func:`usefulness` when ``frontier_share`` of a sector's tasks require a capability that moves with the
+    frontier: those need ``max(threshold, frontier_cap - headroom_oom)``, the rest the fixed ``threshold``.
+    ``frontier_share = 0`` gives :func:`usefulness` exactly."""
+    fixed = usefulness(capability, threshold, width)
+    if frontier_share <= 0:
+        return fixed
+    moving = usefulness(capability, np.maximum(threshold, frontier_cap - headroom_oom), width)
+    return (1.0 - frontier_share) * fixed + frontier_share * moving
+
+
 def specialised_quality(use, data_index, staff_index, fit, data_weight: float, staff_weight: float):
     """Quality of a fine-tuned model: usefulness x (1 + data uplift + staff uplift) + language/culture fit."""
     return use * (1.0 + data_weight * data_index + staff_weight * staff_index) + fit

@@ -36,6 +36,7 @@ class LeverDecl(_Strict):
     ja: str = Field(min_length=1)
     range: str = "the schema's bounds"
     preset: str = DEFAULT_PRESET
+    holding: dict[str, Value] = Field(default_factory=dict)
     lhs: Literal["lever", "exogenous", "none"] = "lever"
 
 
@@ -73,6 +74,7 @@ class Entry:
     range: str
     lhs: str
     shock: dict | None = None      # the shock's [[shocks]] entry (kind, start_year, duration, severity)
+    holding: tuple[tuple[str, Value], ...] = ()   # other fields held at these values in both settings
 
     def chain(self, lang: str = "en") -> str:
         return self.ja if lang == "ja" else self.en
@@ -81,7 +83,7 @@ class Entry:
         """``(overrides, extra shocks)`` of one setting, applied on top of the preset."""
         if self.kind == "shock":
             return {}, ([self.shock] if which == "high" else [])
-        return {self.name: self.low if which == "low" else self.high}, []
+        return {**dict(self.holding), self.name: self.low if which == "low" else self.high}, []
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,11 @@ def parse(raw: dict) -> Atlas:
         if not path.startswith("policy.") or path not in specs:
             raise ScenarioError(f"{FILE}: lever.{path}: not a policy field of the schema")
         d = _parse(LeverDecl, f"lever.{path}", spec)
-        entries.append(Entry(path, "lever", d.low, d.high, d.preset, d.en, d.ja, d.range, d.lhs))
+        for held in d.holding:
+            if held not in specs or held == path:
+                raise ScenarioError(f"{FILE}: lever.{path}.holding.{held}: not another field of the schema")
+        entries.append(Entry(path, "lever", d.low, d.high, d.preset, d.en, d.ja, d.range, d.lhs,
+                             holding=tuple(sorted(d.holding.items()))))
     for kind, spec in raw.get("shock", {}).items():
         if kind not in shock_kinds():
             raise ScenarioError(f"{FILE}: shock.{kind}: not a shock kind; allowed: {', '.join(shock_kinds())}")

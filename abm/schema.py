@@ -100,6 +100,12 @@ class PolicySection(_Section):
         "adaptive", unit="-", lever=True, label="Retraining rule",
         source="adaptive: a new generation once the frontier runs away (rules.gov_generation_gap_oom); "
                "fixed_year: one retraining in retraining_year (mizuho's assumption)")
+    generation_sizing: Literal["plan", "budget"] = F(
+        "plan", unit="-", lever=True, label="Generation size",
+        source="plan: every generation is the planned base-model run (mizuho's programme); budget: after the "
+               "release each new generation trains on the whole national fleet (training cluster + the serving "
+               "capacity that spare compute money bought, which pauses serving meanwhile), as large as the fleet "
+               "can train in training_window_months, never less than the plan ([I] a compute-optimal lab)")
     retraining_year: int = F(2036, ge=2020, le=2070, unit="year",
                              source="mizuho: retraining assumed 2036 (used by retraining_rule = fixed_year)")
     discount_rate: float = F(0.02, ge=0, le=0.2, unit="1/yr", source="[I] long JGB-like social discount rate")

@@ -63,10 +63,13 @@ class AseanPopulation:
         r = s.rules
         cocreate = s.policy.asean_cocreation
         threshold, width = r.asean_usefulness_threshold, r.capability_usefulness_width
-        use_frontier = float(capability.usefulness(env.frontier_cap, threshold, width))
-        use_open = float(capability.usefulness(env.open_cap, threshold, width))
+        def use(cap: float) -> float:
+            return float(capability.usefulness_with_frontier_tasks(cap, threshold, env.frontier_cap, width,
+                                                                   r.capability_frontier_task_share,
+                                                                   r.capability_frontier_headroom_oom))
+        use_frontier, use_open = use(env.frontier_cap), use(env.open_cap)
         jp_cap = offer.sovereign_cap if offer.sovereign_available else env.open_cap - r.asean_japan_gap_without_sovereign
-        use_jp = float(capability.usefulness(jp_cap, threshold, width))
+        use_jp = use(jp_cap)
         self.adoption += ((r.asean_bass_innovation_per_year + r.asean_bass_imitation_per_year * self.adoption)
                           * (1 - self.adoption) * use_frontier / QUARTERS_PER_YEAR)
         domestic = is_domestic(firm_source[self.sub_firm]).astype(float)

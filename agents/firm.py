@@ -112,8 +112,9 @@ class FirmPopulation:
         env, offer, s, role = model.env, self.offer, model.inputs, model.role
         r = s.rules
         caps = np.array([env.frontier_cap, env.open_cap, offer.sovereign_cap])
-        use_by_sector = capability.usefulness(caps[:, None], SECTOR_THRESHOLDS[None, :],
-                                              r.capability_usefulness_width)   # (source, sector)
+        use_by_sector = capability.usefulness_with_frontier_tasks(           # (source, sector)
+            caps[:, None], SECTOR_THRESHOLDS[None, :], env.frontier_cap, r.capability_usefulness_width,
+            r.capability_frontier_task_share, r.capability_frontier_headroom_oom)
         use = use_by_sector[:, self.sector[rows]]                                          # (source, firm)
         privacy = float(self.in_force.privacy_framework)
         staff_idx = rules.staff_index(self.staff[rows], self.staff_need(model)[rows])

@@ -99,8 +99,11 @@ class Government(mesa.Agent):
     @property
     def serving_h100e(self) -> float:
         """National compute free to serve firms now: the serving capacity, plus the cluster when not training."""
-        idle = 0.0 if self.training_target > 0 else self.gpus * self.gpu_perf
-        return (idle + self.serving_gpus * self.serving_perf) if self.in_service else 0.0
+        if not self.in_service:
+            return 0.0
+        if self.training_target > 0:
+            return 0.0 if self._fleet_trains else self.serving_gpus * self.serving_perf
+        return self.gpus * self.gpu_perf + self.serving_gpus * self.serving_perf
 
     @property
     def funds_jpy_tn(self) -> float:
@@ -221,7 +224,8 @@ class Government(mesa.Agent):
         self.pending_h100e -= buy
 
     def _expand_serving(self, utilisation: float) -> None:
-        """Spare compute money buys serving capacity (GPUs and their data-centre watts) while utilisation is high."""
+        """Spare compute money buys serving capacity (GPUs and their data-centre watts) while utilisation is high,
+        as far as the programme's grid connections allow (an export control cuts what can be delivered)."""
         m, s = self.model, self.model.inputs
         if not self.in_service or utilisation < s.rules.gov_serving_utilisation_threshold:
             return
@@ -229,16 +233,37 @@ class Government(mesa.Agent):
             s.rules.gov_power_reserve_quarters * self._ops_power()
         if spare <= 0:
             return
-        c, perf = s.costs, self.perf_now()
-        dc_per_gpu = rules_.gpu_it_load_w(c) * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
+        c, perf, load_w = s.costs, self.perf_now(), rules_.gpu_it_load_w(s.costs)
+        dc_per_gpu = load_w * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
         per_gpu = self.h100e_price(s) * perf + dc_per_gpu
-        cap = s.rules.gov_serving_max_h100e_per_quarter * (1.0 - m.env.shocks.export_control_cut) / perf
+        grid = rules_.grid_allowance_mw(decimal_year(m.year, m.quarter), s.rules.grid_programme_share)
+        room_mw = grid - self.dc_mw_in_service - self.dc_mw_building - self.serving_gpus * load_w / W_PER_MW
+        cap = max(room_mw, 0.0) * W_PER_MW / load_w * (1.0 - m.env.shocks.export_control_cut)
         gpus = min(spare / per_gpu, cap)
         if gpus <= 0:
             return
         self._draw("compute", gpus * per_gpu, "serving_compute")
         self.serving_perf = (self.serving_gpus * self.serving_perf + gpus * perf) / (self.serving_gpus + gpus)
         self.serving_gpus += gpus
+
+    @property
+    def _fleet_trains(self) -> bool:
+        """``policy.generation_sizing = "budget"``: new generations train on the whole national fleet (the
+        serving capacity pauses serving while it trains)."""
+        return self.model.inputs.policy.generation_sizing == "budget" and \
+            any(g.name == "release" for g in self.generations)
+
+    def _training_h100e(self) -> float:
+        return self.training_cluster_h100e + (self.serving_gpus * self.serving_perf if self._fleet_trains else 0.0)
+
+    def _next_generation_flop(self) -> float:
+        """The next generation's training compute: the planned base-model run, or (``generation_sizing =
+        "budget"``) what the whole national fleet can train in the training window, never less than the plan."""
+        if not self._fleet_trains:
+            return self.final_flop
+        c, p = self.model.inputs.costs, self.model.inputs.policy
+        return max(self.final_flop, rules_.window_flop(self._training_h100e(), c.gpu_peak_flops_per_s,
+                                                       c.model_flops_utilisation, p.training_window_months))
 
     def _train(self, language_share: float) -> None:
         m, s = self.model, self.model.inputs
@@ -267,9 +292,9 @@ class Government(mesa.Agent):
             if not any(g.name == "release" for g in self.generations):
                 self.training_target, self.training_name = self.final_flop, "release"
             elif self.in_service and self._wants_generation(m.year):
-                self.training_target, self.training_name = self.final_flop, f"gen{len(self.generations)}"
+                self.training_target, self.training_name = self._next_generation_flop(), f"gen{len(self.generations)}"
         if self.training_target > 0:
-            flop = self.gpus * self.gpu_perf * c.gpu_peak_flops_per_s * c.model_flops_utilisation * \
+            flop = self._training_h100e() * c.gpu_peak_flops_per_s * c.model_flops_utilisation * \
                 SECONDS_PER_QUARTER * speed
             step = min(flop, self.training_target - self.training_flop_done)
             step *= self._pay_training_power(step * c.experiment_compute_multiplier)

@@ -99,3 +99,8 @@ def grid_allowance_mw(when: float, programme_share: float, table: dict[int, floa
         total += table.get(year, table[last]) * min(when - year, 1.0)
         year += 1
     return programme_share * total
+
+
+def window_flop(cluster_h100e: float, peak_flops: float, mfu: float, window_months: float) -> float:
+    """FLOP a cluster of ``cluster_h100e`` can train within the window (the inverse of ``gpus_for_run``)."""
+    return cluster_h100e * peak_flops * mfu * window_months / 12.0 * 365.25 * 86400.0

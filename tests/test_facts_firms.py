@@ -63,3 +63,11 @@ def test_below_cost_sovereign_price_raises_use_and_public_cost(metric, monkeypat
     lever = run_metrics("full-state", {}, [metric])[metric]
     from stylised import Paired
     Paired("full-state price factor 1.0 -> 0.5", metric, base, lever).assert_direction(+1)
+
+
+def test_when_task_requirements_track_the_frontier_a_trailing_sovereign_model_loses_users():
+    """The reports' case assumes fixed task requirements. If a share of tasks needs a model near the frontier,
+    the sovereign model (many orders of magnitude behind by the late 2030s) loses adopters to open and foreign
+    models: the assumption is a probe-able input, not a hidden constant."""
+    paired("gov-led", {}, {"rules.capability_frontier_task_share": 0.3},
+           "adoption_share_sovereign_2040").assert_direction(-1, floor=0.05)

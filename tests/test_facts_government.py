@@ -118,3 +118,21 @@ def test_the_grid_constrains_an_early_data_centre():
     assert (smaller["datacenter_in_service_mw@2027"] < premium["datacenter_in_service_mw@2027"]).all()
     paired("gov-led", early, {**early, "policy.dc_grid_strategy": "premium"},
            "cost_datacenter_cum_jpy_tn@last").assert_direction(+1)
+
+
+def test_serving_capacity_beyond_the_cluster_is_bounded_by_the_programmes_grid_connections():
+    """A large compute budget buys serving GPUs only as far as the programme's grid connections allow: with a
+    smaller share of new connections the same budget ends with less national compute and spends less on it."""
+    rich = {"policy.compute_budget_jpy_tn_per_year": 3.0}
+    d = paired("gov-led", rich, {**rich, "rules.grid_programme_share": 0.08}, "serving_compute_h100e@2040")
+    d.assert_direction(-1)
+    paired("gov-led", rich, {**rich, "rules.grid_programme_share": 0.08},
+           "cost_serving_compute_cum_jpy_tn@last").assert_direction(-1)
+
+
+def test_budget_sized_generations_train_a_larger_model_on_the_whole_fleet():
+    """generation_sizing = budget: new generations train on the training cluster plus the serving capacity the
+    compute budget bought, so a larger budget reaches a higher capability than the planned run."""
+    rich = {"policy.compute_budget_jpy_tn_per_year": 2.0}
+    paired("gov-led", rich, {**rich, "policy.generation_sizing": "budget"},
+           "base_model_quality@2040").assert_direction(+1, floor=0.3)

@@ -44,6 +44,9 @@ def test_every_lever_and_shock_is_declared_with_a_chain_in_both_languages():
     (lambda r: r["lever"].update({"policy.nonsense": {"low": 0, "high": 1, "en": "a", "ja": "b"}}), "policy.nonsense"),
     (lambda r: r["shock"]["export_control"].update(severity="high"), "shock.export_control.severity"),
     (lambda r: r["lever"]["policy.financing"].pop("ja"), "policy.financing.ja"),
+    (lambda r: r["lever"]["policy.financing"].update(holding={"policy.nonsense": 1}), "policy.financing.holding"),
+    (lambda r: r["lever"]["policy.dc_grid_strategy"].update(holding={"policy.domestic_dc_ready_year": 1990}),
+     "policy.dc_grid_strategy"),
 ])
 def test_bad_declaration_names_the_entry(edit, needle):
     raw = load_table("levers.toml")
@@ -51,6 +54,16 @@ def test_bad_declaration_names_the_entry(edit, needle):
     with pytest.raises(ScenarioError) as err:
         parse(raw)
     assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_held_field_is_set_in_both_settings_and_lets_the_grid_strategy_act():
+    """The grid strategy matters only for a DC the grid cannot connect in time: the atlas holds a 2027 DC."""
+    e = atlas().by_name()["policy.dc_grid_strategy"]
+    low, high = e.setting("low")[0], e.setting("high")[0]
+    assert low["policy.domestic_dc_ready_year"] == high["policy.domestic_dc_ready_year"] == 2027
+    assert (low["policy.dc_grid_strategy"], high["policy.dc_grid_strategy"]) == ("wait", "premium")
+    d = paired(e.preset, low, high, "datacenter_in_service_mw@2027", n_seeds=2)
+    d.assert_direction(+1, floor=1.0)
 
 
 def test_paired_differences_on_a_synthetic_frame():

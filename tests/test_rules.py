@@ -85,6 +85,17 @@ def test_capability_scaling_rules():
     assert u[0] < u[1] < u[2] and u[1] == pytest.approx(0.5)
 
 
+def test_frontier_tracking_tasks_make_a_trailing_model_less_useful():
+    caps, width = np.array([30.0, 36.0, 40.0]), R.capability_usefulness_width
+    fixed = capability.usefulness(caps, 28.0, width)
+    # share 0: exactly the fixed-requirement usefulness
+    assert np.array_equal(capability.usefulness_with_frontier_tasks(caps, 28.0, 40.0, width, 0.0, 2.0), fixed)
+    u = capability.usefulness_with_frontier_tasks(caps, 28.0, 40.0, width, 0.5, 2.0)
+    # the model at the frontier loses little; one 10 orders behind loses about half (the moving tasks)
+    assert fixed[2] - u[2] < 0.1 and u[0] == pytest.approx(0.5 * fixed[0], rel=0.01)
+    assert u[0] < u[1] < u[2]
+
+
 def test_government_cost_units():
     s = load_scenario()
     unit = gpu_unit_cost_jpy_tn(s.costs, 150.0)

@@ -92,6 +92,7 @@ FIELD_JA = {
     "policy.domestic_dc_ready_year": "国内データセンター稼働年",
     "policy.procurement_diversification_share": "調達先の分散",
     "policy.retraining_rule": "再学習のルール",
+    "policy.generation_sizing": "世代のモデル規模",
     "policy.dc_grid_strategy": "データセンターの系統接続",
     "policy.hardware_path": "ハードウェア性能の推移",
 }
@@ -106,6 +107,7 @@ CHOICES = {
     "talent_poaching": ("talent poaching", "人材引き抜き"),
     "adaptive": ("adaptive (when the frontier runs away)", "適応的(フロンティアとの差が開いたら)"),
     "fixed_year": ("fixed year", "固定年"),
+    "plan": ("the planned run", "計画どおりの規模"), "budget": ("what the budget's cluster can train", "予算で拡張した計算基盤で学習できる規模"),
     "wait": ("wait for the grid", "系統接続を待つ"), "premium": ("private connection (premium)", "自営線(割増)"),
     "start_smaller": ("start smaller", "小規模で開始"),
 }
