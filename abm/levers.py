@@ -53,6 +53,11 @@ class ExogenousDecl(_Strict):
     low: float
     high: float
     source: str = Field(min_length=1)
+    en: str = Field(min_length=1)      # the input's name, for charts and tables
+    ja: str = Field(min_length=1)
+
+    def label(self, lang: str = "en") -> str:
+        return self.ja if lang == "ja" else self.en
 
 
 @dataclass(frozen=True)

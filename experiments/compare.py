@@ -3,11 +3,13 @@
 Library (the dashboard reuses it; everything is plain DataFrames):
 
 - :func:`run_replications` runs ``replications`` seeds of each scenario (one SeedSequence, common random
-  numbers) through the sweep runner and returns one long DataFrame: a row per policy x replication x
-  quarter, with every time-series column plus the per-run scalars ``payback_year``, ``npv_jpy_tn``,
+  numbers), optionally in ``futures`` Latin-hypercube draws of the declared uncertain inputs (the same futures for
+  every policy; :mod:`experiments.uncertainty`), through the sweep runner and returns one long DataFrame: a row
+  per policy x future (``sample_index``) x replication x quarter, with every time-series column plus the per-run scalars ``payback_year``, ``npv_jpy_tn``,
   ``npv_economic_jpy_tn``, ``investment_total_jpy_tn`` and ``benefit_cost_ratio_fiscal`` (the appraisal is
   attributable: against each run's paired counterfactual without the programme).
-- :func:`comparison_table` -> mean and 5-95% interval per policy, metric and year (2030/2035/2040).
+- :func:`comparison_table` -> mean and 5-95% interval per policy, metric and year (2030/2035/2040), over all
+  runs (seeds and futures).
 - :func:`fan_chart_data` -> median and 5-95% band over time per policy for one metric.
 """
 
@@ -30,6 +32,7 @@ from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, YES_HEL
                                  default_lang, default_workers)
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
+from experiments.uncertainty import uncertain_inputs
 
 RUN_SCALARS = ["payback_year", "npv_jpy_tn", "npv_economic_jpy_tn", "report_method_npv_jpy_tn",
                "investment_total_jpy_tn", "benefit_cost_ratio_fiscal"]
@@ -43,9 +46,9 @@ STATISTIC = {  # how -> what one run's number is, in en / ja ({year}: the table'
     "year_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
     "year_end": ("value at the end of {year}", "{year}年末の値"),
     "run": ("one value per run", "実行ごとの値")}
-TEXT = {"over_reps": ("Mean [5%, 95%] over replications", "反復実行の平均 [5%, 95%]"),
-        "fans": ("Fan charts: median and 5-95% band over replications",
-                 "ファンチャート:反復実行の中央値と5〜95%帯"),
+TEXT = {"over_reps": ("Mean [5%, 95%] over replications (and futures)", "反復実行(と将来シナリオ)の平均 [5%, 95%]"),
+        "fans": ("Fan charts: median and 5-95% band over replications (and futures)",
+                 "ファンチャート:反復実行(と将来シナリオ)の中央値と5〜95%帯"),
         "median": ("median, 5-95%", "中央値・5〜95%"), "title": ("sovai policy comparison", "sovai 政策比較"),
         "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
 FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
@@ -65,24 +68,39 @@ def _label(source: str | Path | Scenario) -> tuple[str, Scenario]:
 
 def replication_plan(scenarios: Sequence[str | Path | Scenario], replications: int = 30,
                      master_seed: int = DEFAULT_MASTER_SEED, overrides: dict[str, Any] | None = None,
-                     max_runs: int | None = MAX_RUNS) -> Plan:
-    """The runs of a comparison: each scenario (preset, file or Scenario) x ``replications`` seeds
-    (refused above ``max_runs`` runs, counted before anything is built; None: no ceiling)."""
+                     max_runs: int | None = MAX_RUNS, futures: int = 0,
+                     ranges: dict[str, tuple[float, float]] | None = None) -> Plan:
+    """The runs of a comparison: each scenario (preset, file or Scenario) x ``futures`` Latin-hypercube draws of
+    the declared uncertain inputs (0: none, the scenarios' own values) x ``replications`` seeds (refused above
+    ``max_runs`` runs, counted before anything is built; None: no ceiling). The LHS is drawn from the master
+    seed (:func:`experiments.plan.sample_uncertainties`); ``ranges`` replaces declared ranges; an input the
+    ``overrides`` set is pinned there and not sampled."""
     bases = dict(_label(s) for s in scenarios)
     if len(bases) != len(scenarios):
         raise ExperimentError("compare: two scenarios have the same name; give each a distinct name")
-    exp = validate_experiment({"name": "compare-" + safe_name("-".join(bases))[:60], "master_seed": master_seed,
-                               "replications": replications, "fixed": dict(overrides or {}),
-                               "levers": {"scenario": {"values": list(bases)}}}, extra_bases=bases)
-    return make_plan(exp, max_runs=max_runs)
+    if futures < 0:
+        raise ExperimentError(f"futures: must be 0 (seeds only) or more (got {futures})")
+    spec = {"name": "compare-" + safe_name("-".join(bases))[:60], "master_seed": master_seed,
+            "replications": replications, "fixed": dict(overrides or {}),
+            "levers": {"scenario": {"values": list(bases)}}}
+    if futures:
+        try:
+            uncs = uncertain_inputs(ranges, pinned=set(overrides or {}))
+        except KeyError as e:
+            raise ExperimentError(f"ranges: {e.args[0]}") from None
+        spec["uncertainties"] = {path: {"range": [lo, hi]} for path, (lo, hi) in uncs.items()}
+        spec["design"] = {"kind": "lhs", "size": futures}
+    return make_plan(validate_experiment(spec, extra_bases=bases), max_runs=max_runs)
 
 
 def load_replications(folder: Path, plan: Plan | None = None) -> pd.DataFrame:
     """The long comparison DataFrame from a results folder written by a comparison sweep (ok runs only)."""
     con = connect(folder)
     cols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE runs)").fetchall()}
-    scalars = ", ".join(f'r."{c}"' for c in RUN_SCALARS if c in cols)
-    df = con.execute(f"""SELECT r.base_scenario AS policy, r.replication, r.seed, t.*{', ' + scalars if scalars else ''}
+    inputs = [p.replace(".", "__") for p in uncertain_inputs()]
+    scalars = ", ".join(f'r."{c}"' for c in RUN_SCALARS + inputs if c in cols)
+    df = con.execute(f"""SELECT r.base_scenario AS policy, r.sample_index, r.replication, r.seed,
+        t.*{', ' + scalars if scalars else ''}
         FROM timeseries t JOIN runs r USING (run_id) WHERE r.status = 'ok'
         ORDER BY r.design_point, r.replication, t.year, t.quarter""").df()
     order = list(dict.fromkeys(df["policy"])) if plan is None else [lp["base_scenario"] for lp in plan.lever_points]
@@ -100,15 +118,17 @@ def load_replications(folder: Path, plan: Plan | None = None) -> pd.DataFrame:
 def run_replications(scenarios: Sequence[str | Path | Scenario], replications: int = 30,
                      master_seed: int = DEFAULT_MASTER_SEED, workers: int = 1, *, scheduler: str | None = None,
                      out: Path | None = None, overrides: dict[str, Any] | None = None,
-                     on_progress: Callable[[int, int, int], None] | None = None) -> pd.DataFrame:
+                     on_progress: Callable[[int, int, int], None] | None = None, futures: int = 0,
+                     ranges: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """Run each scenario ``replications`` times and return the long DataFrame (see module doc).
 
     ``out`` keeps the results folder (resumable); by default a temporary one is used and removed.
-    ``overrides`` (``{"section.field": value}``) apply to every scenario. Raises ExperimentError on bad
+    ``overrides`` (``{"section.field": value}``) apply to every scenario; ``futures`` and ``ranges`` as in
+    :func:`replication_plan`. Raises ExperimentError on bad
     input; runs that fail are left out and counted in ``df.attrs["failed_runs"]``."""
     from experiments.sweep import run_sweep
 
-    plan = replication_plan(scenarios, replications, master_seed, overrides)
+    plan = replication_plan(scenarios, replications, master_seed, overrides, futures=futures, ranges=ranges)
     with tempfile.TemporaryDirectory(prefix="sovai-compare-") as tmp:
         folder = Path(out) if out is not None else Path(tmp) / "runs"
         run_sweep(plan, folder, workers=workers, scheduler=scheduler, on_progress=on_progress)
@@ -134,7 +154,7 @@ def fmt(v) -> str:
 
 
 def _per_run(df: pd.DataFrame, column: str, how: str, year: int | None) -> pd.DataFrame:
-    keys = ["policy", "replication"]
+    keys = [k for k in ("policy", "sample_index", "replication") if k in df.columns]
     if how == "run":
         return df.groupby(keys, observed=True)[column].first().reset_index()
     sel = df[df["year"] == year]
@@ -150,7 +170,8 @@ def comparison_table(df: pd.DataFrame, years: Sequence[int] = (2030, 2035, 2040)
     number is), policy, mean, p5, p95, n, runs. For payback_year, n counts the runs that pay back in the horizon."""
     out = []
     present = [y for y in years if (df["year"] == y).any()]
-    runs = df.groupby("policy", observed=True)["replication"].nunique()
+    keys = [k for k in ("sample_index", "replication") if k in df.columns]
+    runs = df.drop_duplicates(["policy", *keys]).groupby("policy", observed=True).size()
     for column, how in TABLE_METRICS:
         if column not in df.columns:
             continue
@@ -180,9 +201,10 @@ def fan_chart_data(df: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 # ---- report and command line ----------------------------------------------------------------------------
 
-def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str = "en") -> str:
+def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str = "en", section: str = "") -> str:
     """The comparison report in ``lang``: the table (mean [5%, 95%] over replications; each row says which number
-    one run contributes) and one fan chart per headline metric. ``table`` comes from :func:`comparison_table`."""
+    one run contributes), ``section`` (HTML: the appraisal uncertainty, :mod:`experiments.uncertainty_report`) and
+    one fan chart per headline metric. ``table`` comes from :func:`comparison_table`."""
     import html
 
     import matplotlib.pyplot as plt
@@ -212,12 +234,12 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str
             ax.set(title=metric_title(metric, lang), xlabel=outputs.label("year", lang))
             ax.legend(fontsize=7)
             imgs.append(png(fig, metric_title(metric, lang)))
-    body = (f"<p>{html.escape(note)}</p><h2>{_text(TEXT['over_reps'], lang)}</h2>{html_table(wide)}"
+    body = (f"<p>{html.escape(note)}</p><h2>{_text(TEXT['over_reps'], lang)}</h2>{html_table(wide)}{section}"
             f"<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
     return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies), body, lang)
 
 
-COMPARE_NAMES = ("runs", "comparison.csv", "report.html")
+COMPARE_NAMES = ("runs", "comparison.csv", "uncertainty.csv", "tornado.csv", "report.html")
 
 
 def register(app) -> None:
@@ -228,11 +250,16 @@ def register(app) -> None:
     from abm.scenario import parse_set
     from experiments.results import _table
     from experiments.sweep import execute, report_failures
+    from experiments import uncertainty_report
+    from experiments.uncertainty import uncertainty_tables
 
     @app.command()
     def compare(
         scenarios: Annotated[list[str], typer.Argument(help="preset names or scenario TOML files")],
         replications: Annotated[int, typer.Option(help="seeds per scenario", min=1, max=100_000)] = 30,
+        futures: Annotated[int, typer.Option(help="Latin-hypercube draws of the declared uncertain inputs "
+                                             "(abm/data/levers.toml [exogenous]), each run on every seed; "
+                                             "0: seeds only", min=0, max=10_000)] = 0,
         seed: Annotated[int, typer.Option(help="master seed", min=0, max=2**63 - 1)] = DEFAULT_MASTER_SEED,
         set_: Annotated[Optional[list[str]], typer.Option("--set", help="override for every scenario: "
                                                            "section.field=value (repeatable)")] = None,
@@ -252,7 +279,8 @@ def register(app) -> None:
             resolve(s, set_, None)  # each scenario with the --set overrides: a bad one names its field
         try:
             overrides = dict(parse_set(s) for s in set_ or [])
-            plan = replication_plan(scenarios, replications, seed, overrides, max_runs=None if yes else MAX_RUNS)
+            plan = replication_plan(scenarios, replications, seed, overrides, max_runs=None if yes else MAX_RUNS,
+                                    futures=futures)
         except (ExperimentError, ScenarioError) as e:
             fail(str(e))
         names = "_vs_".join(lp["base_scenario"] for lp in plan.lever_points)
@@ -261,23 +289,31 @@ def register(app) -> None:
         result = execute(plan, folder / "runs", workers=workers, scheduler=scheduler, quiet=quiet)
         df = load_replications(folder / "runs", plan)
         table = comparison_table(df, lang=lang)
-        note = (f"{replications} replications per policy, master seed {seed}, model {plan.model_version}"
+        unc, tor = uncertainty_tables(df)
+        note = (f"{replications} replications" + (f" x {futures} futures" if futures else "") + " per policy, "
+                f"master seed {seed}, model {plan.model_version}"
                 + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
         st = stamp(" vs ".join(lp["base_scenario"] for lp in plan.lever_points),
                    "; ".join(load_scenario(s).description for s in scenarios),
-                   f"master {seed}, {replications} replications")
+                   f"master {seed}, {replications} replications" + (f" x {futures} futures" if futures else ""))
+        section = uncertainty_report.html_section(unc, tor, lang)
         write_files(folder, {"comparison.csv": text_writer(table.to_csv(index=False)),
-                             "report.html": text_writer(render_html(df, table, note, lang))}, "compare", stamp=st)
+                             "uncertainty.csv": text_writer(unc.to_csv(index=False)),
+                             "tornado.csv": text_writer(tor.to_csv(index=False)),
+                             "report.html": text_writer(render_html(df, table, note, lang, section))}, "compare",
+                    stamp=st)
         if xlsx is not None:
             from experiments.excel import write_xlsx
 
-            write_xlsx(xlsx, {"comparison": table, "replications": df}, st, lang)
+            write_xlsx(xlsx, {"comparison": table, "uncertainty": unc, "replications": df}, st, lang)
         if not quiet:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])
             console.print(_table(shown[["label", "statistic", "policy", "mean", "interval", "n"]],
                                  _text(TEXT["over_reps"], lang)))
-        console.print(f"comparison of {len(plan.lever_points)} policies x {replications} replications -> "
+            console.print(_table(uncertainty_report.display_table(unc, lang), uncertainty_report.text("title", lang)))
+        console.print(f"comparison of {len(plan.lever_points)} policies x {replications} replications"
+                      + (f" x {futures} futures" if futures else "") + f" -> "
                       f"{folder / 'report.html'}", highlight=False, markup=False)
         if result.failed_total:
             report_failures(folder / "runs")

@@ -126,6 +126,7 @@ def register(app: typer.Typer) -> None:
                        scenario_stamp(sc), lang)
         if not quiet:
             print_summary(result.summary, lang)
+            console.print(run_report.text("one_seed", lang), highlight=False, markup=False)
             console.print(f"{sc.name}, seed {sc.run.seed}: {len(result.timeseries)} quarters in {elapsed:.2f} s "
                           f"-> {folder}")
 

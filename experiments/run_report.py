@@ -32,6 +32,11 @@ TEXT = {  # the report's own words (everything else is an output's label)
     "appraisal": ("Appraisal: what the programme adds (against the same seed without it; one seed)",
                   "評価:計画が加えるもの(同じシードで計画なしの実行と比較・1シード)"),
     "report_method": ("Report method (gross, as the Mizuho report counts)", "報告書の方式(総額・みずほ報告書の計上方法)"),
+    "one_seed": ("Payback year and NPV are point values of one seed in one future; for their median, 5-95% "
+                 "interval and probability of payback by 2035 and 2040 over seeds and the uncertain inputs, run "
+                 "`sovai compare --futures N`.",
+                 "投資回収年と正味現在価値は1シード・1つの将来シナリオの点推定値です。シードと不確実な入力にわたる"
+                 "中央値・5〜95%区間・2035年と2040年までの回収確率は `sovai compare --futures N` で求められます。"),
 }
 
 
@@ -148,7 +153,7 @@ def render(ts: pd.DataFrame, summary: dict, lang: str = "en") -> str:
 <style>body{{font-family:sans-serif;margin:2em;max-width:1300px}} table{{border-collapse:collapse;margin:1em;display:inline-table;vertical-align:top}}
 caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} td{{text-align:right}} img{{margin:.5em}}</style>
 </head><body><h1>{text('run', lang)}: {scen} ({text('seed', lang)} {summary['seed']})</h1>
-<p>{facts}.</p>{tables}<div>{imgs}</div></body></html>"""
+<p>{facts}.</p><p class="one-seed">{html.escape(text('one_seed', lang))}</p>{tables}<div>{imgs}</div></body></html>"""
 
 
 def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:

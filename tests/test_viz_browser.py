@@ -192,6 +192,8 @@ def test_single_run_language_and_compare(server, browser):
     for key in ("deficit", "adoption", "retention", "net_fiscal"):
         expect(page.locator(f".fan-{key} img")).to_have_count(1)
     expect(page.locator(".diff-table table")).to_have_count(1)
+    expect(page.locator(".appraisal-table table")).to_have_count(1)   # NPV median [5-95%], P(payback by 2035/2040)
+    expect(page.locator(".appraisal-table")).to_contain_text("2035年までに回収する確率")
     # two presets (gov-led, foreign-dependent) x 2 replications, all finished
     expect(page.locator(".compare-progress")).to_have_text("4 回中 4 回完了")
     page.wait_for_timeout(500)

@@ -95,6 +95,21 @@ def diff_table_html(results: dict, lang: str) -> str:
             f"</caption><tr><th>{tr('metric', lang)}</th>{head}</tr>{body}</table>")
 
 
+def appraisal_table_html(results: dict, lang: str) -> str:
+    """Per policy: attributable fiscal and economic NPV median [5%, 95%], payback year and P(payback by 2035 /
+    2040) over the replications (:mod:`experiments.uncertainty`)."""
+    from experiments.report import table
+    from experiments.uncertainty import appraisal_summary
+    from experiments.uncertainty_report import display_table, text
+
+    shown = display_table(appraisal_summary(runner.appraisal_runs(results)), lang)
+    col = text("policy", lang)
+    shown[col] = [i18n.preset_name(p, lang) for p in shown[col]]
+    n = len(next(iter(results.values())))
+    return (f"<div style='text-align:left;font-weight:600'>{html.escape(tr('cmp_appraisal', lang, n=n))}</div>"
+            + table(shown))
+
+
 @solara.component
 def CompareView(lang: str, job: solara.Reactive):
     names = list(presets())
@@ -164,3 +179,5 @@ def CompareView(lang: str, job: solara.Reactive):
                     solara.FileDownload(png, filename=f"sovai-compare-{key}-{lang}.png", label=tr("png", lang),
                                         icon_name="mdi-image", mime_type="image/png")
         solara.HTML(tag="div", unsafe_innerHTML=diff_table_html(j.results, lang), classes=["cost-table", "diff-table"])
+        solara.HTML(tag="div", unsafe_innerHTML=appraisal_table_html(j.results, lang),
+                    classes=["cost-table", "appraisal-table"])

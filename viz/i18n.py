@@ -85,6 +85,10 @@ UI = {
     "cmp_need_two": ("Pick at least two different scenarios", "異なるシナリオを2つ以上選んでください"),
     "cmp_band": ("median and 5–95% band of {n} runs", "{n} 回の中央値と5–95%帯"),
     "cmp_diff": ("Differences in {year} (median of paired runs)", "{year}年の差(同一シード対の中央値)"),
+    "cmp_appraisal": ("Appraisal over {n} seeds: median [5%, 95%] and probability of payback (seeds only; "
+                      "`sovai compare --futures N` also varies the uncertain inputs)",
+                      "{n}シードでの評価:中央値 [5%, 95%] と回収確率(シードのみ。不確実な入力も変えるには "
+                      "`sovai compare --futures N`)"),
     "metric": ("Metric", "指標"),
     "cmp_intro": ("Runs every scenario with the same seeds (from one SeedSequence) in the background.",
                   "全シナリオを同じシード(1つのSeedSequenceから生成)でバックグラウンド実行します。"),

@@ -15,6 +15,7 @@ from abm.scenario import load_scenario
 from experiments.engine import Cancelled, run_in_memory
 from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
 
+APPRAISAL = ("payback_year", "npv_jpy_tn", "npv_economic_jpy_tn")  # per-run summary scalars kept (frame.attrs)
 FAN_METRICS = {  # key -> (column, scale): scale 100 turns shares into %
     "fan_deficit": ("digital_deficit_jpy_tn", 1.0),
     "fan_adoption": ("adoption_rate", 100.0),
@@ -36,7 +37,8 @@ def run_replications(scenarios: list, n: int, base_seed: int = DEFAULT_MASTER_SE
                      on_progress: Callable[[int, int], None] | None = None,
                      cancel: threading.Event | None = None) -> dict[str, list[pd.DataFrame]]:
     """Run every scenario ``n`` times (same seeds for all) on the run engine, in this process; returns
-    ``{scenario name: [time series]}``. ``on_progress(done, total)`` is called after each run; setting
+    ``{scenario name: [time series]}``; each time series carries its run's :data:`APPRAISAL` values in
+    ``attrs["appraisal"]``. ``on_progress(done, total)`` is called after each run; setting
     ``cancel`` stops after the run in progress (raises :class:`Cancelled`)."""
     seeds = replication_seeds(base_seed, n)
     runs, names = [], []
@@ -52,7 +54,19 @@ def run_replications(scenarios: list, n: int, base_seed: int = DEFAULT_MASTER_SE
     if len(bad):
         raise RuntimeError(f"run {bad['run_id'].iloc[0]} failed: {bad['error'].iloc[0]}")
     groups = dict(tuple(ts.groupby("run_id", sort=False)))
-    return {name: [add_derived(groups[f"{name}/{r}"].drop(columns="run_id")) for r in range(n)] for name in names}
+    scalars = rows.set_index("run_id").reindex(columns=list(APPRAISAL)).to_dict("index")
+    out = {name: [add_derived(groups[f"{name}/{r}"].drop(columns="run_id")) for r in range(n)] for name in names}
+    for name, frames in out.items():
+        for r, frame in enumerate(frames):
+            frame.attrs["appraisal"] = scalars[f"{name}/{r}"]
+    return out
+
+
+def appraisal_runs(results: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
+    """One row per run (``policy``, ``replication``, the :data:`APPRAISAL` scalars) from
+    :func:`run_replications`' results, for :func:`experiments.uncertainty.appraisal_summary`."""
+    return pd.DataFrame([{"policy": name, "sample_index": 0, "replication": r, **frame.attrs.get("appraisal", {})}
+                         for name, frames in results.items() for r, frame in enumerate(frames)])
 
 
 def fan_chart_data(runs: list[pd.DataFrame], column: str, scale: float = 1.0) -> pd.DataFrame:
