@@ -77,20 +77,24 @@ def _pinned(**wide) -> dict:
 
 
 YEN = "environment.jpy_per_usd"
+TASKS = "rules.capability_frontier_task_share"
 
 
 @pytest.fixture(scope="module")
 def pinned_vs_wide():
     """gov-led, small population, 2 seeds (the same LHS draws and seeds everywhere; other inputs pinned at the
     preset's values): everything pinned (2 futures); only the AI value share widened (8 futures); the yen pinned at the
-    strong and at the weak end of its declared range (2 futures each)."""
+    strong and at the weak end of its declared range (2 futures each); the share of frontier-tracking tasks at the
+    high end of its range (2 futures)."""
     lo, hi = uncertain_inputs()[YEN]
+    t_hi = uncertain_inputs()[TASKS][1]
 
     def one(futures, **wide):
         return run_replications(["gov-led"], replications=2, master_seed=7, workers=1, overrides=SMALL,
                                 futures=futures, ranges=_pinned(**wide))
     return {"pinned": one(2), "ai_wide": one(8, **{AI: (0.06, 0.42)}),
-            "yen_strong": one(2, **{YEN: (lo, lo + 1e-3)}), "yen_weak": one(2, **{YEN: (hi - 1e-3, hi)})}
+            "yen_strong": one(2, **{YEN: (lo, lo + 1e-3)}), "yen_weak": one(2, **{YEN: (hi - 1e-3, hi)}),
+            "tasks_high": one(2, **{TASKS: (t_hi - 1e-3, t_hi)})}
 
 
 def _per_run(df):
@@ -123,15 +127,20 @@ def test_widening_an_input_range_widens_the_npv_interval_and_the_tornado_finds_i
 def test_probabilities_change_with_the_ranges(pinned_vs_wide):
     s = {k: uncertainty_tables(df)[0].iloc[0] for k, df in pinned_vs_wide.items()}
     p2035 = {k: v["p_payback_by_2035"] for k, v in s.items()}
-    years = {k: pinned_vs_wide[k].groupby("replication")["payback_year"].first().tolist()
-             for k in ("yen_strong", "pinned", "yen_weak")}
-    print("P(payback by 2035):", p2035, "payback year per seed:", years)
-    # a weaker yen makes the dollar-priced build dearer: every seed pays back no earlier, and the probability of
-    # payback by 2035 falls from the strong to the weak end of the yen's range
-    assert all(a <= b for a, b in zip(years["yen_strong"], years["yen_weak"]))
-    assert p2035["yen_strong"] >= p2035["pinned"] >= p2035["yen_weak"] and p2035["yen_strong"] > p2035["yen_weak"]
-    for k in ("pinned", "yen_strong", "yen_weak"):      # 2 seeds x identical futures: multiples of 1/2
-        assert round(2 * p2035[k]) == 2 * p2035[k]
+    p2040 = {k: v["p_payback_by_2040"] for k, v in s.items()}
+    years = {k: pd.to_numeric(pinned_vs_wide[k].groupby("replication")["payback_year"].first(), errors="coerce")
+             .astype(float).tolist() for k in ("yen_strong", "pinned", "yen_weak", "tasks_high")}
+    print("P(payback by 2035):", p2035, "P(payback by 2040):", p2040, "payback year per seed:", years)
+    later = lambda a, b: all((y != y) or (x == x and x <= y) for x, y in zip(a, b))   # noqa: E731 (NaN: never)
+    # a weaker yen makes the dollar-priced build dearer: no seed pays back earlier
+    assert later(years["yen_strong"], years["yen_weak"])
+    # if half of the tasks track the frontier, the trailing sovereign model earns less: no seed pays back earlier
+    # and the probability of payback by 2035 falls (the pinned preset world pays back by 2035)
+    assert later(years["pinned"], years["tasks_high"])
+    assert p2035["pinned"] > p2035["tasks_high"] and p2040["pinned"] >= p2040["tasks_high"]
+    for k in p2035:                                      # 2 seeds x identical futures: multiples of 1/2
+        if k != "ai_wide":
+            assert round(2 * p2035[k]) == 2 * p2035[k]
 
 
 def test_compare_cli_writes_the_uncertainty_section(tmp_path):
