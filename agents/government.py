@@ -60,8 +60,6 @@ class Government(mesa.Agent):
         self.in_service = False
 
     # -- derived state -------------------------------------------------------------------------------------
-    perf_in = staticmethod(NationalFleet.perf_in)
-
     @property
     def planned_gpus(self) -> float:
         return self.fleet.planned_gpus

@@ -111,7 +111,7 @@ def test_export_control_caps_deliveries_until_it_ends():
     base = load_scenario("gov-led", {"run.seed": 1, "policy.procurement_diversification_share": 0.25})
     r = simulate(load_scenario(base.model_dump() | {"shocks": [shock]}))
     ts, gov = r.timeseries, r.model.government
-    full = gov.planned_gpus * gov.perf_in(2031, r.model.inputs)
+    full = gov.planned_gpus * gov.fleet.perf_in(2031, r.model.inputs)
     during = ts.loc[(ts.year == 2031), "training_cluster_h100e"]
     assert during.max() == pytest.approx(full * (1 - 0.6 * 0.75), rel=1e-6)   # 55% of the order
     after = ts.loc[(ts.year == 2032) & (ts.quarter == 2), "training_cluster_h100e"].item()

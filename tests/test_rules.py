@@ -10,7 +10,7 @@ from abm.scenario import load_scenario
 from agents import asean_partner, data_holder, firm, talent
 from abm.schema import RulesSection
 from agents.government_rules import energy_kwh, gpu_it_load_w, gpu_unit_cost_jpy_tn
-from agents.government import Government
+from agents.government_fleet import NationalFleet
 
 R = RulesSection()  # the declared default coefficients
 
@@ -103,9 +103,9 @@ def test_government_cost_units():
     assert gpu_it_load_w(s.costs) == pytest.approx(700 * 1.82)
     # one GPU for a year at full draw ~ 1.27 kW x 0.75 x 1.25 x 8766 h
     assert energy_kwh(8766, s.costs) == pytest.approx(1274 * 0.75 * 1.25 * 8766 / 1000)
-    assert Government.perf_in(2031, s) > Government.perf_in(2026, s)
+    assert NationalFleet.perf_in(2031, s) > NationalFleet.perf_in(2026, s)
     flat = load_scenario("gov-led", {"policy.hardware_path": "flat"})
-    assert Government.perf_in(2031, flat) == 1.0
+    assert NationalFleet.perf_in(2031, flat) == 1.0
 
 
 def test_firm_agent_net_values_match_the_population_rule():
