@@ -61,3 +61,8 @@ def specialised_quality(use, data_index, staff_index, fit, data_weight: float, s
 def ai_value_share(frontier_cap, share_max: float, midpoint: float, width: float):
     """AI-addressable share of value added, rising as frontier capability automates more tasks."""
     return share_max / (1.0 + np.exp(-(np.asarray(frontier_cap) - midpoint) / width))
+
+
+def physical_flop(capability: float, year: float, algo_eff_per_year: float) -> float:
+    """Physical training FLOP of a model of ``capability`` trained in ``year`` (inverse of effective_capability)."""
+    return float(10.0 ** (capability - np.log10(algo_eff_per_year) * (year - REFERENCE_YEAR)))

@@ -110,6 +110,12 @@ class PolicySection(_Section):
                "release each new generation trains on the whole national fleet (training cluster + the serving "
                "capacity that spare compute money bought, which pauses serving meanwhile), as large as the fleet "
                "can train in training_window_months, never less than the plan ([I] a compute-optimal lab)")
+    base_model_route: Literal["from_scratch", "continued_pretraining"] = F(
+        "from_scratch", unit="-", lever=True, mid_run=True, label="Base-model route",
+        source="from_scratch: every generation pre-trains the planned model on the national cluster (mizuho's "
+               "programme); continued_pretraining: each generation continues the pre-training of the largest open-"
+               "weight base whose Japanese continued pre-training (rules.gov_cpt_tokens) fits the training fleet's "
+               "window (as done for the Swallow and LLM-jp models); read when a generation starts")
     retraining_year: int = F(2036, ge=2020, le=2070, unit="year",
                              source="mizuho: retraining assumed 2036 (used by retraining_rule = fixed_year)")
     discount_rate: float = F(0.02, ge=0, le=0.2, unit="1/yr", source="[I] long JGB-like social discount rate")

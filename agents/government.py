@@ -53,6 +53,7 @@ class Government(mesa.Agent):
         self.beta_flop_done = 0.0
         self.training_flop_done = self.training_target = 0.0
         self.training_name = ""
+        self.training_base: tuple[float, float] | None = None   # (open base FLOP, year) of a continued pre-training
         self.gap_at_release = None
         self.specialised_done = False
         self.public_health_models = 0
@@ -182,7 +183,7 @@ class Government(mesa.Agent):
         # beta generation on foreign cloud while the domestic DC is not ready (needs staff and base-model money)
         beta_due = self.role.sovereign_model and not self.generations and self.dc_mw_in_service == 0
         if beta_due and p.compute_budget_jpy_tn_per_year > 0:
-            beta_flop = c.beta_compute_share * self.final_flop
+            beta_flop, beta_base = self._run_plan(c.beta_compute_share * self.final_flop, year)
             per_q = beta_flop / max(self.fleet.ready_q, 1) * speed
             gpu_hours = per_q / (c.gpu_peak_flops_per_s * c.model_flops_utilisation) / 3600.0
             cost = gpu_hours * m.env.cloud_jpy_per_gpu_hour / JPY_PER_TN
@@ -191,13 +192,15 @@ class Government(mesa.Agent):
             self.beta_flop_done += paid * per_q
             if self.beta_flop_done >= beta_flop * r.gov_training_done_share:
                 self.generations.append(Generation("beta", year, beta_flop, capability.effective_capability(
-                    beta_flop * data_x, year, algo)))
+                    (beta_base[0] if beta_base else beta_flop) * data_x, year, algo)))
         # generations on the national cluster: the release, then new ones when the frontier runs away
         if self.training_target == 0 and self.fleet.gpus > 0:
             if not any(g.name == "release" for g in self.generations):
-                self.training_target, self.training_name = self.final_flop, "release"
+                self.training_name = "release"
+                self.training_target, self.training_base = self._run_plan(self.final_flop, year)
             elif self.in_service and self._wants_generation(m.year):
-                self.training_target, self.training_name = self._next_generation_flop(), f"gen{len(self.generations)}"
+                self.training_name = f"gen{len(self.generations)}"
+                self.training_target, self.training_base = self._run_plan(self._next_generation_flop(), year)
         if self.training_target > 0:
             flop = self._training_h100e() * c.gpu_peak_flops_per_s * c.model_flops_utilisation * \
                 SECONDS_PER_QUARTER * speed
@@ -205,9 +208,9 @@ class Government(mesa.Agent):
             step *= self._pay_training_power(step * c.experiment_compute_multiplier)
             self.training_flop_done += step
             if self.training_flop_done >= self.training_target * r.gov_training_done_share:
+                base, when = self.training_base or (self.training_target, year)
                 self.generations.append(Generation(self.training_name, year, self.training_target,
-                                                   capability.effective_capability(self.training_target * data_x,
-                                                                                   year, algo)))
+                                                   capability.effective_capability(base * data_x, when, algo)))
                 self.training_target = self.training_flop_done = 0.0
                 self.gap_at_release = m.env.open_cap - self.sovereign_cap
                 self.in_service = True
@@ -217,6 +220,18 @@ class Government(mesa.Agent):
             if self._pay_training_power((domain + task) * self.final_flop) >= 1.0 - 1e-12:
                 self.specialised_done = True
                 self.public_health_models = 1
+
+    def _run_plan(self, scratch_flop: float, year: float) -> tuple[float, tuple[float, float] | None]:
+        """(training FLOP, None) of a from-scratch run of ``scratch_flop``; or, with ``policy.base_model_route =
+        continued_pretraining``, (FLOP of the continued pre-training, (the open base's pre-training FLOP, year))
+        for the largest open base whose continued pre-training fits the same compute."""
+        s = self.model.inputs
+        if s.policy.base_model_route == "from_scratch":
+            return scratch_flop, None
+        r, algo = s.rules, s.environment.algorithmic_efficiency_per_year
+        newest = capability.physical_flop(self.model.env.open_cap, year, algo)
+        base = rules_.cpt_base_flop(scratch_flop, r.gov_cpt_tokens, r.gov_open_base_tokens_per_parameter, newest)
+        return rules_.cpt_run_flop(base, r.gov_cpt_tokens, r.gov_open_base_tokens_per_parameter), (base, year)
 
     def _wants_generation(self, year: int) -> bool:
         s = self.model.inputs

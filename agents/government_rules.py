@@ -104,3 +104,19 @@ def grid_allowance_mw(when: float, programme_share: float, table: dict[int, floa
 def window_flop(cluster_h100e: float, peak_flops: float, mfu: float, window_months: float) -> float:
     """FLOP a cluster of ``cluster_h100e`` can train within the window (the inverse of ``gpus_for_run``)."""
     return cluster_h100e * peak_flops * mfu * window_months / 12.0 * 365.25 * 86400.0
+
+
+def cpt_base_flop(cpt_flop: float, cpt_tokens: float, base_tokens_per_parameter: float,
+                  open_base_flop: float) -> float:
+    """Pre-training FLOP embodied in the largest open-weight base whose continued pre-training on ``cpt_tokens``
+    fits ``cpt_flop`` (C = 6 N D, so N = cpt_flop / (6 D); the base embodies 6 N (tpp N)), at most the newest
+    open base's ``open_base_flop``. Ten times the compute buys a base with a hundred times the pre-training."""
+    n = cpt_flop / (6.0 * cpt_tokens)
+    return min(6.0 * base_tokens_per_parameter * n * n, open_base_flop)
+
+
+def cpt_run_flop(base_flop: float, cpt_tokens: float, base_tokens_per_parameter: float) -> float:
+    """Compute of the continued pre-training of a base that embodies ``base_flop``: 6 N D_cpt with
+    N = sqrt(base_flop / (6 tpp)) (the inverse of :func:`cpt_base_flop` below the open cap)."""
+    n = (base_flop / (6.0 * base_tokens_per_parameter)) ** 0.5
+    return 6.0 * n * cpt_tokens

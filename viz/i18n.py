@@ -108,6 +108,7 @@ FIELD_JA = {
     "policy.procurement_diversification_share": "調達先の分散",
     "policy.retraining_rule": "再学習のルール",
     "policy.generation_sizing": "世代のモデル規模",
+    "policy.base_model_route": "基盤モデルの構築方法",
     "policy.dc_grid_strategy": "データセンターの系統接続",
     "policy.hardware_path": "ハードウェア性能の推移",
 }
@@ -125,6 +126,8 @@ CHOICES = {
     "plan": ("the planned run", "計画どおりの規模"), "budget": ("what the budget's cluster can train", "予算で拡張した計算基盤で学習できる規模"),
     "wait": ("wait for the grid", "系統接続を待つ"), "premium": ("private connection (premium)", "自営線(割増)"),
     "start_smaller": ("start smaller", "小規模で開始"),
+    "from_scratch": ("pre-trained from scratch", "ゼロから事前学習"),
+    "continued_pretraining": ("continued pre-training of an open model", "オープンモデルの継続事前学習"),
 }
 
 PRESET_JA = {
