@@ -37,7 +37,7 @@ class LeverDecl(_Strict):
     range: str = "the schema's bounds"
     preset: str = DEFAULT_PRESET
     holding: dict[str, Value] = Field(default_factory=dict)
-    lhs: Literal["lever", "exogenous", "none"] = "lever"
+    lhs: Literal["lever", "exogenous", "none", "across"] = "lever"
 
 
 class ShockDecl(_Strict):

@@ -31,15 +31,28 @@ KEY_OUTPUTS = ["adoption_rate_2040", "adoption_share_sovereign_2040", "deficit_2
                "compute_in_service_h100e@2040"]
 
 
+# the two LHS designs of the variance decomposition: within the preset's role division, and across all four
+DESIGNS = ("within", "across")
+
+
+@dataclass
+class LhsDesign:
+    inputs: pd.DataFrame                                      # sample x input, numeric (high = 1; a dummy per choice)
+    values: pd.DataFrame                                      # sample x input, the values as set
+    runs: list[str]                                           # run id of each sample
+    groups: dict[str, str]                                    # numeric input -> "lever" | "exogenous"
+
+
 @dataclass
 class LeverPlan:
     runs: list[dict] = field(default_factory=list)            # unique (scenario, seed) runs for the engine
     pairs: list[dict] = field(default_factory=list)           # lever, setting, seed, run_id
-    lhs_inputs: pd.DataFrame | None = None                    # sample x input, numeric (high = 1 for choices)
-    lhs_values: pd.DataFrame | None = None                    # sample x input, the values as set
-    lhs_runs: list[str] = field(default_factory=list)         # run id of each sample
-    groups: dict[str, str] = field(default_factory=dict)      # input -> "lever" | "exogenous"
+    designs: dict[str, LhsDesign] = field(default_factory=dict)   # "within" / "across" -> its LHS
     _ids: dict = field(default_factory=dict)
+
+    @property
+    def lhs_runs(self) -> list[str]:
+        return [r for d in self.designs.values() for r in d.runs]
 
     def add(self, data: dict, seed: int) -> str:
         scenario = {**data, "run": {**data["run"], "seed": seed}}
@@ -59,14 +72,17 @@ def scenario_data(preset: str, overrides: dict, setting: tuple[dict, list[dict]]
     return base
 
 
-def _lhs_inputs(decl: Atlas) -> list[tuple[str, str, Callable[[float], object]]]:
-    """``(name, group, value of u in [0, 1))`` per LHS input: the levers (lhs != none), shocks, exogenous inputs."""
+def _lhs_inputs(decl: Atlas, across: bool = False) -> list[tuple[str, str, Callable[[float], object]]]:
+    """``(name, group, value of u in [0, 1))`` per LHS input: the levers (lhs != none), shocks, exogenous inputs;
+    with ``across``, also the ``lhs = "across"`` levers, uniform over all their choices."""
     specs, out = field_specs(), []
     for e in decl.entries:
-        if e.lhs == "none":
+        if e.lhs == "none" or (e.lhs == "across" and not across):
             continue
         spec = specs.get(e.name)
-        if e.kind == "shock" or spec.choices or spec.type is bool:
+        if e.lhs == "across":
+            out.append((e.name, "lever", lambda u, c=tuple(spec.choices): c[min(int(u * len(c)), len(c) - 1)]))
+        elif e.kind == "shock" or spec.choices or spec.type is bool:
             out.append((e.name, e.lhs, lambda u, e=e: e.high if u >= 0.5 else e.low))
         elif spec.type is int:
             out.append((e.name, e.lhs, lambda u, e=e: int(round(e.low + u * (e.high - e.low)))))
@@ -83,11 +99,26 @@ def _encode(entry: Entry | None, value) -> float:
     return float(value)
 
 
+def _numeric(values: pd.DataFrame, decl: Atlas, groups: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The regression's inputs: one numeric column per input; an ``lhs = "across"`` lever becomes one dummy per
+    choice but its first (``name=choice``)."""
+    by_name, cols, out_groups = decl.by_name(), {}, {}
+    for c in values.columns:
+        e = by_name.get(c)
+        if e is not None and e.lhs == "across":
+            for choice in field_specs()[c].choices[1:]:
+                cols[f"{c}={choice}"] = (values[c] == choice).astype(float).to_numpy()
+                out_groups[f"{c}={choice}"] = groups[c]
+        else:
+            cols[c] = [_encode(e, v) for v in values[c]]
+            out_groups[c] = groups[c]
+    return pd.DataFrame(cols), out_groups
+
+
 def plan(seeds: int, lhs_samples: int, preset: str | None = None, overrides: dict | None = None,
          master: int = DEFAULT_MASTER_SEED, decl: Atlas | None = None) -> LeverPlan:
-    """Every run of the atlas and the LHS; raises ScenarioError (naming it) for a bad preset or override."""
-    from scipy.stats import qmc
-
+    """Every run of the atlas and the LHS designs (:data:`DESIGNS`: within the preset's role division, and across
+    all role divisions unless an override pins it); raises ScenarioError (naming it) for a bad preset or override."""
     decl, overrides = decl or atlas(), dict(overrides or {})
     p = LeverPlan()
     common = replication_seeds(master, seeds)
@@ -98,21 +129,33 @@ def plan(seeds: int, lhs_samples: int, preset: str | None = None, overrides: dic
             except ScenarioError as err:
                 raise ScenarioError(f"{e.name} ({which}) on {preset or e.preset}: {err}") from None
             p.pairs += [{"lever": e.name, "setting": which, "seed": s, "run_id": p.add(data, s)} for s in common]
-    if lhs_samples:
-        inputs = _lhs_inputs(decl)
-        rng = np.random.default_rng(np.random.SeedSequence(master, spawn_key=(0,)))
-        u = qmc.LatinHypercube(d=len(inputs), rng=rng).random(lhs_samples)
-        by_name = decl.by_name()
-        values = pd.DataFrame([{name: f(x) for (name, _g, f), x in zip(inputs, row)} for row in u])
-        p.lhs_values = values
-        p.lhs_inputs = pd.DataFrame({c: [_encode(by_name.get(c), v) for v in values[c]] for c in values.columns})
-        p.groups = {name: g for name, g, _f in inputs}
-        base = load_scenario(preset or "gov-led", overrides).model_dump(mode="json")
-        for i, (row, seed) in enumerate(zip(values.to_dict("records"), replication_seeds(master, lhs_samples))):
-            fields = {k: v for k, v in row.items() if not k.startswith("shock.")}
-            shocks = [by_name[k].shock for k, v in row.items() if k.startswith("shock.") and v == by_name[k].high]
-            p.lhs_runs.append(p.add(scenario_data(base, fields, ({}, shocks)), seed))
+    across_possible = any(e.lhs == "across" for e in decl.entries) and not any(
+        k == e.name for e in decl.entries if e.lhs == "across" for k in overrides)
+    for key, design in enumerate(DESIGNS):
+        if lhs_samples and (design == "within" or across_possible):
+            p.designs[design] = _lhs_design(p, decl, lhs_samples, preset, overrides, master, key)
     return p
+
+
+def _lhs_design(p: LeverPlan, decl: Atlas, samples: int, preset: str | None, overrides: dict, master: int,
+                key: int) -> LhsDesign:
+    """One LHS (matrix from ``SeedSequence(master, spawn_key=(key,))``), its runs added to ``p``; sample ``i`` on
+    replication seed ``i``."""
+    from scipy.stats import qmc
+
+    inputs = _lhs_inputs(decl, across=DESIGNS[key] == "across")
+    rng = np.random.default_rng(np.random.SeedSequence(master, spawn_key=(key,)))
+    u = qmc.LatinHypercube(d=len(inputs), rng=rng).random(samples)
+    by_name = decl.by_name()
+    values = pd.DataFrame([{name: f(x) for (name, _g, f), x in zip(inputs, row)} for row in u])
+    numeric, groups = _numeric(values, decl, {name: g for name, g, _f in inputs})
+    base = load_scenario(preset or "gov-led", overrides).model_dump(mode="json")
+    runs = []
+    for row, seed in zip(values.to_dict("records"), replication_seeds(master, samples)):
+        fields = {k: v for k, v in row.items() if not k.startswith("shock.")}
+        shocks = [by_name[k].shock for k, v in row.items() if k.startswith("shock.") and v == by_name[k].high]
+        runs.append(p.add(scenario_data(base, fields, ({}, shocks)), seed))
+    return LhsDesign(numeric, values, runs, groups)
 
 
 @dataclass
@@ -144,7 +187,9 @@ def measure(p: LeverPlan, *, workers: int = 1, scheduler: str | None = None,
     long["lever"] = pd.Categorical(long["lever"], categories=list(dict.fromkeys(pairs["lever"])))
     effects = paired_effects(long.sort_values(["lever", "order"], kind="stable").astype({"lever": str}))
     shares = indices = None
-    if p.lhs_runs:
-        shares, indices = variance_shares(p.lhs_inputs, per_run.loc[p.lhs_runs].reset_index(drop=True)[metrics],
-                                          p.groups)
+    if p.designs:
+        parts = [variance_shares(d.inputs, per_run.loc[d.runs].reset_index(drop=True)[metrics], d.groups)
+                 for d in p.designs.values()]
+        shares = pd.concat([sh.assign(design=name) for name, (sh, _i) in zip(p.designs, parts)], ignore_index=True)
+        indices = pd.concat([ix.assign(design=name) for name, (_s, ix) in zip(p.designs, parts)], ignore_index=True)
     return LeverResults(effects, shares, indices, len(p.runs), len(failed))

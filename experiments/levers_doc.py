@@ -32,7 +32,9 @@ TEXT = {
     "unexplained": ("Unexplained", "説明されない分"), "r2_levers": ("R² levers alone", "レバーのみのR²"),
     "r2_exogenous": ("R² exogenous alone", "外生要因のみのR²"), "top": ("Largest inputs (SRRC²)", "主な入力(SRRC²)"),
     "target": ("Target: levers ≥ 30 %", "目標:レバー ≥ 30%"), "met": ("met", "達成"), "missed": ("missed", "未達"),
-    "off": ("off", "なし"), "on": ("on", "あり"),
+    "off": ("off", "なし"), "on": ("on", "あり"), "design": ("Design", "設計"),
+    "within": ("within the preset's role division", "プリセットの役割分担の中で"),
+    "across": ("across the four role divisions", "4つの役割分担にわたって"),
 }
 
 
@@ -94,23 +96,30 @@ def wide_effects(effects: pd.DataFrame, lang: str = "en", interval: bool = True)
     return pd.DataFrame(rows)
 
 
-def top_inputs(indices: pd.DataFrame, output: str, k: int = 3) -> str:
-    sub = indices[indices["output"] == output].sort_values("srrc2", ascending=False).head(k)
+def top_inputs(indices: pd.DataFrame, output: str, k: int = 3, design: str = "within") -> str:
+    sub = indices[(indices["output"] == output) & (_designs(indices) == design)]
+    sub = sub.sort_values("srrc2", ascending=False).head(k)
     return ", ".join(f"{r.input} {r.srrc2:.2f}" for r in sub.itertuples() if pd.notna(r.srrc2))
 
 
+def _designs(df: pd.DataFrame) -> pd.Series:
+    """Each row's LHS design (files written before the "across" design hold only "within")."""
+    return df["design"] if "design" in df.columns else pd.Series("within", index=df.index)
+
+
 def shares_table(shares: pd.DataFrame, indices: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """The variance decomposition per output, as shown (shares in %)."""
+    """The variance decomposition per design and output, as shown (shares in %)."""
     rows = []
-    for r in shares.itertuples():
+    for r, design in zip(shares.itertuples(), _designs(shares)):
         pct = (lambda v: "-" if pd.isna(v) else f"{100 * v:.0f} %")
         target = ""
         if r.output in TARGET_OUTPUTS and pd.notna(r.lever_share):
             target = text("met" if r.lever_share >= TARGET_SHARE else "missed", lang)
-        rows.append({text("output", lang): metric_label(r.output, lang), text("levers", lang): pct(r.lever_share),
+        rows.append({text("design", lang): text(design, lang),
+                     text("output", lang): metric_label(r.output, lang), text("levers", lang): pct(r.lever_share),
                      text("exogenous", lang): pct(r.exogenous_share), text("unexplained", lang): pct(r.unexplained),
                      text("r2_levers", lang): pct(r.r2_levers), text("r2_exogenous", lang): pct(r.r2_exogenous),
-                     text("target", lang): target, text("top", lang): top_inputs(indices, r.output)})
+                     text("target", lang): target, text("top", lang): top_inputs(indices, r.output, design=design)})
     return pd.DataFrame(rows)
 
 
@@ -146,7 +155,10 @@ def markdown(effects: pd.DataFrame | None, shares: pd.DataFrame | None, indices:
                 "Shares of each output's rank variance explained by the levers and by the exogenous inputs "
                 "(adjusted R² of rank regressions, split by Shapley value; see `experiments/lever_stats.py`). "
                 f"The target is levers ≥ {TARGET_SHARE:.0%} for the sovereign share, the 2040 deficit and the "
-                "deficit avoided.", "", _md_table(shares_table(shares, indices, lang)), ""]
+                "deficit avoided. Two designs: *within* the preset's role division (the role division held, every "
+                "other lever sampled), and *across* the four role divisions (the role division sampled too, as one "
+                "dummy per division; an input named `policy.role_division=x` is the dummy of division x).", "",
+                _md_table(shares_table(shares, indices, lang)), ""]
     return "\n".join(out)
 
 

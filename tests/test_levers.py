@@ -13,6 +13,7 @@ import pytest
 
 from abm.levers import atlas, lever_fields, missing_levers, parse, shock_kinds
 from abm.scenario import ScenarioError
+from abm.schema import field_specs
 from abm.vocab import load_table
 from experiments.lever_stats import metric_values, paired_effects, variance_shares
 from stylised import paired
@@ -168,3 +169,23 @@ def test_same_figures_inline_and_on_a_pool():
     pd.testing.assert_frame_equal(one.effects, two.effects)
     pd.testing.assert_frame_equal(one.shares, two.shares)
     assert one.effects["n"].eq(2).all() and len(p.lhs_runs) == 6
+
+
+def test_across_design_samples_every_role_division_as_dummies_unless_pinned():
+    from abm.levers import Atlas
+    from experiments.levers import plan
+
+    full = atlas()
+    role = full.by_name()["policy.role_division"]
+    some = Atlas((role, full.entries[1]), dict(list(full.exogenous.items())[:2]))
+    p = plan(1, 8, decl=some)
+    assert set(p.designs) == {"within", "across"}
+    assert "policy.role_division" not in p.designs["within"].values.columns
+    across = p.designs["across"]
+    assert set(across.values["policy.role_division"]) == set(field_specs()["policy.role_division"].choices)
+    dummies = [c for c in across.inputs.columns if c.startswith("policy.role_division=")]
+    assert len(dummies) == len(field_specs()["policy.role_division"].choices) - 1
+    assert all(across.groups[c] == "lever" for c in dummies)
+    assert across.inputs[dummies].sum(axis=1).le(1).all()
+    pinned = plan(1, 8, overrides={"policy.role_division": "private_led"}, decl=some)
+    assert set(pinned.designs) == {"within"}
