@@ -110,6 +110,11 @@ class PolicySection(_Section):
                "release each new generation trains on the whole national fleet (training cluster + the serving "
                "capacity that spare compute money bought, which pauses serving meanwhile), as large as the fleet "
                "can train in training_window_months, never less than the plan ([I] a compute-optimal lab)")
+    budget_shortfall: Literal["delay", "shrink"] = F(
+        "delay", unit="-", label="Budget shortfall",
+        source="when the compute budget accrued by the DC's ready year cannot pay the planned data centre and "
+               "cluster: delay (default) builds the plan as money arrives, so it is ready late; shrink plans the "
+               "cluster (and run) the budget pays by then, ready on time but smaller ([I] planning rule)")
     base_model_route: Literal["from_scratch", "continued_pretraining"] = F(
         "from_scratch", unit="-", lever=True, mid_run=True, label="Base-model route",
         source="from_scratch: every generation pre-trains the planned model on the national cluster (mizuho's "

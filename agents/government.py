@@ -49,6 +49,7 @@ class Government(mesa.Agent):
             * self.role.compute_scale
         self.budget = Budget(self.role.public_share)
         self.fleet = NationalFleet(model, self.final_flop, self._draw, self.budget.funds)
+        self.final_flop *= self.fleet.plan_share   # a budget too small for the plan shrinks the run, not delays it
         self.generations: list[Generation] = []
         self.beta_flop_done = 0.0
         self.training_flop_done = self.training_target = 0.0

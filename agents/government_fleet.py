@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from abm import capability
-from abm.vocab import JPY_PER_TN, W_PER_MW, decimal_year
+from abm.vocab import JPY_PER_TN, QUARTERS_PER_YEAR, W_PER_MW, decimal_year
 from agents import government_rules as rules_
 
 Draw = Callable[[str, float, str], float]
@@ -25,8 +25,10 @@ class NationalFleet:
         self.model, self._draw, self._funds = model, draw, funds
         self.ready_q = model.to_quarter_index(p.domestic_dc_ready_year, 1)
         self.plan_perf = self.perf_in(p.domestic_dc_ready_year, s)
-        self.planned_gpus = capability.gpus_for_run(final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
-                                                    c.model_flops_utilisation, p.training_window_months)
+        gpus = capability.gpus_for_run(final_flop, self.plan_perf, c.gpu_peak_flops_per_s,
+                                       c.model_flops_utilisation, p.training_window_months)
+        self.plan_share = self._affordable_share(gpus, model.role.public_share)
+        self.planned_gpus = gpus * self.plan_share
         self.planned_mw = self.planned_gpus * rules_.gpu_it_load_w(c) / W_PER_MW
         self.build_start_q = self.ready_q - int(c.dc_lead_time_quarters)
         self.dc_capex_total = self.planned_mw * W_PER_MW * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
@@ -35,6 +37,23 @@ class NationalFleet:
         self.gpus, self.gpu_perf = 0.0, 1.0           # training cluster
         self.pending_h100e = self.order_h100e = 0.0   # current order (initial cluster or renewal) in H100e
         self.serving_gpus, self.serving_perf = 0.0, 1.0   # capacity bought only to serve firms
+
+    def _affordable_share(self, gpus: float, public_share: float) -> float:
+        """Share of the planned cluster (and run) the compute budget can pay by the ready year: the data centre's
+        watts and the GPUs at the ready year's price per H100e (no export control), against the budget's accrual
+        from the start; 1 unless ``policy.budget_shortfall = "shrink"`` (then the model is on time but smaller)."""
+        s = self.model.inputs
+        c, p, r = s.costs, s.policy, s.rules
+        mw = gpus * rules_.gpu_it_load_w(c) / W_PER_MW
+        dc = mw * W_PER_MW * c.dc_cost_usd_per_w * s.environment.jpy_per_usd / JPY_PER_TN
+        price = rules_.h100e_price_jpy_tn(rules_.gpu_unit_cost_jpy_tn(c, s.environment.jpy_per_usd), self.plan_perf,
+                                          0.0, p.procurement_diversification_share, r.gov_export_control_price_premium,
+                                          r.gov_diversification_price_premium)
+        cost = dc + gpus * self.plan_perf * price
+        accrued = p.compute_budget_jpy_tn_per_year / public_share * max(self.ready_q, 0) / QUARTERS_PER_YEAR
+        if p.budget_shortfall == "delay" or cost <= 0:
+            return 1.0
+        return min(accrued / cost, 1.0)
 
     @staticmethod
     def perf_in(year: float, s) -> float:

@@ -136,3 +136,18 @@ def test_budget_sized_generations_train_a_larger_model_on_the_whole_fleet():
     rich = {"policy.compute_budget_jpy_tn_per_year": 2.0}
     paired("gov-led", rich, {**rich, "policy.generation_sizing": "budget"},
            "base_model_quality@2040").assert_direction(+1, floor=0.3)
+
+
+def test_with_shrink_a_budget_too_small_for_the_plan_shrinks_the_cluster_rather_than_delaying_it():
+    """policy.budget_shortfall. At 0.05 JPY tn/yr the budget pays about a quarter of the planned data centre and
+    cluster by 2031: `delay` (default) serves from the national cluster only years later, `shrink` plans the
+    smaller cluster the budget pays and serves in 2031. A 16 T-parameter plan at the default budget builds
+    nothing by 2040 under `delay`, and a fifth of it on time under `shrink`."""
+    poor = {**SMALL, "policy.compute_budget_jpy_tn_per_year": 0.05}
+    run = lambda over: simulate(load_scenario("gov-led", over), seed=3).timeseries
+    at = lambda ts, y: ts.loc[ts["year"] == y, "compute_in_service_h100e"].iloc[-1]
+    late, shrunk = run(poor), run({**poor, "policy.budget_shortfall": "shrink"})
+    assert at(late, 2031) == 0 and at(shrunk, 2031) > 0
+    big = {**SMALL, "policy.base_model_parameters": 16e12}
+    assert run(big)["compute_in_service_h100e"].max() == 0
+    assert at(run({**big, "policy.budget_shortfall": "shrink"}), 2031) > 0

@@ -109,6 +109,7 @@ FIELD_JA = {
     "policy.retraining_rule": "再学習のルール",
     "policy.generation_sizing": "世代のモデル規模",
     "policy.base_model_route": "基盤モデルの構築方法",
+    "policy.budget_shortfall": "予算不足時の対応",
     "policy.dc_grid_strategy": "データセンターの系統接続",
     "policy.hardware_path": "ハードウェア性能の推移",
 }
@@ -126,6 +127,7 @@ CHOICES = {
     "plan": ("the planned run", "計画どおりの規模"), "budget": ("what the budget's cluster can train", "予算で拡張した計算基盤で学習できる規模"),
     "wait": ("wait for the grid", "系統接続を待つ"), "premium": ("private connection (premium)", "自営線(割増)"),
     "start_smaller": ("start smaller", "小規模で開始"),
+    "delay": ("delay until paid", "資金が揃うまで延期"), "shrink": ("shrink to the budget", "予算に合わせて縮小"),
     "from_scratch": ("pre-trained from scratch", "ゼロから事前学習"),
     "continued_pretraining": ("continued pre-training of an open model", "オープンモデルの継続事前学習"),
 }
