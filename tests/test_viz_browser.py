@@ -395,6 +395,34 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     page.close()
 
 
+def test_compare_runs_the_custom_settings_and_an_uploaded_file_against_a_preset(server, browser):
+    url, _ = server
+    page, _ = _open(browser, url)
+    page.locator(".lever-asean-cocreation input").click(force=True)
+    expect(page.locator(".scenario-label")).to_have_text("Scenario: custom (from gov-led)")
+    page.get_by_role("tab", name="Compare").click()
+    mine = ARTIFACTS / "compare-upload.toml"
+    mine.write_text("extends = 'private-led'\nname = 'my subsidy'\n[policy]\nadoption_subsidy_rate = 0.6\n",
+                    encoding="utf-8")
+    page.locator(".compare-controls .scenario-upload input").set_input_files(str(mine))
+    page.locator(".compare-pick-b").click()
+    page.get_by_role("option", name="custom (from gov-led)", exact=True).click()
+    page.locator(".compare-pick-c").click()
+    page.get_by_role("option", name="my subsidy", exact=True).click()
+    reps = page.locator(".input-reps input")
+    reps.fill("1")
+    reps.press("Tab")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.locator(".compare-progress")).to_have_text("3 of 3 runs", timeout=120_000)
+    table = page.locator(".diff-table table")
+    expect(table).to_contain_text("custom (from gov-led) − gov-led")
+    expect(table).to_contain_text("my subsidy − gov-led")
+    page.get_by_role("button", name="日本語").click()
+    expect(page.locator(".diff-table table")).to_contain_text("カスタム(gov-led から)")
+    page.screenshot(path=str(ARTIFACTS / "compare-custom-ja.png"), full_page=True)
+    page.close()
+
+
 OVERFLOW = """() => {
   const out = [];
   if (document.documentElement.scrollWidth > window.innerWidth + 1)

@@ -59,6 +59,7 @@ def Page():
 
     tab = solara.use_reactive(0)
     job = solara.use_reactive(None)  # the compare job survives tab switches
+    custom = solara.use_reactive(None)  # the single-run view's settings as a Scenario when they are custom
     L = lang.value
     solara.Style(CSS)
     solara.Title(tr("title", L))
@@ -72,9 +73,9 @@ def Page():
     LanguageProbe(event_languages=on_browser_languages)
     with solara.lab.Tabs(value=tab):  # not lazy: hidden views keep their state
         with solara.lab.Tab(tr("tab_single", L), classes=["tab-single"]):
-            SingleRunView(L)
+            SingleRunView(L, custom.set)
         with solara.lab.Tab(tr("tab_compare", L), classes=["tab-compare"]):
-            CompareView(L, job)
+            CompareView(L, job, custom.value)
 
 
 @solara.component

@@ -14,10 +14,12 @@ import solara
 
 from abm import outputs
 from abm.labels import unit_text
-from abm.scenario import presets
-from viz import charts, i18n, runner
+from abm.scenario import ScenarioError, presets
+from abm.schema import Scenario
+from viz import charts, runner
 from viz.components import ChoiceSelect
 from viz.i18n import tr
+from viz.scenario_io import ScenarioUpload, display_name, uploaded_scenario
 
 MAX_REPLICATIONS = 200
 POLL_S = 0.25
@@ -26,7 +28,8 @@ POLL_S = 0.25
 class Job:
     """Replications of ``names`` running in a daemon thread; read ``done``/``total``/``results``/``error``."""
 
-    def __init__(self, names: list[str], n: int, base_seed: int):
+    def __init__(self, names: list, n: int, base_seed: int):
+        """``names``: preset names or Scenarios (each named as the results should be keyed)."""
         self.names, self.n, self.base_seed = names, n, base_seed
         self.done, self.total = 0, len(names) * n
         self.cancel_event = threading.Event()
@@ -70,7 +73,7 @@ def metric_title(key: str, lang: str) -> str:
 
 def fan_images(results: dict, lang: str) -> dict[str, bytes]:
     n = len(next(iter(results.values())))
-    labels = {name: i18n.preset_name(name, lang) for name in results}
+    labels = {name: display_name(name, lang) for name in results}
     out = {}
     for key, (col, scale) in runner.FAN_METRICS.items():
         fans = {labels[s]: runner.fan_chart_data(runs, col, scale) for s, runs in results.items()}
@@ -83,7 +86,7 @@ def diff_table_html(results: dict, lang: str) -> str:
     names = list(results)
     year = int(next(iter(results.values()))[0]["year"].max())
     rows = runner.difference_table(results, year)
-    label = {s: html.escape(i18n.preset_name(s, lang)) for s in names}
+    label = {s: html.escape(display_name(s, lang)) for s in names}
     head = "".join(f"<th>{label[s]}</th>" for s in names)
     head += "".join(f"<th>{label[s]} − {label[names[0]]} [5%, 95%]</th>" for s in names[1:])
     body = ""
@@ -104,15 +107,33 @@ def appraisal_table_html(results: dict, lang: str) -> str:
 
     shown = display_table(appraisal_summary(runner.appraisal_runs(results)), lang)
     col = text("policy", lang)
-    shown[col] = [i18n.preset_name(p, lang) for p in shown[col]]
+    shown[col] = [display_name(p, lang) for p in shown[col]]
     n = len(next(iter(results.values())))
     return (f"<div style='text-align:left;font-weight:600'>{html.escape(tr('cmp_appraisal', lang, n=n))}</div>"
             + table(shown))
 
 
+def own_key(name: str, file_name: str, taken) -> str:
+    """The choice key of an uploaded scenario: its name, or "name [file]" when that name is taken."""
+    return name if name not in taken else f"{name} [{file_name}]"
+
+
+def choices(custom: Scenario | None, uploaded: dict[str, Scenario]) -> dict[str, Scenario | str]:
+    """Every scenario the compare view offers: the presets, the single-run view's custom settings (under their
+    label), then the uploaded files; key -> the preset's name or the Scenario to run (named by its key)."""
+    out: dict[str, Scenario | str] = {p: p for p in presets()}
+    if custom is not None:
+        out[custom.name] = custom
+    return out | {k: sc for k, sc in uploaded.items() if k not in out}
+
+
 @solara.component
-def CompareView(lang: str, job: solara.Reactive):
-    names = list(presets())
+def CompareView(lang: str, job: solara.Reactive, custom: Scenario | None = None):
+    """``custom``: the single-run view's settings as a scenario when they differ from their preset."""
+    uploaded = solara.use_reactive({})
+    upload_problem = solara.use_reactive(None)
+    offered = choices(custom, uploaded.value)
+    names = list(offered)
     picks = solara.use_reactive(("gov-led", "foreign-dependent", "none"))
     reps = solara.use_reactive(10)
     seed = solara.use_reactive(runner.DEFAULT_MASTER_SEED)
@@ -136,12 +157,27 @@ def CompareView(lang: str, job: solara.Reactive):
         if len(chosen) < 2:
             message.set(tr("cmp_need_two", lang))
             return
+        gone = [p for p in chosen if p not in offered]
+        if gone:   # the single-run view's settings changed since this one was picked
+            message.set(tr("cmp_gone", lang, name=display_name(gone[0], lang)))
+            return
         n = reps.value
         if n is None or not 1 <= n <= MAX_REPLICATIONS:
             message.set(f"{tr('cmp_reps', lang)}: 1–{MAX_REPLICATIONS} (got {n})")
             return
         message.set(None)
-        job.set(Job(chosen, int(n), int(seed.value or 0)).start())
+        job.set(Job([offered[p] for p in chosen], int(n), int(seed.value or 0)).start())
+
+    def loaded(info):
+        file_name = info.get("name", "?")
+        try:
+            sc = uploaded_scenario(file_name, info.get("text"), int(info.get("size", 0)))
+        except ScenarioError as e:
+            upload_problem.set(f"{tr('refused', lang)}: {e}")
+            return
+        key = own_key(sc.name, file_name, offered)
+        uploaded.set({**uploaded.value, key: sc.model_copy(update={"name": key})})
+        upload_problem.set(None)
 
     def set_pick(i, value):
         p = list(picks.value)
@@ -151,7 +187,9 @@ def CompareView(lang: str, job: solara.Reactive):
     solara.Text(tr("cmp_intro", lang), style={"font-size": "13px", "color": "#555"})
     with solara.Row(classes=["compare-controls"], style={"align-items": "center", "flex-wrap": "wrap"}):
         for i, letter in enumerate("ABC"):
-            options = [(p, i18n.preset_name(p, lang)) for p in names]
+            options = [(p, display_name(p, lang)) for p in names]
+            if picks.value[i] not in offered and picks.value[i] != "none":   # kept visible until re-picked
+                options.append((picks.value[i], display_name(picks.value[i], lang)))
             if i == 2:
                 options = [("none", tr("cmp_none", lang)), *options]
             with solara.Div(style={"min-width": "220px"}):
@@ -162,6 +200,9 @@ def CompareView(lang: str, job: solara.Reactive):
         solara.Button(tr("cmp_run", lang), on_click=start, disabled=running, color="primary", classes=["btn-compare"])
         solara.Button(tr("cmp_cancel", lang), on_click=lambda: j.cancel(), disabled=not running,
                       classes=["btn-cancel"])
+        ScenarioUpload(label=tr("cmp_load", lang), event_loaded=loaded)
+    if upload_problem.value:
+        solara.Error(upload_problem.value, dense=True, classes=["control-note", "note-error", "note-compare-file"])
     if message.value:
         solara.Error(message.value, classes=["compare-error"])
     if j is not None:

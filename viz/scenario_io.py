@@ -20,10 +20,11 @@ from abm.scenario import DEFAULT_PRESET, ScenarioError, load_scenario, presets, 
 from abm.schema import SECTIONS, Scenario
 from viz import i18n
 from viz.i18n import tr
-from viz.session import Settings, build_scenario, file_stem, lever_specs, scenario_label, settings_of
+from viz.session import Settings, build_scenario, check, file_stem, lever_specs, scenario_label, settings_of
 
 MAX_BYTES = 1_000_000
 CUSTOM = re.compile(r"^custom \(from (?P<preset>[\w.-]+)\)$")
+CUSTOM_PREFIX = re.compile(r"^custom \(from (?P<preset>[\w.-]+)\)(?P<rest>.*)$")
 
 
 def saved_toml(st: Settings) -> str:
@@ -56,8 +57,8 @@ def settings_from_scenario(sc: Scenario) -> Settings:
     return settings_of(sc, base_name, "; ".join(extra))
 
 
-def load_uploaded(name: str, text: str | None, size: int) -> Settings:
-    """Settings from an uploaded scenario file; every problem raises ScenarioError with one line."""
+def uploaded_scenario(name: str, text: str | None, size: int) -> Scenario:
+    """The scenario in an uploaded file; every problem raises ScenarioError with one line."""
     if text is None or size > MAX_BYTES:
         raise ScenarioError(f"{name}: {size:,} bytes; a scenario file is at most {MAX_BYTES:,} bytes")
     try:
@@ -67,16 +68,36 @@ def load_uploaded(name: str, text: str | None, size: int) -> Settings:
     with tempfile.TemporaryDirectory() as tmp:   # through the loader, so `extends = "gov-led"` works too
         path = Path(tmp) / "uploaded.toml"
         path.write_text(text, encoding="utf-8")
-        sc = load_scenario(str(path))
-    st = settings_from_scenario(sc)
+        return load_scenario(str(path))
+
+
+def load_uploaded(name: str, text: str | None, size: int) -> Settings:
+    """Settings from an uploaded scenario file; every problem raises ScenarioError with one line."""
+    st = settings_from_scenario(uploaded_scenario(name, text, size))
     build_scenario(st)   # the controls reproduce the file (a field the controls cannot hold fails here)
     return st
 
 
+def display_name(name: str, lang: str) -> str:
+    """A scenario's name as the page shows it: a preset's ("政府主導 (gov-led)"), a custom label translated
+    ("カスタム(gov-led から)", keeping a suffix such as " [file.toml]"), any other name as it is."""
+    m = CUSTOM_PREFIX.match(name)
+    if m:
+        return tr("custom_label", lang, preset=m.group("preset")) + m.group("rest")
+    return i18n.preset_name(name, lang)
+
+
+def custom_scenario(st: Settings) -> Scenario | None:
+    """The settings' scenario when they differ from their preset and are valid, else None: what the compare
+    view offers as "custom (from gov-led)"."""
+    if scenario_label(st) == st.preset:
+        return None
+    return check(st)[0]
+
+
 def shown_label(st: Settings, lang: str) -> str:
     """The scenario label as the page shows it ("カスタム(gov-led から)" in Japanese)."""
-    label = scenario_label(st)
-    return tr("custom_label", lang, preset=st.preset) if label != st.preset else i18n.preset_name(st.preset, lang)
+    return display_name(scenario_label(st), lang)
 
 
 @solara.component_vue("scenario_file.vue")

@@ -13,7 +13,7 @@ from viz.changes import control_errors, split
 from viz.components import Controls, Headline
 from viz.i18n import field_name, tr
 from viz.panels import LivePanels
-from viz.scenario_io import ScenarioFiles
+from viz.scenario_io import ScenarioFiles, custom_scenario
 from viz.session import Run, Settings, Snapshot, check, file_stem, scenario_label, settings_for
 
 PLAY_SPEEDS = (1, 2, 5, 10, 20)   # quarters per second offered while playing; the charts follow at their own pace
@@ -51,8 +51,10 @@ def control_notes(errors: dict, mid: dict, reset: set, started: bool, lang: str)
 
 
 @solara.component
-def SingleRunView(lang: str):
-    """Per-session state lives here (use_memo / use_reactive): no model is shared between sessions."""
+def SingleRunView(lang: str, on_custom=None):
+    """Per-session state lives here (use_memo / use_reactive): no model is shared between sessions.
+    ``on_custom(scenario | None)`` hears the settings as a scenario whenever they change (None while they are a
+    preset's or invalid), so the compare view can offer them."""
     # use_reactive(x) re-syncs to x whenever x changes, so every initial value here is memoised
     initial = solara.use_memo(lambda: settings_for(DEFAULT_PRESET), [])
     first = solara.use_memo(lambda: new_run(initial)[0], [])
@@ -70,6 +72,7 @@ def SingleRunView(lang: str):
     errors = solara.use_memo(lambda: control_errors(settings.value, lang), [settings.value, lang])
     mid, reset_needed = split(applied.value, settings.value)
     solara.use_effect(lambda: refused.set(None), [settings.value])   # a stale refusal goes once anything changes
+    solara.use_effect(lambda: on_custom(custom_scenario(settings.value)) if on_custom else None, [settings.value])
 
     def sync() -> Run | None:
         """Bring the run to the settings on screen: before the first step any change rebuilds it; afterwards
