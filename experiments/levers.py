@@ -28,7 +28,7 @@ from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
 # the key outputs: flat summary columns, or a time-series column at a year (see lever_stats.metric_values)
 KEY_OUTPUTS = ["adoption_rate_2040", "adoption_share_sovereign_2040", "deficit_2040_jpy_tn",
                "outcomes_2040_deficit_avoided_jpy_tn_per_year", "npv_jpy_tn", "public_cost_cum_jpy_tn@last",
-               "compute_in_service_h100e@2040"]
+               "compute_in_service_h100e@2040", "payments_abroad_jpy_tn@2040"]
 
 
 # the two LHS designs of the variance decomposition: within the preset's role division, and across all four

@@ -157,7 +157,11 @@ def markdown(effects: pd.DataFrame | None, shares: pd.DataFrame | None, indices:
                 f"The target is levers ≥ {TARGET_SHARE:.0%} for the sovereign share, the 2040 deficit and the "
                 "deficit avoided. Two designs: *within* the preset's role division (the role division held, every "
                 "other lever sampled), and *across* the four role divisions (the role division sampled too, as one "
-                "dummy per division; an input named `policy.role_division=x` is the dummy of division x).", "",
+                "dummy per division; an input named `policy.role_division=x` is the dummy of division x). The 2040 "
+                "deficit is the non-AI baseline (`environment.baseline_deficit_2025_jpy_tn` growing at "
+                "`environment.baseline_deficit_growth_per_year`, an exogenous input) plus AI payments abroad minus AI "
+                "exports; no lever acts on the baseline, so *AI payments abroad 2040* shows the part the levers can "
+                "move.", "",
                 _md_table(shares_table(shares, indices, lang)), ""]
     return "\n".join(out)
 
