@@ -92,8 +92,10 @@ def optimise(levers: list[Lever], directions: list[str], constraint_ops: list[st
              population: int, generations: int, seed: int,
              on_generation: Callable[[int, Front], None] | None = None) -> OptResult:
     """NSGA-II for ``generations`` steps (the first evaluates the initial population) of ``population``
-    policies; objectives in ``directions`` ("min"/"max"), constraints ``value op 0`` (ops "<=", ">=")."""
-    from platypus import (BitFlip, CompoundOperator, HUX, NSGAII, PM, SBX, Problem, Real)
+    policies; objectives in ``directions`` ("min"/"max"), constraints ``value op 0`` (ops "<=", ">="). Each
+    generation's front is the archive's feasible non-dominated set: every policy ever kept, so no generation
+    loses a policy that NSGA-II's crowding truncated from the population."""
+    from platypus import HUX, NSGAII, PM, SBX, Archive, BitFlip, CompoundOperator, Problem, Real
 
     problem = Problem(len(levers), len(directions), len(constraint_ops))
     problem.types[:] = _types(levers)
@@ -108,11 +110,11 @@ def optimise(levers: list[Lever], directions: list[str], constraint_ops: list[st
     state = random.getstate()
     random.seed(seed)
     try:
-        algo = NSGAII(problem, population_size=population, variator=variator, evaluator=ev)
+        algo = NSGAII(problem, population_size=population, variator=variator, evaluator=ev, archive=Archive())
         result = OptResult(Front([], np.empty((0, len(directions))), np.empty((0, len(constraint_ops)))))
         for g in range(generations):
             algo.step()
-            front = _front(levers, algo.population, len(constraint_ops))
+            front = _front(levers, algo.archive, len(constraint_ops))
             result.history.append(front)
             if on_generation:
                 on_generation(g, front)
