@@ -86,7 +86,7 @@ class Evaluator:
         from experiments.provenance import record
         from experiments.runner import model_version
         from experiments.outdir import mark
-        from experiments.store import Store, connect
+        from experiments.store import Store, connect, mismatch, read_manifest
 
         s = self.spec
         planned = s.optimizer.population * s.optimizer.generations * len(self.futures["in"]) * len(self.seeds)
@@ -97,6 +97,8 @@ class Evaluator:
                     "provenance": record()}
         if resume and not (root / "manifest.json").is_file():
             raise StoreError(f"--resume: {root.parent} holds no optimisation to resume")
+        if (root / "manifest.json").is_file() and (why := mismatch(read_manifest(root), manifest)):
+            raise StoreError(f"--out: {root} {why} (preset, [set], futures or metrics changed); give another --out")
         mark(root.parent, ("runs",), "optimize")
         self.store = Store(root)
         self.store.open(manifest, resume=False, experiment_text=s.text, force=force)

@@ -188,6 +188,16 @@ def test_outputs_appear_whole_and_a_failed_rerun_leaves_them_as_they_were(tmp_pa
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
 
 
+def test_a_folder_of_another_ensemble_is_refused(tmp_path):
+    spec = spec_file(tmp_path, population=4, generations=1)
+    folder, _ = optimise(spec, tmp_path / "o")
+    spec.write_text(spec.read_text().replace("count = 3", "count = 4"), encoding="utf-8")
+    r = subprocess.run([*SOVAI, "optimize", str(spec), "--out", str(folder), "--workers", "1"], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2 and "--out" in r.stderr and "different experiment design" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_validate_spec_defaults_come_from_the_schema():
     from abm.schema import field_specs
 
