@@ -2,7 +2,8 @@
 :mod:`experiments.optimize`). Writes into DIR (default ``outputs/optimize/<name>``): ``runs/`` (every run, a
 results folder like a sweep's, so the same command after a kill resumes without re-running them), then, each
 replaced whole, ``pareto.csv``, ``convergence.csv``, ``representatives.csv``, ``out_of_sample.csv``,
-``pareto.png``, ``report.html``, ``optimization.json`` and ``spec.toml``."""
+``pareto.png``, ``report.html``, ``optimization.json``, ``spec.toml`` and ``policy-NN.toml`` (each Pareto policy as
+a scenario file for ``sovai run``, ``sovai compare`` and the dashboard's Load button)."""
 
 from __future__ import annotations
 
@@ -81,9 +82,14 @@ def _write(spec, folder: Path, result, chosen, oos, info: dict, lang: str) -> No
              "pareto.png": png, "report.html": text_writer(html_text),
              "optimization.json": text_writer(rep.summary_json(spec, result, chosen, info)),
              "spec.toml": text_writer(spec.text)}
+    policies = rep.policy_files(spec, result.front)
+    files.update({name: text_writer(text) for name, text in policies.items()})
     write_files(folder, files, "optimize", stamp=stamp(spec.preset, spec.description or spec.name,
                                                        f"optimizer seed {spec.optimizer.seed}, futures master "
                                                        f"{spec.futures.master_seed}"))
+    for old in folder.glob("policy-*.toml"):   # a previous, larger front's files (sovai's own: see the marker)
+        if old.name not in policies:
+            old.unlink()
 
 
 def spec_futures(spec) -> list:

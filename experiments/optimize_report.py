@@ -211,6 +211,23 @@ def render_html(spec: OptimizeSpec, table: pd.DataFrame, conv: pd.DataFrame, rep
     return page(t("title", lang, name=spec.name), body, lang)
 
 
+def policy_files(spec: OptimizeSpec, front: Front) -> dict[str, str]:
+    """``policy-NN.toml`` per Pareto policy: a scenario file (``extends`` the spec's preset, with its ``[set]``
+    fields and the policy's levers) that ``sovai run`` / ``sovai compare`` take and the dashboard's Load button
+    opens in the single-run view."""
+    import tomli_w
+
+    out = {}
+    for k, p in enumerate(front.policies):
+        data: dict = {"extends": spec.preset, "name": f"{spec.name}-policy-{k + 1:02d}",
+                      "description": f"Pareto policy {k + 1} of sovai optimize {spec.name}"}
+        for path, value in {**spec.fixed, **p}.items():
+            sec, key = path.split(".", 1)
+            data.setdefault(sec, {})[key] = value
+        out[f"policy-{k + 1:02d}.toml"] = tomli_w.dumps(data)
+    return out
+
+
 def summary_json(spec: OptimizeSpec, result: OptResult, chosen: list[int], info: dict) -> str:
     """``optimization.json``: what the dashboard reads to open a result (spec name, preset, fixed inputs, the
     Pareto policies and the representatives)."""

@@ -170,7 +170,8 @@ def test_outputs_appear_whole_and_a_failed_rerun_leaves_them_as_they_were(tmp_pa
     spec = spec_file(tmp_path, population=6, generations=2)
     folder, _ = optimise(spec, tmp_path / "o")
     names = {p.name for p in folder.iterdir()}
-    assert names == set(OPTIMIZE_NAMES) | {".sovai-output.json"}        # no temporary files left behind
+    policies = {f"policy-{k + 1:02d}.toml" for k in range(len(pd.read_csv(folder / "pareto.csv")))}
+    assert names == set(OPTIMIZE_NAMES) | {".sovai-output.json"} | policies   # no temporary files left behind
     before = {n: (folder / n).read_bytes() for n in OPTIMIZE_NAMES if n != "runs"}
     # a new optimiser seed proposes new policies, whose runs fail: the command stops, the old files stay whole
     spec2 = spec_file(tmp_path, population=6, generations=2, seed=99, name="spec2.toml")
@@ -196,6 +197,23 @@ def test_a_folder_of_another_ensemble_is_refused(tmp_path):
                        text=True, timeout=120)
     assert r.returncode == 2 and "--out" in r.stderr and "different experiment design" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_each_pareto_policy_is_a_scenario_file_the_dashboard_loads(tmp_path):
+    from abm.scenario import load_scenario
+    from viz.scenario_io import load_uploaded
+    from viz.session import build_scenario
+
+    folder, _ = optimise(spec_file(tmp_path, population=6, generations=2, third="npv_jpy_tn"), tmp_path / "o")
+    front = pd.read_csv(folder / "pareto.csv")
+    for k, row in front.iterrows():
+        path = folder / f"policy-{k + 1:02d}.toml"
+        sc = load_scenario(str(path))
+        assert sc.policy.role_division == row["policy.role_division"]
+        assert sc.policy.compute_budget_jpy_tn_per_year == row["policy.compute_budget_jpy_tn_per_year"]
+        text = path.read_text(encoding="utf-8")
+        shown = build_scenario(load_uploaded(path.name, text, len(text.encode())))
+        assert shown.policy == sc.policy and shown.population == sc.population
 
 
 def test_validate_spec_defaults_come_from_the_schema():
