@@ -55,31 +55,23 @@ def _write(spec, folder: Path, result, chosen, oos, info: dict, lang: str) -> No
     from experiments import optimize_report as rep
     from experiments.outdir import text_writer, write_files
     from experiments.provenance import stamp
-    from experiments.run_report import font_context
+    from experiments.run_report import font_context, png_bytes
 
     table = rep.pareto_table(spec, result.front)
     conv = rep.convergence_table(result)
     reps = rep.representatives_table(spec, result.front, chosen, oos)
     note = rep.t("note", lang, evals=info["evaluations"], runs=info["runs"], ran=info["ran"], out=folder,
-                 futures=len(spec_futures(spec)), seeds=spec.futures.seeds, gens=spec.optimizer.generations,
+                 futures=spec.futures.count, seeds=spec.futures.seeds, gens=spec.optimizer.generations,
                  pop=spec.optimizer.population, front=info["front_size"], seconds=info["seconds"])
     with font_context(lang):
-        par, cv = rep.parallel_figure(spec, result.front, lang), rep.convergence_figure(conv, lang)
-    html_text = rep.render_html(spec, table, conv, reps, oos, note, par, cv, lang)
-    with font_context(lang):
-        par_png = rep.parallel_figure(spec, result.front, lang)
-
-    def png(path: Path) -> None:
-        import matplotlib.pyplot as plt
-
-        par_png.savefig(path, format="png", dpi=110, bbox_inches="tight")
-        plt.close(par_png)
-
+        par_png = png_bytes(rep.parallel_figure(spec, result.front, lang), dpi=110)
+        conv_png = png_bytes(rep.convergence_figure(conv, lang))
+    html_text = rep.render_html(spec, table, conv, reps, oos, note, par_png, conv_png, lang)
     files = {"pareto.csv": text_writer(table.to_csv(index=False)),
              "convergence.csv": text_writer(conv.to_csv(index=False)),
              "representatives.csv": text_writer(reps.to_csv(index=False)),
              "out_of_sample.csv": text_writer(oos.to_csv(index=False)),
-             "pareto.png": png, "report.html": text_writer(html_text),
+             "pareto.png": lambda path: path.write_bytes(par_png), "report.html": text_writer(html_text),
              "optimization.json": text_writer(rep.summary_json(spec, result, chosen, info)),
              "spec.toml": text_writer(spec.text)}
     policies = rep.policy_files(spec, result.front)
@@ -90,12 +82,6 @@ def _write(spec, folder: Path, result, chosen, oos, info: dict, lang: str) -> No
     for old in folder.glob("policy-*.toml"):   # a previous, larger front's files (sovai's own: see the marker)
         if old.name not in policies:
             old.unlink()
-
-
-def spec_futures(spec) -> list:
-    from experiments.optimize_eval import draw_futures
-
-    return draw_futures(spec, "in")
 
 
 def register(app: typer.Typer) -> None:

@@ -197,17 +197,21 @@ def shown_front(spec: OptimizeSpec, table: pd.DataFrame, lang: str) -> pd.DataFr
 
 
 def render_html(spec: OptimizeSpec, table: pd.DataFrame, conv: pd.DataFrame, reps: pd.DataFrame,
-                oos: pd.DataFrame, note: str, parallel_fig, conv_fig, lang: str) -> str:
-    from experiments.report import page, png, table as html_table
-    from experiments.run_report import font_context
+                oos: pd.DataFrame, note: str, parallel_png: bytes, conv_png: bytes, lang: str) -> str:
+    """The report: note, convergence, representatives in words with their out-of-sample check, the Pareto set."""
+    import base64
 
-    with font_context(lang):
-        conv_img, par_img = png(conv_fig, t("h_conv", lang)), png(parallel_fig, t("h_par", lang))
+    from experiments.report import img_tag, page, table as html_table
+
+    def img(data: bytes, alt: str) -> str:
+        return img_tag(base64.b64encode(data).decode("ascii"), alt)
+
     words = "".join(f"<p>{html.escape(d)}</p>" for d in reps[f"description_{'ja' if lang == 'ja' else 'en'}"])
     body = (f"<p>{html.escape(spec.description)}</p><p>{html.escape(note)}</p>"
-            f"<h2>{t('h_conv', lang)}</h2>{conv_img}{html_table(conv)}"
+            f"<h2>{t('h_conv', lang)}</h2>{img(conv_png, t('h_conv', lang))}{html_table(conv)}"
             f"<h2>{t('h_rep', lang)}</h2>{words}<p>{t('drop', lang)}</p>{html_table(oos)}"
-            f"<h2>{t('h_front', lang)}</h2>{par_img}{html_table(shown_front(spec, table, lang))}")
+            f"<h2>{t('h_front', lang)}</h2>{img(parallel_png, t('h_par', lang))}"
+            f"{html_table(shown_front(spec, table, lang))}")
     return page(t("title", lang, name=spec.name), body, lang)
 
 
