@@ -40,6 +40,7 @@ def optimize_folder(spec_path: str, out: str | None, *, workers: int = 1, schedu
     interrupted = False
     try:
         result, chosen, oos = run_optimisation(spec, ev, progress)
+        ev.finish()
     except BaseException:
         interrupted = True
         raise

@@ -165,6 +165,16 @@ class Evaluator:
                 out[k, j] = statistic(np.array([np.nan if v is None else v for v in vals], dtype=float), m)
         return out
 
+    def finish(self) -> None:
+        """Record in the store's manifest that the optimisation is complete: the runs it needed are the runs it
+        holds (the planned count is only an upper bound: a policy proposed twice runs once)."""
+        from experiments.store import write_json_atomic
+
+        if self.store is not None:
+            m = self.store.manifest
+            m.update(planned_runs=m["done_runs"], complete=True)
+            write_json_atomic(self.store.root / "manifest.json", m)
+
     def close(self, interrupted: bool = False) -> None:
         self.engine.close(interrupted)
         if self.store is not None:
