@@ -17,6 +17,7 @@ from abm.labels import unit_text
 from abm.scenario import presets
 from viz import charts, i18n, runner
 from viz.components import ChoiceSelect
+from viz.pareto_view import compare_options, compare_scenario
 from viz.i18n import tr
 
 MAX_REPLICATIONS = 200
@@ -26,7 +27,7 @@ POLL_S = 0.25
 class Job:
     """Replications of ``names`` running in a daemon thread; read ``done``/``total``/``results``/``error``."""
 
-    def __init__(self, names: list[str], n: int, base_seed: int):
+    def __init__(self, names: list, n: int, base_seed: int):   # preset names or Scenarios (Pareto policies)
         self.names, self.n, self.base_seed = names, n, base_seed
         self.done, self.total = 0, len(names) * n
         self.cancel_event = threading.Event()
@@ -113,6 +114,7 @@ def appraisal_table_html(results: dict, lang: str) -> str:
 @solara.component
 def CompareView(lang: str, job: solara.Reactive):
     names = list(presets())
+    pareto = compare_options(lang)   # the Pareto policies of `sovai dashboard --optimization DIR`, if any
     picks = solara.use_reactive(("gov-led", "foreign-dependent", "none"))
     reps = solara.use_reactive(10)
     seed = solara.use_reactive(runner.DEFAULT_MASTER_SEED)
@@ -132,7 +134,7 @@ def CompareView(lang: str, job: solara.Reactive):
                              [j, j is not None and j.results is not None, lang])
 
     def start():
-        chosen = list(dict.fromkeys(p for p in picks.value if p != "none"))
+        chosen = [compare_scenario(p) for p in dict.fromkeys(p for p in picks.value if p != "none")]
         if len(chosen) < 2:
             message.set(tr("cmp_need_two", lang))
             return
@@ -151,7 +153,7 @@ def CompareView(lang: str, job: solara.Reactive):
     solara.Text(tr("cmp_intro", lang), style={"font-size": "13px", "color": "#555"})
     with solara.Row(classes=["compare-controls"], style={"align-items": "center", "flex-wrap": "wrap"}):
         for i, letter in enumerate("ABC"):
-            options = [(p, i18n.preset_name(p, lang)) for p in names]
+            options = [(p, i18n.preset_name(p, lang)) for p in names] + pareto
             if i == 2:
                 options = [("none", tr("cmp_none", lang)), *options]
             with solara.Div(style={"min-width": "220px"}):

@@ -1,6 +1,7 @@
 """An optimisation result in the dashboard: ``sovai dashboard --optimization DIR`` lists the Pareto policies of a
 ``sovai optimize`` folder above the controls; choosing one sends it to the single-run view (its scenario file
-``DIR/policy-NN.toml`` is loaded as the Load button would: levers to their controls, the rest as Other field).
+``DIR/policy-NN.toml`` is loaded as the Load button would: levers to their controls, the rest as Other field),
+and the compare view offers them beside the presets.
 
 The folder comes from the command line (environment variable ``OPTIMIZATION_ENV``), never from the page.
 """
@@ -46,6 +47,26 @@ def policy_settings(folder: Path, number: int) -> Settings:
     except OSError as e:
         raise ScenarioError(f"{path}: {e.strerror or e}") from None
     return load_uploaded(path.name, text, len(text.encode("utf-8")))
+
+
+def compare_options(lang: str) -> list[tuple[str, str]]:
+    """The compare view's extra choices: ``(policy file path, "Pareto 3: private-led — ...")`` per Pareto policy
+    (none without an optimisation result)."""
+    folder = result_folder()
+    if folder is None:
+        return []
+    try:
+        return [(str(folder / f"policy-{k:02d}.toml"), f"Pareto {text}") for k, text in pareto_choices(folder, lang)]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def compare_scenario(value: str):
+    """A compare pick as the runner takes it: a preset name as is, a Pareto policy file as its Scenario (named
+    ``<spec>-policy-NN``, so the charts and tables show that name)."""
+    from abm.scenario import load_scenario
+
+    return load_scenario(value) if value.endswith(".toml") else value
 
 
 @solara.component
