@@ -22,7 +22,8 @@ from experiments.cli_errors import SovaiTyper, set_debug
 
 COMMAND_MODULES = ("experiments.run_cli", "experiments.sweep", "experiments.results", "experiments.compare",
                    "experiments.sensitivity", "experiments.discover", "experiments.validation",
-                   "experiments.calibration", "experiments.levers_cli", "experiments.dashboard_cli")
+                   "experiments.calibration", "experiments.levers_cli", "experiments.optimize_cli",
+                   "experiments.dashboard_cli")
 HELP = "sovai: agent-based simulator of Japan's sovereign-AI ecosystem, 2026-2040."
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Optional
 
 import typer
 
+OPTIMIZATION_ENV = "SOVAI_OPTIMIZATION"   # the --optimization folder, read by viz/pareto_view.py
 LOCAL_ASSETS = Path(__file__).resolve().parent.parent / ".cache" / "solara-assets"
 
 
@@ -56,6 +57,8 @@ def register(app: typer.Typer) -> None:
                                                "mean to expose the dashboard")] = "127.0.0.1",
         open_browser: Annotated[bool, typer.Option("--open/--no-open", help="open a browser tab")] = False,
         assets: Annotated[Optional[Path], typer.Option(help="offline Solara asset cache folder")] = None,
+        optimization: Annotated[Optional[Path], typer.Option(help="a sovai optimize result folder: its Pareto "
+                                                             "policies can be sent to the single-run view")] = None,
     ):
         """Start the dashboard (single run, compare, 日本語/English) at http://HOST:PORT."""
         if importlib.util.find_spec("solara") is None:
@@ -64,8 +67,15 @@ def register(app: typer.Typer) -> None:
         if assets is not None and not assets.is_dir():
             typer.echo(f"error: --assets: {assets} is not a folder", err=True)
             raise typer.Exit(2)
+        if optimization is not None and not (optimization / "optimization.json").is_file():
+            typer.echo(f"error: --optimization: {optimization} holds no sovai optimize result (optimization.json)",
+                       err=True)
+            raise typer.Exit(2)
+        env = dashboard_env(assets)
+        if optimization is not None:
+            env[OPTIMIZATION_ENV] = str(optimization.resolve())
         typer.echo(f"sovai dashboard on http://{host}:{port}  (Ctrl+C to stop)", err=True)
-        proc = subprocess.Popen(command(host, port, open_browser), env=dashboard_env(assets))
+        proc = subprocess.Popen(command(host, port, open_browser), env=env)
 
         def stop(signum, _frame):  # SIGTERM to this command stops the server too
             raise KeyboardInterrupt

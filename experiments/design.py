@@ -137,9 +137,10 @@ def _suggest(key: str, options) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _explain(err: ValidationError) -> str:
+def explain(err: ValidationError, whole: str = "experiment") -> str:
+    """A file's first validation error as one line naming the field (``whole`` when it is the file itself)."""
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"]) or "experiment"
+    loc = ".".join(str(p) for p in e["loc"]) or whole
     if e["type"] == "extra_forbidden":
         return f"{loc}: unknown key"
     if e["type"] == "missing":
@@ -160,7 +161,7 @@ def validate_experiment(data: dict, base_dir: Path | None = None, extra_bases: d
     try:
         spec = ExperimentFile.model_validate(data)
     except ValidationError as err:
-        raise ExperimentError(_explain(err)) from None
+        raise ExperimentError(explain(err)) from None
     extra = dict(extra_bases or {})
     shock_sets = _shock_sets(spec)
     labels, where = [spec.base], "base"

@@ -53,7 +53,12 @@ def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd
 
 def png(fig, alt: str = "plot") -> str:
     """A matplotlib figure as an inline ``<img>`` (the figure is closed); ``alt`` names it (its title)."""
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png_base64(fig)}">'
+    return img_tag(png_base64(fig), alt)
+
+
+def img_tag(b64: str, alt: str = "plot") -> str:
+    """An inline ``<img>`` of base64 PNG data."""
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
 
 
 def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:

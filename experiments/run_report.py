@@ -74,12 +74,17 @@ def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tupl
     ]
 
 
+def png_bytes(fig, dpi: int = 90) -> bytes:
+    """A matplotlib figure as PNG bytes (the figure is closed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
 def png_base64(fig) -> str:
     """A matplotlib figure as base64 PNG (the figure is closed)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return base64.b64encode(png_bytes(fig)).decode("ascii")
 
 
 def figures(ts: pd.DataFrame, lang: str = "en") -> dict[str, str]:

@@ -72,11 +72,22 @@ def sovai(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 def small_experiment(src: Path, dest: Path) -> None:
     spec = tomllib.loads(src.read_text(encoding="utf-8"))
+    if "objectives" in spec:  # an optimisation spec (sovai optimize)
+        return small_optimization(spec, dest)
     spec["replications"] = 1
     spec.setdefault("fixed", {}).update(SMALL)
     kind = spec["design"]["kind"]
     if kind in DESIGN_SIZE:
         spec["design"]["size"] = DESIGN_SIZE[kind]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(tomli_w.dumps(spec), encoding="utf-8")
+
+
+def small_optimization(spec: dict, dest: Path) -> None:
+    """An optimisation spec at the small scale: small populations, 2 futures, 4 policies x 2 generations."""
+    spec.setdefault("set", {}).update(SMALL)
+    spec.setdefault("futures", {}).update(count=2, seeds=1, out_of_sample=2)
+    spec.setdefault("optimizer", {}).update(population=4, generations=2, representatives=2)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(tomli_w.dumps(spec), encoding="utf-8")
 

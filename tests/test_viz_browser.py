@@ -54,6 +54,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A dashboard server on a free loopback port; yields (url, start seconds); always stopped."""
+    yield from _serve(tmp_path_factory, [], "server.log")
+
+
+def _serve(tmp_path_factory, extra: list[str], log_name: str):
     reason = _missing()
     if reason and os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and the browser test cannot run: {reason}")
@@ -65,15 +69,15 @@ def server(tmp_path_factory):
     env = dict(os.environ, HOME=str(home), MPLCONFIGDIR=str(home / "mpl"), SOLARA_TELEMETRY_MIXPANEL_ENABLE="false",
                SOLARA_ASSETS_PROXY_CACHE_DIR=str(ASSETS), PYTHONPATH=str(ROOT))
     sovai = Path(sys.executable).with_name("sovai")
-    cmd = [str(sovai), "dashboard", "--port", str(port), "--assets", str(ASSETS)]  # host defaults to 127.0.0.1
-    log = open(ARTIFACTS / "server.log", "w")
+    cmd = [str(sovai), "dashboard", "--port", str(port), "--assets", str(ASSETS), *extra]  # host: 127.0.0.1
+    log = open(ARTIFACTS / log_name, "w")
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode}; see {ARTIFACTS / 'server.log'}")
+                pytest.fail(f"server exited with {proc.returncode}; see {ARTIFACTS / log_name}")
             if time.monotonic() - t0 > START_TIMEOUT_S:
                 pytest.fail(f"server not ready within {START_TIMEOUT_S} s")
             try:
@@ -456,4 +460,45 @@ def test_no_control_overflows_its_container(server, browser, width, locale):
     page.screenshot(path=str(ARTIFACTS / f"layout-{width}-{locale}.png"), full_page=True)
     problems = page.evaluate(OVERFLOW)
     assert problems == [], problems
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def optimization(tmp_path_factory):
+    """A small `sovai optimize` result folder (the synthetic run function of tests/test_optimize.py)."""
+    from experiments.optimize_cli import optimize_folder
+    from test_optimize import RUN_FN, spec_file
+
+    tmp = tmp_path_factory.mktemp("optimize")
+    folder, _ = optimize_folder(str(spec_file(tmp, population=6, generations=2, third="npv_jpy_tn")), str(tmp / "o"),
+                                workers=1, run_fn=RUN_FN)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pareto_server(tmp_path_factory, optimization):
+    yield from _serve(tmp_path_factory, ["--optimization", str(optimization)], "server-optimization.log")
+
+
+def test_a_pareto_policy_goes_to_the_single_run_view_and_runs(pareto_server, browser, optimization):
+    import pandas as pd
+
+    url, _ = pareto_server
+    row = pd.read_csv(optimization / "pareto.csv").iloc[-1]
+    page, _ = _open(browser, url)
+    picker, wanted = page.locator(".pareto-select"), re.compile(rf"^{int(row['policy'])}: ")
+    for _attempt in range(3):   # under load the menu may still be opening when the option is clicked
+        picker.click()
+        page.get_by_role("option", name=wanted).click()
+        try:
+            expect(picker).to_contain_text(f"{int(row['policy'])}: ")
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")
+    expect(page.locator(".scenario-label")).to_have_text(re.compile(r"Scenario: "))
+    budget = f"{row['policy.compute_budget_jpy_tn_per_year']:g}"
+    expect(page.locator(".controls")).to_contain_text(f"Compute budget (JPY tn/yr): {budget}")
+    page.get_by_role("button", name="Step").click()
+    expect(page.locator(".kpi-year .kpi-value")).to_have_text("2026 Q1")
+    assert page.evaluate(OVERFLOW) == []
     page.close()

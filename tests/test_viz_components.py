@@ -462,3 +462,61 @@ def test_compare_titles_come_from_the_declarations():
     assert outputs.get("net_fiscal_cum_jpy_tn").kind == "derived"
     for col, _ in runner.FAN_METRICS.values():
         assert outputs.label(col, "ja") != outputs.label(col, "en")
+
+
+def test_a_pareto_policy_of_an_optimisation_goes_to_the_single_run_view(kernel_ctx, tmp_path, monkeypatch):
+    """`sovai dashboard --optimization DIR`: the Pareto policies are listed; choosing one sets its levers."""
+    import pandas as pd
+
+    from experiments.dashboard_cli import OPTIMIZATION_ENV
+    from experiments.optimize_cli import optimize_folder
+    from test_optimize import RUN_FN, spec_file
+
+    folder, _ = optimize_folder(str(spec_file(tmp_path, population=6, generations=2, third="npv_jpy_tn")),
+                                str(tmp_path / "o"), workers=1, run_fn=RUN_FN)
+    front = pd.read_csv(folder / "pareto.csv")
+    row = front.iloc[-1]
+    monkeypatch.setenv(OPTIMIZATION_ENV, str(folder))
+    rc = render_single()
+    picker = rc.find(v.Select, label=i18n.tr("pareto_policy", "en")).widget
+    assert [it["value"] for it in picker.items] == list(front["policy"])
+    picker.v_model = int(row["policy"])
+    role = rc.find(v.Select, label=i18n.field_label(field_specs()["policy.role_division"], "en")).widget
+    wait_for(lambda: role.v_model == row["policy.role_division"], 10.0)
+    spec = field_specs()["policy.compute_budget_jpy_tn_per_year"]
+    (slider,) = [w for w in walk(rc.container) if isinstance(w, v.Slider)
+                 and w.label.startswith(i18n.field_label(spec, "en") + ":")]
+    assert slider.v_model == pytest.approx(row["policy.compute_budget_jpy_tn_per_year"])
+
+
+def test_without_an_optimisation_there_is_no_pareto_picker(kernel_ctx, monkeypatch):
+    from experiments.dashboard_cli import OPTIMIZATION_ENV
+
+    monkeypatch.delenv(OPTIMIZATION_ENV, raising=False)
+    rc = render_single()
+    assert rc.find(v.Select, label=i18n.tr("pareto_policy", "en")).widgets == []
+
+
+def test_pareto_policies_are_offered_and_run_in_the_compare_view(kernel_ctx, tmp_path, monkeypatch):
+    from experiments.dashboard_cli import OPTIMIZATION_ENV
+    from experiments.optimize_cli import optimize_folder
+    from test_optimize import RUN_FN, spec_file
+    from viz.compare_view import CompareView
+
+    spec = spec_file(tmp_path, population=6, generations=2, third="npv_jpy_tn")
+    spec.write_text(spec.read_text() + '[set]\n"population.firms" = 60\n"population.talent" = 60\n'
+                    '"population.data_holders" = 10\n"run.end_year" = 2028\n', encoding="utf-8")
+    folder, _ = optimize_folder(str(spec), str(tmp_path / "o"), workers=1, run_fn=RUN_FN)
+    monkeypatch.setenv(OPTIMIZATION_ENV, str(folder))
+    job = solara.reactive(None)
+    _box, rc = solara.render(CompareView("en", job), handle_error=False)
+    (pick_a,) = by_class(rc, v.Select, "compare-pick-a")
+    policy = str(folder / "policy-01.toml")
+    assert policy in [it["value"] for it in pick_a.items]
+    pick_a.v_model = policy
+    (reps,) = [w for w in walk(rc.container) if isinstance(w, v.TextField) and "input-reps" in (w.class_ or "")]
+    reps.v_model = "2"
+    button(rc, "Run comparison").click()
+    wait_for(lambda: job.value is not None and job.value.finished, 60.0)
+    assert job.value.error is None and set(job.value.results) == {"synthetic-policy-01", "foreign-dependent"}
+    rc.close()

@@ -18,6 +18,7 @@ from abm.scenario import ScenarioError, presets
 from abm.schema import Scenario
 from viz import charts, runner
 from viz.components import ChoiceSelect
+from viz.pareto_view import compare_options, compare_scenario
 from viz.i18n import tr
 from viz.scenario_io import ScenarioUpload, display_name, uploaded_scenario
 
@@ -133,7 +134,8 @@ def CompareView(lang: str, job: solara.Reactive, custom: Scenario | None = None)
     uploaded = solara.use_reactive({})
     upload_problem = solara.use_reactive(None)
     offered = choices(custom, uploaded.value)
-    names = list(offered)
+    pareto = dict(compare_options(lang))   # the Pareto policies of `sovai dashboard --optimization DIR`, if any
+    names = list(offered) + [p for p in pareto if p not in offered]
     picks = solara.use_reactive(("gov-led", "foreign-dependent", "none"))
     reps = solara.use_reactive(10)
     seed = solara.use_reactive(runner.DEFAULT_MASTER_SEED)
@@ -157,7 +159,7 @@ def CompareView(lang: str, job: solara.Reactive, custom: Scenario | None = None)
         if len(chosen) < 2:
             message.set(tr("cmp_need_two", lang))
             return
-        gone = [p for p in chosen if p not in offered]
+        gone = [p for p in chosen if p not in offered and p not in pareto]
         if gone:   # the single-run view's settings changed since this one was picked
             message.set(tr("cmp_gone", lang, name=display_name(gone[0], lang)))
             return
@@ -166,7 +168,8 @@ def CompareView(lang: str, job: solara.Reactive, custom: Scenario | None = None)
             message.set(f"{tr('cmp_reps', lang)}: 1–{MAX_REPLICATIONS} (got {n})")
             return
         message.set(None)
-        job.set(Job([offered[p] for p in chosen], int(n), int(seed.value or 0)).start())
+        job.set(Job([offered[p] if p in offered else compare_scenario(p) for p in chosen], int(n),
+                    int(seed.value or 0)).start())
 
     def loaded(info):
         file_name = info.get("name", "?")
@@ -187,8 +190,8 @@ def CompareView(lang: str, job: solara.Reactive, custom: Scenario | None = None)
     solara.Text(tr("cmp_intro", lang), style={"font-size": "13px", "color": "#555"})
     with solara.Row(classes=["compare-controls"], style={"align-items": "center", "flex-wrap": "wrap"}):
         for i, letter in enumerate("ABC"):
-            options = [(p, display_name(p, lang)) for p in names]
-            if picks.value[i] not in offered and picks.value[i] != "none":   # kept visible until re-picked
+            options = [(p, pareto.get(p) or display_name(p, lang)) for p in names]
+            if picks.value[i] not in names and picks.value[i] != "none":   # kept visible until re-picked
                 options.append((picks.value[i], display_name(picks.value[i], lang)))
             if i == 2:
                 options = [("none", tr("cmp_none", lang)), *options]

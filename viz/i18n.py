@@ -46,6 +46,7 @@ UI = {
     "custom_label": ("custom (from {preset})", "カスタム({preset} から)"),
     "save_toml": ("Save scenario (TOML)", "シナリオを保存 (TOML)"),
     "load_toml": ("Load scenario (TOML)", "シナリオを読み込む (TOML)"),
+    "pareto_policy": ("Pareto policy (sovai optimize)", "パレート最適な政策(sovai optimize)"),
     "changed": ("Changed during this run: ", "実行中の変更: "),
     "speed": ("Speed (quarters/s)", "速度(四半期/秒)"),
     "blocked": ("Stepping is off: a setting marked below needs a fix or Reset",

@@ -13,6 +13,7 @@ from viz.changes import control_errors, split
 from viz.components import Controls, Headline
 from viz.i18n import field_name, tr
 from viz.panels import LivePanels
+from viz.pareto_view import ParetoPicker
 from viz.scenario_io import ScenarioFiles, custom_scenario
 from viz.session import Run, Settings, Snapshot, check, file_stem, scenario_label, settings_for
 
@@ -160,6 +161,7 @@ def SingleRunView(lang: str, on_custom=None):
 
     with solara.Columns([1, 3], classes=["single-run"]):
         with solara.Column(classes=["controls"]):
+            ParetoPicker(settings, lang)
             ScenarioFiles(settings, lang)
             Controls(settings, pick_preset, lang, control_notes(errors, mid, reset_needed, started.value, lang))
         with solara.Column(classes=["results"]):
