@@ -24,7 +24,10 @@ class Collector(mesa.DataCollector):
 
     def collect(self, model):
         reporters = self.model_reporters
-        if not all(isinstance(r, types.FunctionType | partial) for r in reporters.values()):
+        plain = getattr(self, "_plain", None)
+        if plain is None:   # reporters are declared at construction: checked once
+            plain = self._plain = all(isinstance(r, types.FunctionType | partial) for r in reporters.values())
+        if not plain:
             return super().collect(model)   # attribute names, methods, [f, args]: Mesa's own path
         scalar = SCALARS.__contains__
         if reporters:
