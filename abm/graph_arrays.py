@@ -83,6 +83,37 @@ def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> tuple[np.ndarra
     return _ordered_edges(adj)
 
 
+# -- filling an nx.Graph whose nodes are 0..n-1, without networkx's per-item checks -------------------------
+# The same dicts in the same insertion order as add_nodes_from / add_edges_from (so iteration over nodes,
+# neighbours and edges is unchanged), at ~1/3 of the time: the endpoints are known to exist.
+
+def add_kind_nodes(G: nx.Graph, count: int, kind: str) -> None:
+    """``G.add_nodes_from(range(len(G), len(G) + count), kind=kind)``, then each node's ``idx`` = 0..count-1.
+    G's nodes must be 0..len(G)-1 (as :func:`abm.network.build_network` adds them)."""
+    node, adj, start = G._node, G._adj, len(G)
+    if start and (start - 1 not in node or start in node):
+        raise ValueError("add_kind_nodes: the graph's nodes must be 0..n-1")
+    node.update((start + i, {"kind": kind, "idx": i}) for i in range(count))
+    adj.update((start + i, {}) for i in range(count))
+    nx._clear_cache(G)
+
+
+def add_layer_edges(G: nx.Graph, u: np.ndarray, v: np.ndarray, layer: str) -> None:
+    """``G.add_edges_from(zip(u, v), layer=layer)`` for endpoints in 0..len(G)-1 (nodes 0..n-1, all present)."""
+    if len(u) and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= len(G)):
+        raise ValueError(f"add_layer_edges: an endpoint of layer {layer} is not a node")
+    adj = G._adj
+    for a, b in zip(u.tolist(), v.tolist()):
+        d = adj[a].get(b)
+        if d is None:
+            d = {"layer": layer}
+        else:
+            d["layer"] = layer
+        adj[a][b] = d
+        adj[b][a] = d
+    nx._clear_cache(G)
+
+
 # -- edge arrays per layer, computed once per graph ------------------------------------------------------
 
 KIND_CODES = {"government": 0, "firm": 1, "data_holder": 2, "asean": 3, "talent": 4, "cloud_provider": 5}
@@ -230,7 +261,9 @@ class NeighbourMean:
     def set(self, rows: np.ndarray, values) -> None:
         """Set ``x[rows] = values`` (``rows`` without repeats) and update :attr:`mean` by the changed columns."""
         rows = np.asarray(rows, dtype=np.int64)
-        new = np.broadcast_to(np.asarray(values, dtype=float), rows.shape)
+        new = np.asarray(values, dtype=float)
+        if new.shape != rows.shape:
+            new = np.full(rows.shape, new)   # one value for all rows (np.broadcast_to costs more per call)
         delta = new - self.x[rows]
         changed = delta != 0
         rows, delta = rows[changed], delta[changed]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import mesa
 
 from abm import compute_market, metrics, network_memo, outcomes
+from abm.collector import Collector
 from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
 from abm.exchange import SharedData, policy_in_force
@@ -87,8 +88,8 @@ class SovereignAIModel(mesa.Model):
         agent_reporters = {}
         if collect_agents:
             agent_reporters = {Firm: metrics.AGENT_REPORTERS["Firm"], Talent: metrics.AGENT_REPORTERS["Talent"]}
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters(),
-                                                agenttype_reporters=agent_reporters)
+        self.datacollector = Collector(model_reporters=metrics.model_reporters(),
+                                        agenttype_reporters=agent_reporters)
         self.period = PERIODS[0]
         self.tally = metrics.tally(self)
         self.policy_changes: list[PolicyChange] = []   # applied mid-run, in order (apply_policy)

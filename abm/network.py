@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from abm.graph_arrays import (KIND_CODES, EdgeTable, _dedup, _edges_order, _remember, barabasi_albert_edges,
-                              gc_paused, watts_strogatz_edges)
+from abm.graph_arrays import (KIND_CODES, EdgeTable, _dedup, _edges_order, _remember, add_kind_nodes, add_layer_edges,
+                              barabasi_albert_edges, gc_paused, watts_strogatz_edges)
 from abm.schema import Scenario
 from abm.vocab import load_table
 
@@ -114,8 +114,8 @@ def supply_edges(kind: str, sectors: np.ndarray, rng: np.random.Generator, offse
 def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
     """Build the layered ecosystem graph. Same scenario + same generator state -> same graph.
 
-    The edges of each layer are generated as integer arrays and inserted in one ``add_edges_from`` per layer
-    (endpoints as Python ints); the arrays are also kept in :func:`edge_table`'s memo, so
+    The edges of each layer are generated as integer arrays and inserted layer by layer
+    (:func:`~abm.graph_arrays.add_layer_edges`: what ``add_edges_from`` would build, faster); the arrays are also kept in :func:`edge_table`'s memo, so
     :func:`layer_pairs` and :func:`adjacency` never iterate the graph's edges.
     """
     p = scenario.population
@@ -126,12 +126,9 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
         kinds = (("firm", b.firms, p.firms), ("data_holder", b.holders, p.data_holders),
                  ("asean", b.asean, p.asean_partners), ("talent", b.talent, b.n_talent),
                  ("cloud_provider", b.providers, b.n_providers))
-        for kind, start, count in kinds:
-            G.add_nodes_from(range(start, start + count), kind=kind)
+        for kind, start, count in kinds:   # node ids are consecutive: each block starts at len(G)
+            add_kind_nodes(G, count, kind)
         nodes = G.nodes(data=True)
-        idx = itertools.chain.from_iterable(range(count) for _, _, count in kinds)
-        for (_, attrs), i in zip(itertools.islice(nodes, 1, None), idx):
-            attrs["idx"] = i
         sectors = assign_sectors(p.firms)
         names = [SECTOR_NAMES[k] for k in sectors.tolist()]
         for (_, attrs), name in zip(itertools.islice(nodes, b.firms, b.firms + p.firms), names):
@@ -163,7 +160,7 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
         layers = {"supply": supply, "data": (data_u, data_v), "peer": peer, "funding": funding,
                   "subsidiary": subsidiary, "cloud": cloud}
         for name, (a, c) in layers.items():
-            G.add_edges_from(zip(a.tolist(), c.tolist()), layer=name)
+            add_layer_edges(G, a, c, name)
     kind = np.empty(G.number_of_nodes(), dtype=np.int8)
     idx = np.empty(G.number_of_nodes(), dtype=np.int64)
     for name, start, count in (("government", 0, 1), *kinds):

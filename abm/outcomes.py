@@ -27,7 +27,8 @@ def effective_domestic_use(firms, sector: str, need_privacy: bool, privacy_on: b
     m = firms.rows_of[sector]
     if not len(m):
         return 0.0
-    domestic = np.select([firms.source[m] == Source.SOVEREIGN, firms.source[m] == Source.OPEN], [1.0, open_weight], 0.0)
+    source = firms.source[m]
+    domestic = np.where(source == Source.SOVEREIGN, 1.0, np.where(source == Source.OPEN, float(open_weight), 0.0))
     domestic = domestic * (privacy_on or not need_privacy)
     quality = np.clip(firms.quality[m], 0.0, 1.0)
     return float((firms.va_jpy_tn[m] * domestic * quality).sum() / firms.va_jpy_tn[m].sum())

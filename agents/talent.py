@@ -136,8 +136,9 @@ class TalentPopulation:
         staffed = np.bincount(employer[employer >= 0], minlength=n_firms) * self.cohort
         gov_staff = (employer == GOV_LAB).sum() * self.cohort
         if moving.any():
-            weights = np.r_[max(lab_target - gov_staff, 0.0), rules.talent_academia_vacancy_weight * len(at_home) * self.cohort,
-                            np.maximum(firm_need - staffed, 0.0)]
+            weights = np.concatenate(([max(lab_target - gov_staff, 0.0),
+                                       rules.talent_academia_vacancy_weight * len(at_home) * self.cohort],
+                                      np.maximum(firm_need - staffed, 0.0)))
             cum = np.cumsum(weights)
             pick = sorted_lookup(cum, rng.random(int(moving.sum())) * cum[-1])
             old, new = employer[moving], np.where(pick < 2, GOV_LAB - pick, pick - 2)   # 0: lab, 1: academia
