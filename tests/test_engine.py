@@ -81,3 +81,18 @@ def test_bad_run_function_and_unreachable_cluster_are_one_line_errors():
         Engine(run_fn="no_such_module:f")
     with pytest.raises(EngineError, match="cannot reach"):
         Engine(scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_chunk_runs_with_fewer_collections_and_restores_the_thresholds():
+    import gc
+
+    from experiments import runner
+
+    before = gc.get_threshold()
+    seen = []
+    with runner.fewer_collections():
+        seen.append(gc.get_threshold())
+    assert seen == [runner.GC_THRESHOLDS] and gc.get_threshold() == before
+    with pytest.raises(RuntimeError), runner.fewer_collections():
+        raise RuntimeError("a failing block restores them too")
+    assert gc.get_threshold() == before
