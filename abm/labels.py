@@ -1,5 +1,6 @@
 """English and Japanese names of the model's words: categories (sectors, model sources, cost categories,
-outcomes, periods, payers, talent locations) and units. The one place these are translated.
+outcomes, periods, payers, talent locations), units and the statistic qualifiers that say what a headline
+figure is (Q4 value, annual mean, mean over replications with its interval). The one place these are translated.
 
 :mod:`abm.outputs` composes the labels of generated output columns from :data:`NAMES`; the dashboard
 (``viz.i18n``) and the reports read names and units through :func:`name` and :func:`unit_text`.
@@ -37,6 +38,21 @@ UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing
 }
 
 
+STATISTICS = {  # what a headline figure is, in English and Japanese ({year}, {n}: filled in by the surface)
+    "quarter": ("value in the quarter shown", "表示中の四半期の値"),
+    "q4": ("value in Q4 {year}", "{year}年第4四半期の値"),
+    "annual_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
+    "annual_means": ("annual means of each year's quarters", "各年の四半期平均"),
+    "year_end": ("value at the end of {year}", "{year}年末の値"),
+    "run_end": ("value at the end of the run", "期末の値"),
+    "per_run": ("one value per run", "実行ごとの値"),
+    "one_seed": ("one seed, one future", "1シード・1つの将来"),
+    "replication_mean": ("mean [5%, 95%] over {n} runs", "{n}回の実行の平均 [5%, 95%]"),
+    "replications": ("mean [5%, 95%] over replications (and futures)", "反復実行(と将来シナリオ)の平均 [5%, 95%]"),
+    "median_band": ("median, 5-95% band", "中央値・5〜95%帯"),
+}
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "ja" else pair[0]
 
@@ -48,6 +64,11 @@ def name(key: str, lang: str) -> str:
     if key.isdigit():
         return f"{key}年" if lang == "ja" else key
     return key.replace("_", " ")
+
+
+def statistic(key: str, lang: str, **fmt) -> str:
+    """What a headline figure is (:data:`STATISTICS`): ``statistic("annual_mean", "ja", year=2040)``."""
+    return _pick(STATISTICS[key], lang).format(**fmt)
 
 
 def unit_text(unit: str, lang: str) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from abm import outputs
+from abm import labels, outputs, policies
 from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
@@ -42,14 +42,10 @@ TABLE_METRICS = [("digital_deficit_jpy_tn", "year_mean"), ("adoption_rate", "yea
                  ("investment_cum_jpy_tn", "year_end"), ("outcomes_total_jpy_tn_per_year", "year_mean"),
                  ("payback_year", "run"), ("npv_jpy_tn", "run"), ("npv_economic_jpy_tn", "run"),
                  ("report_method_npv_jpy_tn", "run")]
-STATISTIC = {  # how -> what one run's number is, in en / ja ({year}: the table's year)
-    "year_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
-    "year_end": ("value at the end of {year}", "{year}年末の値"),
-    "run": ("one value per run", "実行ごとの値")}
-TEXT = {"over_reps": ("Mean [5%, 95%] over replications (and futures)", "反復実行(と将来シナリオ)の平均 [5%, 95%]"),
-        "fans": ("Fan charts: median and 5-95% band over replications (and futures)",
+STATISTIC = {"year_mean": "annual_mean", "year_end": "year_end", "run": "per_run"}  # how -> abm.labels.STATISTICS
+TEXT = {"fans": ("Fan charts: median and 5-95% band over replications (and futures)",
                  "ファンチャート:反復実行(と将来シナリオ)の中央値と5〜95%帯"),
-        "median": ("median, 5-95%", "中央値・5〜95%"), "title": ("sovai policy comparison", "sovai 政策比較"),
+        "title": ("sovai policy comparison", "sovai 政策比較"),
         "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
 FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
                "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
@@ -177,7 +173,7 @@ def comparison_table(df: pd.DataFrame, years: Sequence[int] = (2030, 2035, 2040)
             continue
         label = metric_title(column, lang)
         for year in ([None] if how == "run" else present):
-            statistic = _text(STATISTIC[how], lang).format(year=year)
+            statistic = labels.statistic(STATISTIC[how], lang, year=year)
             per = _per_run(df, column, how, year)
             for policy, vals in per.groupby("policy", observed=True)[column]:
                 v = pd.to_numeric(vals, errors="coerce").dropna().to_numpy(dtype=float)
@@ -209,9 +205,9 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str
 
     import matplotlib.pyplot as plt
 
-    from experiments.report import page, png
+    from experiments.report import page, png, policy_key
     from experiments.report import table as html_table
-    from experiments.run_report import font_context
+    from experiments.fonts import font_context
 
     runs = _text(TEXT["runs"], lang)
     shown = table.assign(value=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" + (f" ({n}/{r} {runs})" if n != r else "")
@@ -220,23 +216,25 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str
     wide = shown.pivot_table(index=["label", "statistic"], columns="policy", values="value", aggfunc="first",
                              sort=False).reset_index()
     wide = wide.rename(columns={k: _text(TEXT[k], lang) for k in ("label", "statistic")})
-    policies = list(df["policy"].cat.categories)
-    colours = plt.get_cmap("tab10")
+    keys = list(df["policy"].cat.categories)
+    wide = wide.rename(columns={k: policies.name(k, lang) for k in keys})
+    colours = policies.colours(keys)
+    median = labels.statistic("median_band", lang)
     imgs = []
     with font_context(lang):
         for metric in [m for m in FAN_METRICS if m in df.columns]:
             fan = fan_chart_data(df, metric)
             fig, ax = plt.subplots(figsize=(6, 3.4))
-            for i, policy in enumerate(policies):
+            for policy in keys:
                 f = fan[fan["policy"] == policy]
-                ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours(i), alpha=0.2, lw=0)
-                ax.plot(f["t_year"], f["median"], color=colours(i), label=f"{policy} ({_text(TEXT['median'], lang)})")
+                ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours[policy], alpha=0.2, lw=0)
+                ax.plot(f["t_year"], f["median"], color=colours[policy], label=f"{policies.name(policy, lang)} ({median})")
             ax.set(title=metric_title(metric, lang), xlabel=outputs.label("year", lang))
             ax.legend(fontsize=7)
             imgs.append(png(fig, metric_title(metric, lang)))
-    body = (f"<p>{html.escape(note)}</p><h2>{_text(TEXT['over_reps'], lang)}</h2>{html_table(wide)}{section}"
-            f"<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
-    return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies), body, lang)
+    body = (f"<p>{html.escape(note)}</p>{policy_key(keys, lang)}<h2>{labels.statistic('replications', lang)}</h2>"
+            f"{html_table(wide)}{section}<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
+    return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies.name(k, lang) for k in keys), body, lang)
 
 
 COMPARE_NAMES = ("runs", "comparison.csv", "uncertainty.csv", "tornado.csv", "report.html")
@@ -310,7 +308,7 @@ def register(app) -> None:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])
             console.print(_table(shown[["label", "statistic", "policy", "mean", "interval", "n"]],
-                                 _text(TEXT["over_reps"], lang)))
+                                 labels.statistic("replications", lang)))
             console.print(_table(uncertainty_report.display_table(unc, lang), uncertainty_report.text("title", lang)))
         console.print(f"comparison of {len(plan.lever_points)} policies x {replications} replications"
                       + (f" x {futures} futures" if futures else "") + f" -> "

@@ -7,13 +7,14 @@ import html
 
 import pandas as pd
 
-from abm import outputs
-from abm.labels import unit_text
+from abm import outputs, policies
 
 from experiments.run_report import png_base64
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-collapse:collapse;margin:1em 0}"
-         "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")
+         "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}"
+         " .policy{margin-right:1.5em} .swatch{display:inline-block;width:1em;height:1em;margin-right:.3em;"
+         "vertical-align:-.1em}")
 
 
 @functools.cache
@@ -42,8 +43,9 @@ def label_of(name: str, lang: str = "en") -> str:
     spec = specs.get(name.replace("__", "."))
     if spec is None:
         return name
-    shown = unit_text(spec.unit, lang)
-    return f"{spec.label} ({shown})" if shown else spec.label
+    from viz.i18n import field_label
+
+    return field_label(spec, lang)
 
 
 def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd.DataFrame:
@@ -54,6 +56,13 @@ def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd
 def png(fig, alt: str = "plot") -> str:
     """A matplotlib figure as an inline ``<img>`` (the figure is closed); ``alt`` names it (its title)."""
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png_base64(fig)}">'
+
+
+def png_img(data: bytes, alt: str) -> str:
+    """PNG bytes as an inline ``<img>``; ``alt`` names it."""
+    import base64
+
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
 
 
 def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
@@ -69,6 +78,14 @@ def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
                 cells.append(f'<td class="l">{html.escape("" if v is None else str(v))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def policy_key(keys, lang: str = "en") -> str:
+    """The policies shown, each a swatch of its declared colour and its name in ``lang`` (:mod:`abm.policies`)."""
+    colours = policies.colours(keys)
+    items = "".join(f'<span class="policy" data-policy="{html.escape(k)}"><span class="swatch" style="background:'
+                    f'{c}"></span>{html.escape(policies.name(k, lang))}</span>' for k, c in colours.items())
+    return f'<p class="policy-key">{items}</p>'
 
 
 def page(title: str, body: str, lang: str = "en") -> str:

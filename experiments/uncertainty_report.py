@@ -72,7 +72,7 @@ def tornado_images(tor: pd.DataFrame, lang: str = "en", metric: str = "npv_jpy_t
     import matplotlib.pyplot as plt
 
     from experiments.report import png
-    from experiments.run_report import font_context
+    from experiments.fonts import font_context
 
     imgs = []
     with font_context(lang):

@@ -105,7 +105,7 @@ def Controls(settings: solara.Reactive[Settings], on_preset, lang: str, notes: d
     descriptions = presets()
     ChoiceSelect(tr("preset", lang), st.preset, [(p, i18n.preset_name(p, lang)) for p in descriptions], on_preset,
                  ["preset-select"])
-    solara.Text(i18n.preset_description(st.preset, descriptions.get(st.preset, ""), lang),
+    solara.Text(i18n.preset_description(st.preset, lang, descriptions.get(st.preset, "")),
                 style={"font-size": "12px", "color": "#555"})
     Note("preset", notes)
     solara.Markdown(f"**{tr('levers', lang)}**")
