@@ -35,6 +35,9 @@ UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing
     "share": "割合", "share of wage": "賃金比", "share of cost": "費用比", "share of GPU supply": "GPU供給比",
     "%": "%", "persons": "人", "agents": "体", "H100e": "H100換算", "JPY/H100e-hour": "円/H100換算時間", "GPUs": "基", "MW": "MW",
     "log10 effective FLOP": "log10 実効FLOP", "visits/person/yr": "回/人/年", "-": "",
+    "JPY/USD": "円/ドル", "JPY/kWh": "円/kWh", "1/yr": "1/年", "x/yr": "倍/年",
+    "share of value added": "付加価値比", "share over domestic wage": "国内賃金に対する上乗せ比",
+    "share of AI-addressable tasks": "AIが担えるタスクの割合", "utility units": "効用単位", "quality units": "品質単位",
 }
 
 

@@ -45,9 +45,10 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def name(key: str, lang: str = "en") -> str:
-    """A policy's display name: a preset's declared name with its key ("政府主導 (gov-led)"), else ``key``."""
+    """A policy's display name: a preset's declared name with its key ("政府主導 (gov-led)"; the key alone when
+    the name is the key), else ``key``."""
     p = declared().get(key)
-    return f"{_pick(p.name, lang)} ({key})" if p else key
+    return key if p is None or _pick(p.name, lang) == key else f"{_pick(p.name, lang)} ({key})"
 
 
 def description(key: str, lang: str = "en", fallback: str = "") -> str:

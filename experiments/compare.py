@@ -46,6 +46,11 @@ STATISTIC = {"year_mean": "annual_mean", "year_end": "year_end", "run": "per_run
 TEXT = {"fans": ("Fan charts: median and 5-95% band over replications (and futures)",
                  "ファンチャート:反復実行(と将来シナリオ)の中央値と5〜95%帯"),
         "title": ("sovai policy comparison", "sovai 政策比較"),
+        "note": ("{r} replications per policy", "政策ごとに{r}回の反復実行"),
+        "note_futures": ("{r} replications x {f} futures per policy", "政策ごとに{r}回の反復実行×{f}個の将来シナリオ"),
+        "note_rest": ("; master seed {seed}, model {version}; {failed} failed runs.",
+                      "。マスターシード {seed}、モデル {version}、失敗した実行 {failed}。"),
+        "note_set": (" Overrides for every policy: {shown}.", "全政策に適用した設定:{shown}。"),
         "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
 FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
                "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
@@ -237,6 +242,17 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str
     return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies.name(k, lang) for k in keys), body, lang)
 
 
+def run_note(replications: int, futures: int, seed: int, version: str, overrides: dict, failed: int,
+             lang: str = "en") -> str:
+    """The report's first line: the runs behind it, in ``lang`` (overridden fields by their labels)."""
+    from experiments.report import label_of
+
+    runs = _text(TEXT["note_futures"] if futures else TEXT["note"], lang).format(r=replications, f=futures)
+    shown = ", ".join(f"{label_of(k, lang)} = {v}" for k, v in overrides.items())
+    return runs + _text(TEXT["note_rest"], lang).format(seed=seed, version=version, failed=failed) + (
+        _text(TEXT["note_set"], lang).format(shown=shown) if overrides else "")
+
+
 COMPARE_NAMES = ("runs", "comparison.csv", "uncertainty.csv", "tornado.csv", "report.html")
 
 
@@ -288,9 +304,7 @@ def register(app) -> None:
         df = load_replications(folder / "runs", plan)
         table = comparison_table(df, lang=lang)
         unc, tor = uncertainty_tables(df)
-        note = (f"{replications} replications" + (f" x {futures} futures" if futures else "") + " per policy, "
-                f"master seed {seed}, model {plan.model_version}"
-                + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
+        note = run_note(replications, futures, seed, plan.model_version, overrides, result.failed_total, lang)
         st = stamp(" vs ".join(lp["base_scenario"] for lp in plan.lever_points),
                    "; ".join(load_scenario(s).description for s in scenarios),
                    f"master {seed}, {replications} replications" + (f" x {futures} futures" if futures else ""))

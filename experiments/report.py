@@ -41,11 +41,23 @@ def label_of(name: str, lang: str = "en") -> str:
         key = path or name
         return outputs.label(key, lang) if outputs.get(key).unit == "year" else outputs.title_with_unit(key, lang)
     spec = specs.get(name.replace("__", "."))
-    if spec is None:
-        return name
+    return name if spec is None else field_title(spec, lang)
+
+
+def field_title(spec, lang: str = "en") -> str:
+    """A scenario field as reports show it: its declared label with unit (``viz.i18n.field_label``); a field
+    without a declared label takes its name in the lever atlas (an uncertain input), else its words
+    ("ai value share max") - never the bare machine name."""
+    from abm.labels import unit_text
+    from abm.levers import atlas
     from viz.i18n import field_label
 
-    return field_label(spec, lang)
+    if spec.label != spec.path.split(".")[-1]:
+        return field_label(spec, lang)
+    decl = atlas().exogenous.get(spec.path)
+    base = decl.label(lang) if decl is not None else spec.label.replace("_", " ")
+    unit = unit_text(spec.unit, lang)
+    return f"{base} ({unit})" if unit and spec.type is not bool and not spec.choices else base
 
 
 def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd.DataFrame:

@@ -46,10 +46,11 @@ def _t(key: str, lang: str):
 def _basis_cell(r, lang: str) -> str:
     """The basis in ``lang``: derived, or fitted with each field's label and its path (what to set)."""
     from abm.schema import field_specs
-    from viz.i18n import field_name
+    from experiments.report import field_title
 
     if r.basis.startswith("fitted: "):
-        fields = [f"{field_name(p, lang)} ({p})" if p in field_specs() else p for p in r.basis[8:].split(", ")]
+        specs = field_specs()
+        fields = [f"{field_title(specs[p], lang)}: {p}" if p in specs else p for p in r.basis[8:].split(", ")]
         shown = f"{_t('fitted', lang)}: " + ", ".join(fields)
     else:
         shown = _t("derived", lang) if r.basis == "derived" else r.basis
