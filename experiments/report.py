@@ -50,14 +50,16 @@ def field_title(spec, lang: str = "en") -> str:
     ("ai value share max") - never the bare machine name."""
     from abm.labels import unit_text
     from abm.levers import atlas
+    from experiments.uncertainty import input_label
     from viz.i18n import field_label
 
     if spec.label != spec.path.split(".")[-1]:
         return field_label(spec, lang)
-    decl = atlas().exogenous.get(spec.path)
-    base = decl.label(lang) if decl is not None else spec.label.replace("_", " ")
+    if spec.path in atlas().exogenous:
+        return input_label(spec.path, lang)
     unit = unit_text(spec.unit, lang)
-    return f"{base} ({unit})" if unit and spec.type is not bool and not spec.choices else base
+    return f"{spec.label.replace('_', ' ')} ({unit})" if unit and spec.type is not bool and not spec.choices \
+        else spec.label.replace("_", " ")
 
 
 def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd.DataFrame:
