@@ -11,6 +11,7 @@ Library (the dashboard reuses it; everything is plain DataFrames):
 - :func:`comparison_table` -> mean and 5-95% interval per policy, metric and year (2030/2035/2040), over all
   runs (seeds and futures).
 - :func:`fan_chart_data` -> median and 5-95% band over time per policy for one metric.
+- the report (report.html): :mod:`experiments.compare_report`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from abm import labels, outputs, policies
+from abm import labels
 from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
@@ -33,6 +34,7 @@ from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, YES_HEL
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 from experiments.uncertainty import uncertain_inputs
+from experiments.compare_report import render_html, run_note  # noqa: F401  (render_html re-exported)
 
 RUN_SCALARS = ["payback_year", "npv_jpy_tn", "npv_economic_jpy_tn", "report_method_npv_jpy_tn",
                "investment_total_jpy_tn", "benefit_cost_ratio_fiscal"]
@@ -43,17 +45,6 @@ TABLE_METRICS = [("digital_deficit_jpy_tn", "year_mean"), ("adoption_rate", "yea
                  ("payback_year", "run"), ("npv_jpy_tn", "run"), ("npv_economic_jpy_tn", "run"),
                  ("report_method_npv_jpy_tn", "run")]
 STATISTIC = {"year_mean": "annual_mean", "year_end": "year_end", "run": "per_run"}  # how -> abm.labels.STATISTICS
-TEXT = {"fans": ("Fan charts: median and 5-95% band over replications (and futures)",
-                 "ファンチャート:反復実行(と将来シナリオ)の中央値と5〜95%帯"),
-        "title": ("sovai policy comparison", "sovai 政策比較"),
-        "note": ("{r} replications per policy", "政策ごとに{r}回の反復実行"),
-        "note_futures": ("{r} replications x {f} futures per policy", "政策ごとに{r}回の反復実行×{f}個の将来シナリオ"),
-        "note_rest": ("; master seed {seed}, model {version}; {failed} failed runs.",
-                      "。マスターシード {seed}、モデル {version}、失敗した実行 {failed}。"),
-        "note_set": (" Overrides for every policy: {shown}.", "全政策に適用した設定:{shown}。"),
-        "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
-FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
-               "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
 
 
 def _label(source: str | Path | Scenario) -> tuple[str, Scenario]:
@@ -136,10 +127,6 @@ def run_replications(scenarios: Sequence[str | Path | Scenario], replications: i
         return load_replications(folder, plan)
 
 
-def _text(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "ja" else pair[0]
-
-
 def metric_title(column: str, lang: str = "en") -> str:
     """A metric's label with its unit ("Digital deficit (JPY tn/yr)"; a year, "Payback year", has none shown)."""
     from experiments.report import label_of
@@ -200,58 +187,7 @@ def fan_chart_data(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     return out.sort_values(["policy", "t_year"]).reset_index(drop=True)
 
 
-# ---- report and command line ----------------------------------------------------------------------------
-
-def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str = "en", section: str = "") -> str:
-    """The comparison report in ``lang``: the table (mean [5%, 95%] over replications; each row says which number
-    one run contributes), ``section`` (HTML: the appraisal uncertainty, :mod:`experiments.uncertainty_report`) and
-    one fan chart per headline metric. ``table`` comes from :func:`comparison_table`."""
-    import html
-
-    import matplotlib.pyplot as plt
-
-    from experiments.report import page, png, policy_key
-    from experiments.report import table as html_table
-    from experiments.fonts import font_context
-
-    runs = _text(TEXT["runs"], lang)
-    shown = table.assign(value=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" + (f" ({n}/{r} {runs})" if n != r else "")
-                                if n else f"- (0/{r} {runs})" for m, lo, hi, n, r in
-                                table[["mean", "p5", "p95", "n", "runs"]].itertuples(index=False)])
-    wide = shown.pivot_table(index=["label", "statistic"], columns="policy", values="value", aggfunc="first",
-                             sort=False).reset_index()
-    wide = wide.rename(columns={k: _text(TEXT[k], lang) for k in ("label", "statistic")})
-    keys = list(df["policy"].cat.categories)
-    wide = wide.rename(columns={k: policies.name(k, lang) for k in keys})
-    colours = policies.colours(keys)
-    median = labels.statistic("median_band", lang)
-    imgs = []
-    with font_context(lang):
-        for metric in [m for m in FAN_METRICS if m in df.columns]:
-            fan = fan_chart_data(df, metric)
-            fig, ax = plt.subplots(figsize=(6, 3.4))
-            for policy in keys:
-                f = fan[fan["policy"] == policy]
-                ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours[policy], alpha=0.2, lw=0)
-                ax.plot(f["t_year"], f["median"], color=colours[policy], label=f"{policies.name(policy, lang)} ({median})")
-            ax.set(title=metric_title(metric, lang), xlabel=outputs.label("year", lang))
-            ax.legend(fontsize=7)
-            imgs.append(png(fig, metric_title(metric, lang)))
-    body = (f"<p>{html.escape(note)}</p>{policy_key(keys, lang)}<h2>{labels.statistic('replications', lang)}</h2>"
-            f"{html_table(wide)}{section}<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
-    return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies.name(k, lang) for k in keys), body, lang)
-
-
-def run_note(replications: int, futures: int, seed: int, version: str, overrides: dict, failed: int,
-             lang: str = "en") -> str:
-    """The report's first line: the runs behind it, in ``lang`` (overridden fields by their labels)."""
-    from experiments.report import label_of
-
-    runs = _text(TEXT["note_futures"] if futures else TEXT["note"], lang).format(r=replications, f=futures)
-    shown = ", ".join(f"{label_of(k, lang)} = {v}" for k, v in overrides.items())
-    return runs + _text(TEXT["note_rest"], lang).format(seed=seed, version=version, failed=failed) + (
-        _text(TEXT["note_set"], lang).format(shown=shown) if overrides else "")
-
+# ---- command line --------------------------------------------------------------------------------------
 
 COMPARE_NAMES = ("runs", "comparison.csv", "uncertainty.csv", "tornado.csv", "report.html")
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from abm.policies import name as preset_name
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = Path(os.environ.get("SOVAI_SOLARA_ASSETS", ROOT / ".cache" / "solara-assets"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -354,7 +356,7 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     url, _ = server
     page, _ = _open(browser, url)
     label = page.locator(".scenario-label")
-    expect(label).to_have_text("Scenario: gov-led")
+    expect(label).to_have_text(f"Scenario: {preset_name('gov-led', 'en')}")
     page.locator(".lever-asean-cocreation input").click(force=True)
     seed = page.locator(".input-seed input")
     seed.fill("7")
@@ -382,7 +384,7 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     page.locator(".btn-reset").click()   # back to the preset, then load the file
     page.locator(".preset-select").click()
     page.get_by_role("option", name="private-led", exact=True).click()
-    expect(label).to_have_text("Scenario: private-led")
+    expect(label).to_have_text(f"Scenario: {preset_name('private-led', 'en')}")
     bad = ARTIFACTS / "bad-scenario.toml"
     bad.write_text("[policy]\ncompute_budget_jpy_tn_per_year = 9.0\n", encoding="utf-8")
     page.locator(".scenario-upload input").set_input_files(str(bad))
