@@ -155,6 +155,7 @@ def test_single_run_language_and_compare(server, browser):
     step_s = (time.monotonic() - t0) / 20
     assert year.inner_text().strip() == "2031 Q1"
     assert page.locator(".kpi-adoption .kpi-value").inner_text().endswith("%")
+    assert page.locator(".kpi-statistic").inner_text().strip() == "value in the quarter shown"
     with page.expect_download(timeout=WAIT_MS) as dl:
         page.get_by_role("button", name="Time series (CSV)").click()
     csv_path = ARTIFACTS / "timeseries.csv"
@@ -173,6 +174,7 @@ def test_single_run_language_and_compare(server, browser):
     page.get_by_role("button", name="1期進める").wait_for()
     # the page re-renders in parts: wait (with retries) for each to show the new language
     expect(page.locator(".kpi-adoption .kpi-label")).to_have_text("AI導入率")
+    expect(page.locator(".kpi-statistic")).to_have_text("表示中の四半期の値")  # what the headline figures are
     expect(page.get_by_text("期間別投資額")).to_have_count(1)
     expect(page.get_by_role("button", name="Step")).to_have_count(0)
     page.wait_for_timeout(500)
