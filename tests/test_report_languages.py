@@ -27,6 +27,9 @@ from test_experiments_analysis import SENS as ANALYSIS_SENS
 from test_experiments_support import SOVAI, TESTS, write_experiment
 
 SENS = ANALYSIS_SENS.replace("size = 16", "size = 8")  # the synthetic response: npv = 10 x foreign_wage_premium
+LEVERS_TINY = [a for k, v in {"population.firms": 100, "population.talent": 100, "population.data_holders": 10,
+                               "population.asean_partners": 1, "run.end_year": 2030}.items()
+               for a in ("--set", f"{k}={v}")]
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # a machine name: snake_case words (a field's path after its section, "environment.ai_value_share_max", is what
 # a user types to set it and is shown beside its label; it is not matched)
@@ -103,6 +106,9 @@ def reports(tmp_path_factory):
         sovai("sensitivity", exp, "--out", f"sens-{lang}", "--workers", 1, "--lang", lang, "-q", *HOOK, cwd=root)
         out["sensitivity", lang] = (root / f"sens-{lang}" / "sensitivity.html").read_text(encoding="utf-8")
         assert (root / f"sens-{lang}" / "sensitivity.png").stat().st_size > 1000
+        sovai("levers", "--seeds", 1, "--lhs-samples", 0, "--workers", 1, "-q", *LEVERS_TINY, "--out", f"lv-{lang}",
+              "--lang", lang, cwd=root)
+        out["levers", lang] = (root / f"lv-{lang}" / "levers.html").read_text(encoding="utf-8")
         sovai("discover", "runs", "--target", "payback_year <= 2040", "--density", 0.9, "--out", f"disc-{lang}",
               "--lang", lang, cwd=root)
         text = (root / f"disc-{lang}" / "discovery.txt").read_text(encoding="utf-8")
@@ -135,11 +141,13 @@ def expected(command: str, lang: str) -> list[str]:
         "sensitivity": [outputs.title_with_unit("npv_jpy_tn", lang), wage,
                         "一次感度指数 S1" if ja else "first-order index S1"],
         "discover": [wage, "被覆率" if ja else "coverage"],
+        "levers": [_field("policy.compute_budget_jpy_tn_per_year", lang), _field("run.end_year", lang),
+                   outputs.title_with_unit("npv_jpy_tn", lang)],
     }[command]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("command", ["run", "compare", "validate", "sensitivity", "discover"])
+@pytest.mark.parametrize("command", ["run", "compare", "validate", "sensitivity", "discover", "levers"])
 def test_report_is_in_the_language_asked_with_declared_labels(reports, command, lang):
     page = reports[command, lang]
     if command != "discover":  # discovery.txt is plain text
