@@ -152,6 +152,8 @@ def test_report_is_in_the_language_asked_with_declared_labels(reports, command, 
     page = reports[command, lang]
     if command != "discover":  # discovery.txt is plain text
         assert f'<html lang="{lang}">' in page
+        footer = re.search(r'<footer class="sovai-provenance"><small>(.*?)</small>', page).group(1)
+        assert ("シナリオ" if lang == "ja" else "scenario") in footer  # the provenance line too
     check_language(visible(page), lang, expected(command, lang))
 
 
