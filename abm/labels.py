@@ -1,5 +1,6 @@
 """English and Japanese names of the model's words: categories (sectors, model sources, cost categories,
-outcomes, periods, payers, talent locations) and units. The one place these are translated.
+outcomes, periods, payers, talent locations), units and the statistic qualifiers that say what a headline
+figure is (Q4 value, annual mean, mean over replications with its interval). The one place these are translated.
 
 :mod:`abm.outputs` composes the labels of generated output columns from :data:`NAMES`; the dashboard
 (``viz.i18n``) and the reports read names and units through :func:`name` and :func:`unit_text`.
@@ -34,6 +35,25 @@ UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing
     "share": "割合", "share of wage": "賃金比", "share of cost": "費用比", "share of GPU supply": "GPU供給比",
     "%": "%", "persons": "人", "agents": "体", "H100e": "H100換算", "JPY/H100e-hour": "円/H100換算時間", "GPUs": "基", "MW": "MW",
     "log10 effective FLOP": "log10 実効FLOP", "visits/person/yr": "回/人/年", "-": "",
+    "JPY/USD": "円/ドル", "JPY/kWh": "円/kWh", "1/yr": "1/年", "x/yr": "倍/年",
+    "share of value added": "付加価値比", "share over domestic wage": "国内賃金に対する上乗せ比",
+    "share of AI-addressable tasks": "AIが担えるタスクの割合", "utility units": "効用単位", "quality units": "品質単位",
+}
+
+
+STATISTICS = {  # what a headline figure is, in English and Japanese ({year}, {n}: filled in by the surface)
+    "quarter": ("value in the quarter shown", "表示中の四半期の値"),
+    "q4": ("value in Q4 {year}", "{year}年第4四半期の値"),
+    "annual_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
+    "annual_means": ("annual means of each year's quarters (2025: the starting value)",
+                     "各年の四半期平均(2025年は初期値)"),
+    "year_end": ("value at the end of {year}", "{year}年末の値"),
+    "run_end": ("value at the end of the run", "期末の値"),
+    "per_run": ("one value per run", "実行ごとの値"),
+    "one_seed": ("one seed, one future", "1シード・1つの将来"),
+    "replication_mean": ("mean [5%, 95%] over {n} runs", "{n}回の実行の平均 [5%, 95%]"),
+    "replications": ("mean [5%, 95%] over replications (and futures)", "反復実行(と将来シナリオ)の平均 [5%, 95%]"),
+    "median_band": ("median, 5-95% band", "中央値・5〜95%帯"),
 }
 
 
@@ -48,6 +68,11 @@ def name(key: str, lang: str) -> str:
     if key.isdigit():
         return f"{key}年" if lang == "ja" else key
     return key.replace("_", " ")
+
+
+def statistic(key: str, lang: str, **fmt) -> str:
+    """What a headline figure is (:data:`STATISTICS`): ``statistic("annual_mean", "ja", year=2040)``."""
+    return _pick(STATISTICS[key], lang).format(**fmt)
 
 
 def unit_text(unit: str, lang: str) -> str:

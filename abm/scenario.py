@@ -29,13 +29,12 @@ class ScenarioError(UserError):
 
 
 def presets() -> dict[str, str]:
-    """``{name: one-line description}`` for the preset scenarios shipped in ``abm/scenarios``."""
-    out = {}
-    for f in sorted(resources.files("abm.scenarios").iterdir(), key=lambda p: p.name):
-        if f.name.endswith(".toml"):
-            data = tomllib.loads(f.read_text(encoding="utf-8"))
-            out[f.name[:-5]] = data.get("description", "")
-    return out
+    """``{name: one-line description}`` for the preset scenarios shipped in ``abm/scenarios`` (the English
+    description declared in ``abm/data/presets.toml``, :mod:`abm.policies`)."""
+    from abm import policies
+
+    names = sorted(f.name[:-5] for f in resources.files("abm.scenarios").iterdir() if f.name.endswith(".toml"))
+    return {n: policies.description(n, "en") for n in names}
 
 
 def read_toml_file(path: str | Path, what: str, error: type[UserError] = ScenarioError) -> tuple[dict, str]:
@@ -159,6 +158,8 @@ def load_scenario(source: str | Path | Scenario | dict | None = None,
         name = DEFAULT_PRESET if source is None else source
         data = _resolve(name)
         data.setdefault("name", Path(str(name)).stem if str(name).endswith(".toml") else str(name))
+        if str(name) in presets():
+            data.setdefault("description", presets()[str(name)])
     for path, value in (overrides or {}).items():
         data = set_path(data, path, value)
     return validate(data)

@@ -11,6 +11,7 @@ Library (the dashboard reuses it; everything is plain DataFrames):
 - :func:`comparison_table` -> mean and 5-95% interval per policy, metric and year (2030/2035/2040), over all
   runs (seeds and futures).
 - :func:`fan_chart_data` -> median and 5-95% band over time per policy for one metric.
+- the report (report.html): :mod:`experiments.compare_report`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from abm import outputs
+from abm import labels
 from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
@@ -33,6 +34,7 @@ from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, YES_HEL
 from experiments.plan import DEFAULT_MASTER_SEED, MAX_RUNS, Plan, make_plan
 from experiments.store import connect
 from experiments.uncertainty import uncertain_inputs
+from experiments.compare_report import render_html, run_note  # noqa: F401  (render_html re-exported)
 
 RUN_SCALARS = ["payback_year", "npv_jpy_tn", "npv_economic_jpy_tn", "report_method_npv_jpy_tn",
                "investment_total_jpy_tn", "benefit_cost_ratio_fiscal"]
@@ -42,17 +44,7 @@ TABLE_METRICS = [("digital_deficit_jpy_tn", "year_mean"), ("adoption_rate", "yea
                  ("investment_cum_jpy_tn", "year_end"), ("outcomes_total_jpy_tn_per_year", "year_mean"),
                  ("payback_year", "run"), ("npv_jpy_tn", "run"), ("npv_economic_jpy_tn", "run"),
                  ("report_method_npv_jpy_tn", "run")]
-STATISTIC = {  # how -> what one run's number is, in en / ja ({year}: the table's year)
-    "year_mean": ("annual mean of {year} quarters", "{year}年の四半期平均"),
-    "year_end": ("value at the end of {year}", "{year}年末の値"),
-    "run": ("one value per run", "実行ごとの値")}
-TEXT = {"over_reps": ("Mean [5%, 95%] over replications (and futures)", "反復実行(と将来シナリオ)の平均 [5%, 95%]"),
-        "fans": ("Fan charts: median and 5-95% band over replications (and futures)",
-                 "ファンチャート:反復実行(と将来シナリオ)の中央値と5〜95%帯"),
-        "median": ("median, 5-95%", "中央値・5〜95%"), "title": ("sovai policy comparison", "sovai 政策比較"),
-        "runs": ("runs", "回"), "label": ("Metric", "指標"), "statistic": ("Statistic", "統計量")}
-FAN_METRICS = ["digital_deficit_jpy_tn", "adoption_rate", "talent_retention_rate", "sovereignty_index",
-               "investment_cum_jpy_tn", "outcomes_total_jpy_tn_per_year"]
+STATISTIC = {"year_mean": "annual_mean", "year_end": "year_end", "run": "per_run"}  # how -> abm.labels.STATISTICS
 
 
 def _label(source: str | Path | Scenario) -> tuple[str, Scenario]:
@@ -135,10 +127,6 @@ def run_replications(scenarios: Sequence[str | Path | Scenario], replications: i
         return load_replications(folder, plan)
 
 
-def _text(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "ja" else pair[0]
-
-
 def metric_title(column: str, lang: str = "en") -> str:
     """A metric's label with its unit ("Digital deficit (JPY tn/yr)"; a year, "Payback year", has none shown)."""
     from experiments.report import label_of
@@ -177,7 +165,7 @@ def comparison_table(df: pd.DataFrame, years: Sequence[int] = (2030, 2035, 2040)
             continue
         label = metric_title(column, lang)
         for year in ([None] if how == "run" else present):
-            statistic = _text(STATISTIC[how], lang).format(year=year)
+            statistic = labels.statistic(STATISTIC[how], lang, year=year)
             per = _per_run(df, column, how, year)
             for policy, vals in per.groupby("policy", observed=True)[column]:
                 v = pd.to_numeric(vals, errors="coerce").dropna().to_numpy(dtype=float)
@@ -199,45 +187,7 @@ def fan_chart_data(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     return out.sort_values(["policy", "t_year"]).reset_index(drop=True)
 
 
-# ---- report and command line ----------------------------------------------------------------------------
-
-def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str = "en", section: str = "") -> str:
-    """The comparison report in ``lang``: the table (mean [5%, 95%] over replications; each row says which number
-    one run contributes), ``section`` (HTML: the appraisal uncertainty, :mod:`experiments.uncertainty_report`) and
-    one fan chart per headline metric. ``table`` comes from :func:`comparison_table`."""
-    import html
-
-    import matplotlib.pyplot as plt
-
-    from experiments.report import page, png
-    from experiments.report import table as html_table
-    from experiments.run_report import font_context
-
-    runs = _text(TEXT["runs"], lang)
-    shown = table.assign(value=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" + (f" ({n}/{r} {runs})" if n != r else "")
-                                if n else f"- (0/{r} {runs})" for m, lo, hi, n, r in
-                                table[["mean", "p5", "p95", "n", "runs"]].itertuples(index=False)])
-    wide = shown.pivot_table(index=["label", "statistic"], columns="policy", values="value", aggfunc="first",
-                             sort=False).reset_index()
-    wide = wide.rename(columns={k: _text(TEXT[k], lang) for k in ("label", "statistic")})
-    policies = list(df["policy"].cat.categories)
-    colours = plt.get_cmap("tab10")
-    imgs = []
-    with font_context(lang):
-        for metric in [m for m in FAN_METRICS if m in df.columns]:
-            fan = fan_chart_data(df, metric)
-            fig, ax = plt.subplots(figsize=(6, 3.4))
-            for i, policy in enumerate(policies):
-                f = fan[fan["policy"] == policy]
-                ax.fill_between(f["t_year"], f["p5"], f["p95"], color=colours(i), alpha=0.2, lw=0)
-                ax.plot(f["t_year"], f["median"], color=colours(i), label=f"{policy} ({_text(TEXT['median'], lang)})")
-            ax.set(title=metric_title(metric, lang), xlabel=outputs.label("year", lang))
-            ax.legend(fontsize=7)
-            imgs.append(png(fig, metric_title(metric, lang)))
-    body = (f"<p>{html.escape(note)}</p><h2>{_text(TEXT['over_reps'], lang)}</h2>{html_table(wide)}{section}"
-            f"<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
-    return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies), body, lang)
-
+# ---- command line --------------------------------------------------------------------------------------
 
 COMPARE_NAMES = ("runs", "comparison.csv", "uncertainty.csv", "tornado.csv", "report.html")
 
@@ -290,9 +240,7 @@ def register(app) -> None:
         df = load_replications(folder / "runs", plan)
         table = comparison_table(df, lang=lang)
         unc, tor = uncertainty_tables(df)
-        note = (f"{replications} replications" + (f" x {futures} futures" if futures else "") + " per policy, "
-                f"master seed {seed}, model {plan.model_version}"
-                + (f"; overrides {overrides}" if overrides else "") + f"; {result.failed_total} failed runs.")
+        note = run_note(replications, futures, seed, plan.model_version, overrides, result.failed_total, lang)
         st = stamp(" vs ".join(lp["base_scenario"] for lp in plan.lever_points),
                    "; ".join(load_scenario(s).description for s in scenarios),
                    f"master {seed}, {replications} replications" + (f" x {futures} futures" if futures else ""))
@@ -310,7 +258,7 @@ def register(app) -> None:
             shown = table.assign(mean=[fmt(m) for m in table["mean"]],
                                  interval=[f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(table["p5"], table["p95"])])
             console.print(_table(shown[["label", "statistic", "policy", "mean", "interval", "n"]],
-                                 _text(TEXT["over_reps"], lang)))
+                                 labels.statistic("replications", lang)))
             console.print(_table(uncertainty_report.display_table(unc, lang), uncertainty_report.text("title", lang)))
         console.print(f"comparison of {len(plan.lever_points)} policies x {replications} replications"
                       + (f" x {futures} futures" if futures else "") + f" -> "

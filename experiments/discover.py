@@ -18,7 +18,27 @@ import pandas as pd
 import typer
 
 from abm.errors import UserError
+from experiments.options import LANG_HELP, check_lang, default_lang
 from experiments.outdir import FORCE_HELP
+
+
+TEXT = {  # discovery.txt's and discovery.png's words, (English, Japanese); parameters by their declared labels
+    "target": ("target", "目標条件"), "runs": ("runs: {n}, of which {k} meet the target ({share:.1%})",
+                                           "実行数 {n}、うち目標を満たすもの {k}({share:.1%})"),
+    "box": ("box {box}", "ボックス {box}"),
+    "box_line": ("box {box}: coverage {coverage:.2f}, density {density:.2f}, mass {mass:.2f} ({n} runs), "
+                 "{res_dim} restricted parameter(s)",
+                 "ボックス {box}:被覆率 {coverage:.2f}、密度 {density:.2f}、質量 {mass:.2f}({n}実行)、"
+                 "制約したパラメータ {res_dim}"),
+    "all": ("all", "全体"), "in": ("in", "∈"), "to": ("to", "〜"), "none": ("(no restriction found)", "(制約なし)"),
+    "coverage": ("coverage", "被覆率"), "density": ("density", "密度"),
+    "restricted": ("restricted dimensions", "制約した次元数"), "trajectory": ("PRIM peeling trajectory", "PRIMの剥離軌跡"),
+    "share": ("share of the full range", "全範囲に対する割合"), "limits": ("box limits", "ボックスの範囲"),
+}
+
+
+def _t(key: str, lang: str, **fmt) -> str:
+    return TEXT[key][1 if lang == "ja" else 0].format(**fmt)
 
 
 class DiscoveryError(UserError):
@@ -97,30 +117,36 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, n_boxes: int = 1, density_min: fl
     return boxes
 
 
-def describe(boxes: list[dict], target: str, y: np.ndarray) -> str:
-    """The boxes as plain text (parameters by their labels; boxes.csv keeps the column names)."""
+def describe(boxes: list[dict], target: str, y: np.ndarray, lang: str = "en") -> str:
+    """The boxes as plain text in ``lang`` (parameters by their labels; boxes.csv keeps the column names)."""
     from experiments.report import label_of
 
-    lines = [f"target: {target}", f"runs: {len(y)}, of which {int(np.sum(y))} meet the target "
-                                   f"({np.mean(y):.1%})", ""]
+    lines = [f"{_t('target', lang)}: {target}", _t("runs", lang, n=len(y), k=int(np.sum(y)), share=np.mean(y)), ""]
     for b in boxes:
-        lines.append(f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
-                     f"mass {b['mass']:.2f} ({b['n']} runs), {b['res_dim']} restricted parameter(s)")
+        lines.append(_t("box_line", lang, **{k: b[k] for k in ("box", "coverage", "density", "mass", "n", "res_dim")}))
         for r in b["limits"].itertuples(index=False):
             if r.values:
-                lines.append(f"  {label_of(r.parameter)} in {{{r.values}}}   (all: {{{r.full_values}}})")
+                lines.append(f"  {label_of(r.parameter, lang)} {_t('in', lang)} {{{r.values}}}   "
+                             f"({_t('all', lang)}: {{{r.full_values}}})")
             else:
-                lines.append(f"  {r.lo:.4g} <= {label_of(r.parameter)} <= {r.hi:.4g}   "
-                             f"(all: {r.full_lo:.4g} to {r.full_hi:.4g})")
+                lines.append(f"  {r.lo:.4g} <= {label_of(r.parameter, lang)} <= {r.hi:.4g}   "
+                             f"({_t('all', lang)}: {r.full_lo:.4g} {_t('to', lang)} {r.full_hi:.4g})")
         if b["limits"].empty:
-            lines.append("  (no restriction found)")
+            lines.append("  " + _t("none", lang))
         lines.append("")
     return "\n".join(lines)
 
 
-def plot(boxes: list[dict]):
+def plot(boxes: list[dict], lang: str = "en"):
     """Left: each box's peeling trajectory (coverage vs density), chosen box circled. Right: restricted
-    ranges of each box as a share of the full range."""
+    ranges of each box as a share of the full range. Labelled in ``lang``."""
+    from experiments.fonts import font_context
+
+    with font_context(lang):
+        return _plot(boxes, lang)
+
+
+def _plot(boxes: list[dict], lang: str):
     import matplotlib.pyplot as plt
 
     from experiments.report import label_of
@@ -131,20 +157,20 @@ def plot(boxes: list[dict]):
         t = box["trajectory"]
         sc = a.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=14)
         a.scatter([box["coverage"]], [box["density"]], s=120, facecolors="none", edgecolors="r")
-        a.annotate(f"box {box['box']}", (box["coverage"], box["density"]), fontsize=8)
+        a.annotate(_t("box", lang, box=box["box"]), (box["coverage"], box["density"]), fontsize=8)
         for r in box["limits"].itertuples(index=False):
             if r.values:
                 b.text(0.02, k, f"{{{r.values}}}", va="center", fontsize=7)
             else:
                 span = (r.full_hi - r.full_lo) or 1.0
                 b.barh(k, (r.hi - r.lo) / span, left=(r.lo - r.full_lo) / span, height=0.5, color="C0")
-                b.text(1.02, k, f"{r.lo:.3g} to {r.hi:.3g}", va="center", fontsize=7)
-            labels.append(f"box {box['box']}: {label_of(r.parameter)}")
+                b.text(1.02, k, f"{r.lo:.3g} {_t('to', lang)} {r.hi:.3g}", va="center", fontsize=7)
+            labels.append(f"{_t('box', lang, box=box['box'])}: {label_of(r.parameter, lang)}")
             k += 1
-    fig.colorbar(sc, ax=a, label="restricted dimensions")
-    a.set(xlabel="coverage", ylabel="density", title="PRIM peeling trajectory")
+    fig.colorbar(sc, ax=a, label=_t("restricted", lang))
+    a.set(xlabel=_t("coverage", lang), ylabel=_t("density", lang), title=_t("trajectory", lang))
     b.set_yticks(range(len(labels)), labels, fontsize=7)
-    b.set(xlim=(0, 1.35), xlabel="share of the full range", title="box limits")
+    b.set(xlim=(0, 1.35), xlabel=_t("share", lang), title=_t("limits", lang))
     b.invert_yaxis()
     fig.tight_layout()
     return fig
@@ -196,6 +222,7 @@ def register(app) -> None:
         density: Annotated[float, typer.Option(help="minimum density of a chosen box", min=0, max=1)] = 0.8,
         out: Annotated[Optional[str], typer.Option(help="folder (default RESULTS/discovery/<target>)")] = None,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = default_lang(),
     ):
         """Which parameter ranges lead to TARGET? PRIM boxes with coverage and density, text and plot."""
         try:
@@ -210,12 +237,14 @@ def register(app) -> None:
             found = prim_boxes(prepare_x(runs, [c for c in cols if c in runs.columns]), y, boxes, density)
         except (SqlError, StoreError, DiscoveryError) as e:
             fail(str(e))
-        text = describe(found, target, y)
+        text = describe(found, target, y, lang)
         limits = pd.concat([b["limits"].assign(box=b["box"], coverage=b["coverage"], density=b["density"],
                                                mass=b["mass"]) for b in found], ignore_index=True)
-        fig = plot(found)
+        from experiments.fonts import png_bytes
+
+        image = png_bytes(plot(found, lang), lang)
         write_files(dest, {"discovery.txt": text_writer(text), "boxes.csv": text_writer(limits.to_csv(index=False)),
-                           "discovery.png": lambda p: fig.savefig(p, dpi=90, bbox_inches="tight", format="png")},
+                           "discovery.png": lambda p: p.write_bytes(image)},
                     "discover", stamp=stamp(m.get("name"), f"discovery of {target} in {folder}: "
                                             f"{m.get('description') or ''}".rstrip(": "),
                                             f"master {m.get('master_seed')}"))

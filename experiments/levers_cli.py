@@ -94,8 +94,14 @@ def register(app: typer.Typer) -> None:
         seconds = time.monotonic() - t0
         from experiments.runner import model_version
 
-        note = (f"{seeds} seeds per setting, {lhs_samples} LHS samples, {res.runs} runs in {seconds:.0f} s; "
-                f"presets: {preset or 'as declared'}" + (f"; overrides {overrides}" if overrides else "")
+        from experiments.report import label_of
+
+        shown = ", ".join(f"{label_of(k, lang)} = {v}" for k, v in overrides.items())
+        note = (f"設定ごとに{seeds}シード、LHS標本{lhs_samples}、{res.runs}回の実行({seconds:.0f}秒)。プリセット:"
+                f"{preset or '宣言どおり'}" + (f"。全実行に適用した設定:{shown}" if overrides else "")
+                + f"。モデル {model_version()}。" if lang == "ja" else
+                f"{seeds} seeds per setting, {lhs_samples} LHS samples, {res.runs} runs in {seconds:.0f} s; "
+                f"presets: {preset or 'as declared'}" + (f"; overrides: {shown}" if overrides else "")
                 + f"; model {model_version()}.")
         wide = wide_effects(res.effects, lang)
         shares = shares_table(res.shares, res.indices, lang) if res.shares is not None else None

@@ -56,7 +56,7 @@ def _write(spec, folder: Path, result, chosen, oos, info: dict, lang: str) -> No
     from experiments import optimize_report as rep
     from experiments.outdir import text_writer, write_files
     from experiments.provenance import stamp
-    from experiments.run_report import font_context, png_bytes
+    from experiments.fonts import font_context, png_bytes
 
     table = rep.pareto_table(spec, result.front)
     conv = rep.convergence_table(result)
@@ -65,8 +65,8 @@ def _write(spec, folder: Path, result, chosen, oos, info: dict, lang: str) -> No
                  futures=spec.futures.count, seeds=spec.futures.seeds, gens=spec.optimizer.generations,
                  pop=spec.optimizer.population, front=info["front_size"], seconds=info["seconds"])
     with font_context(lang):
-        par_png = png_bytes(rep.parallel_figure(spec, result.front, lang), dpi=110)
-        conv_png = png_bytes(rep.convergence_figure(conv, lang))
+        par_png = png_bytes(rep.parallel_figure(spec, result.front, lang), lang, dpi=110)
+        conv_png = png_bytes(rep.convergence_figure(conv, lang), lang)
     html_text = rep.render_html(spec, table, conv, reps, oos, note, par_png, conv_png, lang)
     files = {"pareto.csv": text_writer(table.to_csv(index=False)),
              "convergence.csv": text_writer(conv.to_csv(index=False)),

@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from abm import policies
 from experiments.optimize import Front, OptResult
 from experiments.optimize_spec import Measure, OptimizeSpec
 
@@ -157,7 +158,9 @@ def parallel_figure(spec: OptimizeSpec, front: Front, lang: str):
         axes.append(measure_label(o.measure, lang).replace(" of ", " of\n", 1))
     fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(axes)), 4.5))
     roles = [p.get("policy.role_division", "") for p in front.policies]
-    palette = {r: plt.cm.tab10(k) for k, r in enumerate(dict.fromkeys(roles))}
+    # a role division in its preset's declared colour (gov_led -> gov-led, abm/data/presets.toml)
+    palette = policies.colours(r.replace("_", "-") for r in dict.fromkeys(roles))
+    palette = {r: palette[r.replace("_", "-")] for r in dict.fromkeys(roles)}
     data = np.array(cols).T if cols and front.policies else np.empty((0, len(axes)))
     for row, role in zip(data, roles):
         ax.plot(range(len(axes)), row, color=palette[role], alpha=0.7)

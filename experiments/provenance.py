@@ -131,23 +131,32 @@ def folder_record(st: dict[str, str]) -> str:
     return json.dumps({**record(), "stamp": st}, indent=2, ensure_ascii=False) + "\n"
 
 
-def stamp_line(st: dict[str, str]) -> str:
-    """One human line: "sovai 0.2.0 (commit abc1234), scenario gov-led (...), seed 42, 2026-12-03T18:50:00Z"."""
+STAMP_WORDS = {"commit": ("commit", "コミット"), "scenario": ("scenario", "シナリオ"), "seed": ("seed", "シード")}
+
+
+def stamp_line(st: dict[str, str], lang: str = "en") -> str:
+    """One human line: "sovai 0.2.0 (commit abc1234), scenario gov-led (...), seed 42, 2026-12-03T18:50:00Z"; in
+    Japanese with ``lang="ja"`` (a preset's description as declared in :mod:`abm.policies`)."""
+    from abm import policies
+
+    def word(key: str) -> str:
+        return STAMP_WORDS[key][lang == "ja"]
     commit = st.get("git_commit")
-    parts = [f"sovai {st['model_version']}" + (f" (commit {commit[:12]})" if commit else "")]
+    parts = [f"sovai {st['model_version']}" + (f" ({word('commit')} {commit[:12]})" if commit else "")]
     if "scenario" in st:
-        parts.append(f"scenario {st['scenario']}" + (f" ({st['scenario_description']})"
-                                                      if st.get("scenario_description") else ""))
+        about = policies.description(st["scenario"], lang, st.get("scenario_description", ""))
+        parts.append(f"{word('scenario')} {st['scenario']}" + (f" ({about})" if about else ""))
     if "seed" in st:
-        parts.append(f"seed {st['seed']}")
+        parts.append(f"{word('seed')} {st['seed']}")
     return ", ".join([*parts, st["date"]])
 
 
 def stamp_html(page: str, st: dict[str, str]) -> str:
-    """``page`` with ``<meta name="sovai:KEY" content=...>`` tags before ``</head>`` and a footer line before
-    ``</body>`` (appended where the page has no such tag)."""
+    """``page`` with ``<meta name="sovai:KEY" content=...>`` tags before ``</head>`` and a footer line (in the
+    page's language) before ``</body>`` (appended where the page has no such tag)."""
     metas = "".join(f'<meta name="sovai:{k}" content="{_html.escape(v, quote=True)}">' for k, v in st.items())
-    footer = f'<footer class="sovai-provenance"><small>{_html.escape(stamp_line(st))}</small></footer>'
+    lang = "ja" if '<html lang="ja"' in page[:200] else "en"
+    footer = f'<footer class="sovai-provenance"><small>{_html.escape(stamp_line(st, lang))}</small></footer>'
     head = page.find("</head>")
     page = page[:head] + metas + page[head:] if head >= 0 else metas + page
     body = page.rfind("</body>")

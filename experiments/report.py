@@ -7,13 +7,14 @@ import html
 
 import pandas as pd
 
-from abm import outputs
-from abm.labels import unit_text
+from abm import outputs, policies
 
 from experiments.run_report import png_base64
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-collapse:collapse;margin:1em 0}"
-         "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}")
+         "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}"
+         " .policy{margin-right:1.5em} .swatch{display:inline-block;width:1em;height:1em;margin-right:.3em;"
+         "vertical-align:-.1em}")
 
 
 @functools.cache
@@ -40,10 +41,25 @@ def label_of(name: str, lang: str = "en") -> str:
         key = path or name
         return outputs.label(key, lang) if outputs.get(key).unit == "year" else outputs.title_with_unit(key, lang)
     spec = specs.get(name.replace("__", "."))
-    if spec is None:
-        return name
-    shown = unit_text(spec.unit, lang)
-    return f"{spec.label} ({shown})" if shown else spec.label
+    return name if spec is None else field_title(spec, lang)
+
+
+def field_title(spec, lang: str = "en") -> str:
+    """A scenario field as reports show it: its declared label with unit (``viz.i18n.field_label``); a field
+    without a declared label takes its name in the lever atlas (an uncertain input), else its words
+    ("ai value share max") - never the bare machine name."""
+    from abm.labels import unit_text
+    from abm.levers import atlas
+    from experiments.uncertainty import input_label
+    from viz.i18n import field_label
+
+    if spec.label != spec.path.split(".")[-1]:
+        return field_label(spec, lang)
+    if spec.path in atlas().exogenous:
+        return input_label(spec.path, lang)
+    unit = unit_text(spec.unit, lang)
+    return f"{spec.label.replace('_', ' ')} ({unit})" if unit and spec.type is not bool and not spec.choices \
+        else spec.label.replace("_", " ")
 
 
 def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd.DataFrame:
@@ -61,6 +77,13 @@ def img_tag(b64: str, alt: str = "plot") -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
 
 
+def png_img(data: bytes, alt: str) -> str:
+    """PNG bytes as an inline ``<img>``; ``alt`` names it."""
+    import base64
+
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
+
+
 def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
     """A DataFrame as an HTML table (numbers right-aligned, text left)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
@@ -74,6 +97,14 @@ def table(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
                 cells.append(f'<td class="l">{html.escape("" if v is None else str(v))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def policy_key(keys, lang: str = "en") -> str:
+    """The policies shown, each a swatch of its declared colour and its name in ``lang`` (:mod:`abm.policies`)."""
+    colours = policies.colours(keys)
+    items = "".join(f'<span class="policy" data-policy="{html.escape(k)}"><span class="swatch" style="background:'
+                    f'{c}"></span>{html.escape(policies.name(k, lang))}</span>' for k, c in colours.items())
+    return f'<p class="policy-key">{items}</p>'
 
 
 def page(title: str, body: str, lang: str = "en") -> str:

@@ -69,10 +69,10 @@ class _LazyProgress:
 
 
 def print_summary(summary: dict, lang: str = "en") -> None:
-    from experiments.run_report import summary_tables
+    from experiments.run_report import summary_tables, table_statistics
 
-    for title, rows in summary_tables(summary, lang):
-        table = Table(title=title, title_justify="left", show_header=False)
+    for (title, rows), stat in zip(summary_tables(summary, lang), table_statistics(lang), strict=True):
+        table = Table(title=f"{title}: {stat}" if stat else title, title_justify="left", show_header=False)
         table.add_column("item")
         table.add_column("value", justify="right")
         for k, v in rows:

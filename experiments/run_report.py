@@ -15,10 +15,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from abm import outputs  # noqa: E402
-from abm.labels import name  # noqa: E402
+from abm import outputs, policies  # noqa: E402
+from abm.labels import name, statistic  # noqa: E402
 from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
 from abm.report import RunResult  # noqa: E402
+from experiments.fonts import font_context  # noqa: E402
 from experiments.outdir import text_writer, write_files  # noqa: E402
 
 OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml", "provenance.json")
@@ -74,36 +75,31 @@ def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tupl
     ]
 
 
-def png_bytes(fig, dpi: int = 90) -> bytes:
-    """A matplotlib figure as PNG bytes (the figure is closed)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+TABLE_STATISTICS = (None, "annual_means", "annual_mean", "annual_mean", "one_seed", "one_seed")  # per table
+
+
+def table_statistics(lang: str = "en") -> list[str]:
+    """What the figures of each of :func:`summary_tables`'s tables are ("annual mean of 2040 quarters"; "" for
+    totals), in the same order (qualifiers from :data:`abm.labels.STATISTICS`)."""
+    return [statistic(k, lang, year=2040) if k else "" for k in TABLE_STATISTICS]
 
 
 def png_base64(fig) -> str:
     """A matplotlib figure as base64 PNG (the figure is closed)."""
-    return base64.b64encode(png_bytes(fig)).decode("ascii")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def figures(ts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
-    """Four plots as {title: base64 PNG}: adoption by source, talent, deficit vs published points, cost vs outcomes."""
+def figures(ts: pd.DataFrame, lang: str = "en", policy: str = "") -> dict[str, str]:
+    """Four plots as {title: base64 PNG}: adoption by source, talent, deficit vs published points (the model's
+    line in the colour of ``policy``, :mod:`abm.policies`), cost vs outcomes."""
     with font_context(lang):
-        return _figures(ts, lang)
+        return _figures(ts, lang, policies.colour(policy))
 
 
-def font_context(lang: str):
-    """A matplotlib rc context whose fonts can draw ``lang``: Japanese uses IPAexGothic, which the
-    matplotlib-fontja dependency bundles (as the dashboard's charts do), so no system font is needed."""
-    if lang != "ja":
-        return plt.rc_context({})
-    import matplotlib_fontja  # noqa: F401  (registers IPAexGothic)
-
-    return plt.rc_context({"font.family": ["IPAexGothic"], "axes.unicode_minus": False})
-
-
-def _figures(ts: pd.DataFrame, lang: str) -> dict[str, str]:
+def _figures(ts: pd.DataFrame, lang: str, colour: str) -> dict[str, str]:
     lab, unit = (lambda k: outputs.label(k, lang)), (lambda k: outputs.unit(k, lang))
     t = ts["year"] + (ts["quarter"] - 1) / 4.0
     out = {}
@@ -123,7 +119,7 @@ def _figures(ts: pd.DataFrame, lang: str) -> dict[str, str]:
     ax.legend(fontsize=8)
     out[title] = png_base64(fig)
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(t, ts["digital_deficit_jpy_tn"], label=text("model", lang))
+    ax.plot(t, ts["digital_deficit_jpy_tn"], label=text("model", lang), color=colour)
     ax.scatter(list(DEFICIT_REFERENCE_JPY_TN), list(DEFICIT_REFERENCE_JPY_TN.values()), color="k", marker="x",
                label=text("published", lang), zorder=3)
     title = lab("digital_deficit_jpy_tn")
@@ -144,21 +140,29 @@ def _figures(ts: pd.DataFrame, lang: str) -> dict[str, str]:
 
 
 def render(ts: pd.DataFrame, summary: dict, lang: str = "en") -> str:
-    """A single HTML page with no external references, in ``lang`` ("en" or "ja")."""
+    """A single HTML page with no external references, in ``lang`` ("en" or "ja"): the policy's name, colour and
+    description (:mod:`abm.policies`), the headline tables each saying what its figures are, four plots."""
+    from experiments.report import policy_key
+    from viz.i18n import choice
+
     tables = "".join(
         f"<table><caption>{html.escape(title)}</caption>"
+        + (f'<tr class="statistic"><td colspan="2">{html.escape(stat)}</td></tr>' if stat else "")
         + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows) + "</table>"
-        for title, rows in summary_tables(summary, lang))
+        for (title, rows), stat in zip(summary_tables(summary, lang), table_statistics(lang), strict=True))
+    key = str(summary["scenario"])
     imgs = "".join(f'<img alt="{html.escape(k)}" title="{html.escape(k)}" src="data:image/png;base64,{v}">'
-                   for k, v in figures(ts, lang).items())
-    scen = html.escape(str(summary["scenario"]))
-    facts = ", ".join(f"{outputs.label(k, lang)} <b>{html.escape(name(str(summary[k]), lang))}</b>"
+                   for k, v in figures(ts, lang, key).items())
+    scen = html.escape(policies.name(key, lang))
+    about = html.escape(policies.description(key, lang))
+    facts = ", ".join(f"{outputs.label(k, lang)} <b>{html.escape(choice(summary[k], lang))}</b>"
                       for k in ("role_division", "hardware_path", "financing"))
     return f"""<!doctype html><html lang="{'ja' if lang == 'ja' else 'en'}"><head><meta charset="utf-8"><title>sovai - {scen}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1300px}} table{{border-collapse:collapse;margin:1em;display:inline-table;vertical-align:top}}
-caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} td{{text-align:right}} img{{margin:.5em}}</style>
-</head><body><h1>{text('run', lang)}: {scen} ({text('seed', lang)} {summary['seed']})</h1>
-<p>{facts}.</p><p class="one-seed">{html.escape(text('one_seed', lang))}</p>{tables}<div>{imgs}</div></body></html>"""
+caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} td{{text-align:right}} img{{margin:.5em}}
+tr.statistic td{{text-align:left;font-style:italic;color:#555}} .swatch{{display:inline-block;width:1em;height:1em;margin-right:.3em;vertical-align:-.1em}}</style>
+</head><body><h1>{text('run', lang)}: {scen} ({text('seed', lang)} {summary['seed']})</h1>{policy_key([key], lang)}
+<p>{about}</p><p>{facts}.</p><p class="one-seed">{html.escape(text('one_seed', lang))}</p>{tables}<div>{imgs}</div></body></html>"""
 
 
 def write_outputs(out_dir: Path, result: RunResult, html: str) -> Path:

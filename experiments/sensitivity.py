@@ -20,10 +20,25 @@ from abm.errors import UserError
 
 from experiments.outdir import FORCE_HELP
 from experiments.design import ExperimentError
-from experiments.options import MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_scheduler, default_workers
+from experiments.options import (LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, YES_HELP, check_lang, check_scheduler,
+                                 default_lang, default_workers)
 from experiments.plan import Plan
 
 CONF_LEVEL = 0.95
+TEXT = {  # the report's own words, (English, Japanese); outputs and parameters are labelled from their declarations
+    "S1": ("first-order index S1", "一次感度指数 S1"), "ST": ("total-order index ST", "総合感度指数 ST"),
+    "mu_star": ("mean absolute effect μ*", "平均絶対効果 μ*"), "sigma": ("spread of effects σ", "効果のばらつき σ"),
+    "all": ("all runs", "全実行"), "title": ("sovai sensitivity", "sovai 感度分析"),
+    "policy": ("Levers held", "固定したレバー"), "output": ("Output", "出力"), "parameter": ("Input", "入力"),
+    "index": ("Index", "指標"), "value": ("Value", "値"), "ci95": ("95% CI half-width", "95%信頼区間の半幅"),
+    "note": ("{method} design, {n} runs; each index is computed on the mean over replications of each output, with "
+             "its 95% confidence interval (half-width).",
+             "{method}法の計画、{n}回の実行。各指標は出力ごとの反復平均から計算し、95%信頼区間(半幅)を付す。"),
+}
+
+
+def text(key: str, lang: str, **fmt) -> str:
+    return TEXT[key][1 if lang == "ja" else 0].format(**fmt)
 
 
 class SensitivityError(UserError):
@@ -37,13 +52,12 @@ def lever_label(point: dict) -> str:
 
 def lever_title(policy: str, lang: str = "en") -> str:
     """A :func:`lever_label` for people: ``Financing = tax`` (fields by their labels)."""
-    from abm.labels import name
-
     from experiments.report import label_of
+    from viz.i18n import choice
 
     if policy == "all":
-        return policy
-    return ", ".join(f"{label_of(k, lang)} = {name(v, lang)}" for k, v in (p.split("=", 1) for p in policy.split(", ")))
+        return text("all", lang)
+    return ", ".join(f"{label_of(k, lang)} = {choice(v, lang)}" for k, v in (p.split("=", 1) for p in policy.split(", ")))
 
 
 def _outputs_matrix(plan: Plan, runs: pd.DataFrame, lever_index: int, output: str) -> np.ndarray:
@@ -95,13 +109,23 @@ def indices(plan: Plan, runs: pd.DataFrame, outputs: list[str], method: str) -> 
     return pd.DataFrame(rows)
 
 
+def shown_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """:func:`indices`'s table for people: outputs, inputs, lever combinations and indices by their labels in
+    ``lang``, headers too."""
+    from experiments.report import labelled
+
+    shown = labelled(table, ("output", "parameter"), lang).assign(
+        policy=[lever_title(p, lang) for p in table["policy"]], index=[text(i, lang) for i in table["index"]])
+    return shown.rename(columns={c: text(c, lang) for c in shown.columns if c in TEXT})
+
+
 def bar_chart(table: pd.DataFrame, method: str, lang: str = "en"):
     """One panel per policy x output: bars per parameter with 95% CI error bars (outputs and parameters by their
     labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
     from experiments.report import label_of
-    from experiments.run_report import font_context
+    from experiments.fonts import font_context
 
     with font_context(lang):
         panels = list(table.groupby(["policy", "output"], sort=False))
@@ -113,7 +137,8 @@ def bar_chart(table: pd.DataFrame, method: str, lang: str = "en"):
             pos = np.arange(len(params))
             for k, kind in enumerate(kinds):
                 sel = part[part["index"] == kind].set_index("parameter").reindex(params)
-                ax.barh(pos + k * 0.4, sel["value"], height=0.4, xerr=sel["ci95"].fillna(0), label=kind, capsize=2)
+                ax.barh(pos + k * 0.4, sel["value"], height=0.4, xerr=sel["ci95"].fillna(0), label=text(kind, lang),
+                        capsize=2)
             ax.set_yticks(pos + 0.2 * (len(kinds) - 1), [label_of(p, lang) for p in params], fontsize=7)
             ax.set_title(f"{label_of(output, lang)} ({lever_title(policy, lang)})", fontsize=8)
             ax.legend(fontsize=7)
@@ -131,7 +156,8 @@ def register(app) -> None:
     from experiments.provenance import stamp
     from experiments.design import _suggest, load_experiment
     from experiments.plan import MAX_RUNS, make_plan
-    from experiments.report import labelled, page, png, table as html_table
+    from experiments.fonts import png_bytes
+    from experiments.report import page, png_img, table as html_table
     from experiments.results import _table
     from experiments.runner import DEFAULT_RUN_FN, summary_metric_names
     from experiments.store import connect
@@ -154,6 +180,7 @@ def register(app) -> None:
         yes: Annotated[bool, typer.Option("--yes", help=YES_HELP)] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
         run_function: Annotated[str, typer.Option(hidden=True, help="module:function run hook")] = DEFAULT_RUN_FN,
+        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = default_lang(),
     ):
         """Sobol or Morris indices with 95% confidence intervals: table, bar chart, HTML."""
         try:
@@ -182,16 +209,15 @@ def register(app) -> None:
             table = indices(plan, runs, outputs, method)
         except SensitivityError as e:
             fail(str(e), code=1)
-        chart = bar_chart(table, method)
-        shown = labelled(table, ("output", "parameter")).assign(policy=[lever_title(p) for p in table["policy"]])
+        image = png_bytes(bar_chart(table, method, lang), lang)
+        shown = shown_table(table, lang)
         n = len(plan.runs)
-        note = f"<p>{method} design, {n} runs, {CONF_LEVEL:.0%} confidence intervals (half-widths in ci95).</p>"
+        note = f"<p>{text('note', lang, method=method.capitalize(), n=n)}</p>"
         write_files(folder, {
             "sensitivity.csv": text_writer(table.to_csv(index=False)),
-            "sensitivity.png": lambda p: chart.savefig(p, dpi=90, bbox_inches="tight", format="png"),
-            "sensitivity.html": lambda p: p.write_text(page(f"sovai sensitivity: {exp.name}",
-                                                            note + html_table(shown) + png(chart, "indices")),
-                                                       encoding="utf-8"),
+            "sensitivity.png": lambda p: p.write_bytes(image),
+            "sensitivity.html": text_writer(page(f"{text('title', lang)}: {exp.name}", note + html_table(shown)
+                                                 + png_img(image, text("title", lang)), lang)),
         }, "sensitivity", stamp=stamp(exp.name, exp.spec.description,
                                       f"master {exp.spec.master_seed}, {n} runs"))
         if not quiet:

@@ -40,6 +40,7 @@ class Target:
     basis: Literal["derived", "fitted"] | None = None
     fitted: list[str] = Field(default_factory=list)
     basis_note: str = ""
+    label_ja: str = ""   # the label in Japanese (the validation report's --lang ja); "" shows the English one
 
     def basis_text(self) -> str:
         """"derived", "fitted: a.b, c.d" or "-" when the file does not say."""
@@ -198,7 +199,8 @@ def table(tset: TargetSet, values: pd.DataFrame) -> pd.DataFrame:
     for t in tset.targets:
         v = values.loc[values["target"] == t.name, "model"].to_numpy()
         mean = float(np.mean(v))
-        rows.append({"target": t.name, "label": t.label, "published": t.value, "tolerance": t.tolerance,
+        rows.append({"target": t.name, "label": t.label, "label_ja": t.label_ja or t.label, "published": t.value,
+                     "tolerance": t.tolerance,
                      "source": t.source, "basis": t.basis_text(), "basis_note": t.basis_note,
                      "model_mean": mean, "p05": float(np.percentile(v, 5)),
                      "p95": float(np.percentile(v, 95)), "deviation": mean - t.value,

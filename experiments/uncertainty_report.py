@@ -10,7 +10,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from abm import outputs
+from abm import outputs, policies
 from experiments.uncertainty import NPV_METRICS, PAYBACK_BY, input_label
 
 TEXT = {
@@ -51,7 +51,8 @@ def display_table(summary: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """:func:`experiments.uncertainty.appraisal_summary` as shown: one row per policy, labelled columns."""
     rows = []
     for r in summary.to_dict("records"):
-        row = {text("policy", lang): r["policy"], text("runs", lang): f"{r['runs']} ({r['futures']} x {r['seeds']})"}
+        row = {text("policy", lang): policies.name(r["policy"], lang),
+               text("runs", lang): f"{r['runs']} ({r['futures']} x {r['seeds']})"}
         for m in NPV_METRICS:
             if f"{m}_median" in r:
                 row[outputs.title_with_unit(m, lang)] = (f"{_num(r[f'{m}_median'])} [{_num(r[f'{m}_p5'])}, "
@@ -72,7 +73,7 @@ def tornado_images(tor: pd.DataFrame, lang: str = "en", metric: str = "npv_jpy_t
     import matplotlib.pyplot as plt
 
     from experiments.report import png
-    from experiments.run_report import font_context
+    from experiments.fonts import font_context
 
     imgs = []
     with font_context(lang):
@@ -86,7 +87,7 @@ def tornado_images(tor: pd.DataFrame, lang: str = "en", metric: str = "npv_jpy_t
             ax.scatter(g["high_mean"], ys, color="#2980b9", zorder=3, label=text("high", lang))
             ax.axvline(g["overall_mean"].iloc[0], color="k", lw=1, label=text("mean", lang))
             ax.set_yticks(ys, [input_label(i, lang) for i in g["input"]], fontsize=8)
-            title = text("tornado", lang, metric=outputs.label(metric, lang), policy=policy)
+            title = text("tornado", lang, metric=outputs.label(metric, lang), policy=policies.name(policy, lang))
             ax.set_title(title, fontsize=9)
             ax.set_xlabel(outputs.title_with_unit(metric, lang))
             ax.legend(fontsize=7, loc="lower right")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from abm.errors import UserError
-from experiments.options import MAX_WORKERS, SCHEDULER_HELP, check_scheduler
+from experiments.options import LANG_HELP, MAX_WORKERS, SCHEDULER_HELP, check_lang, check_scheduler, default_lang
 from experiments.outdir import FORCE_HELP, claim, default_folder, out_path, text_writer, write_files
 from experiments.plan import DEFAULT_MASTER_SEED, replication_seeds
 from experiments.targets import evaluate, load_targets, table
@@ -24,26 +24,57 @@ def seeds_for(n: int) -> list[int]:
     return replication_seeds(DEFAULT_MASTER_SEED, n)
 
 
-def _basis_cell(r) -> str:
+TEXT = {  # the validation report's words, (English, Japanese)
+    "title": ("Validation against the published figures", "公表値との検証"),
+    "heads": (("target", "published", "source", "basis", "model mean", "90% interval", "deviation", "result"),
+              ("検証項目", "公表値", "出典", "根拠", "モデル平均", "90%区間", "乖離", "判定")),
+    "pass": ("pass", "合格"), "fail": ("FAIL", "不合格"), "derived": ("derived", "導出"),
+    "fitted": ("fitted", "合わせ込み"),
+    "intro": ("{seeds} seeds, {seconds:.1f} s; {passed}/{total} targets pass; model mean: {stat}. Basis: "
+              "<i>derived</i> — the model computes the figure from documented inputs; <i>fitted</i> — it reaches it "
+              "through the scenario fields named, calibrated or chosen to hit it.",
+              "{seeds}シード、{seconds:.1f}秒。{total}項目中{passed}項目が合格。モデル平均:{stat}。根拠:"
+              "<i>導出</i>—モデルが文書化された入力から値を計算する。<i>合わせ込み</i>—記載のシナリオ項目を"
+              "較正または選択して値に合わせる。"),
+}
+
+
+def _t(key: str, lang: str):
+    return TEXT[key][1 if lang == "ja" else 0]
+
+
+def _basis_cell(r, lang: str) -> str:
+    """The basis in ``lang``: derived, or fitted with each field's label and its path (what to set)."""
+    from abm.schema import field_specs
+    from experiments.report import field_title
+
+    if r.basis.startswith("fitted: "):
+        specs = field_specs()
+        fields = [f"{field_title(specs[p], lang)}: {p}" if p in specs else p for p in r.basis[8:].split(", ")]
+        shown = f"{_t('fitted', lang)}: " + ", ".join(fields)
+    else:
+        shown = _t("derived", lang) if r.basis == "derived" else r.basis
     note = f"<br><small>{html.escape(r.basis_note)}</small>" if r.basis_note else ""
-    return f"<td>{html.escape(r.basis)}{note}</td>"
+    return f"<td>{html.escape(shown)}{note}</td>"
 
 
-def render_html(df, seconds: float, n_seeds: int) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ("target", "published", "source", "basis", "model mean",
-                                            "90% interval", "deviation", "result"))
+def render_html(df, seconds: float, n_seeds: int, lang: str = "en") -> str:
+    """The validation report in ``lang``: per target its label, published value, source, basis, model mean over
+    the seeds with its 90% interval, deviation and result."""
+    from abm.labels import statistic
+    from experiments.report import page
+
+    head = "".join(f"<th>{h}</th>" for h in _t("heads", lang))
     rows = "".join(
-        f"<tr class='{'pass' if r.passed else 'fail'}'><td>{html.escape(r.label)}</td><td>{r.published:.2f} "
-        f"&plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td>{_basis_cell(r)}<td>{r.model_mean:.2f}</td>"
-        f"<td>{r.p05:.2f} - {r.p95:.2f}</td><td>{r.deviation:+.2f}</td><td>{'pass' if r.passed else 'FAIL'}</td></tr>"
+        f"<tr class='{'pass' if r.passed else 'fail'}'><td>{html.escape(r.label_ja if lang == 'ja' else r.label)}"
+        f"</td><td>{r.published:.2f} &plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td>"
+        f"{_basis_cell(r, lang)}<td>{r.model_mean:.2f}</td><td>{r.p05:.2f} - {r.p95:.2f}</td>"
+        f"<td>{r.deviation:+.2f}</td><td>{_t('pass' if r.passed else 'fail', lang)}</td></tr>"
         for r in df.itertuples())
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset='utf-8'><title>sovai validation</title><style>"
-            "body{font-family:sans-serif;margin:2em} td,th{border:1px solid #ccc;padding:3px 6px}"
-            "table{border-collapse:collapse} .fail{background:#fdd} .pass td:last-child{color:#060}</style></head>"
-            f"<body><h1>Validation against the published figures</h1><p>{n_seeds} seeds, {seconds:.1f} s; "
-            f"{int(df.passed.sum())}/{len(df)} targets pass. Basis: <i>derived</i> — the model computes the figure "
-            "from documented inputs; <i>fitted</i> — it reaches it through the scenario fields named, calibrated or "
-            f"chosen to hit it.</p><table><tr>{head}</tr>{rows}</table></body></html>")
+    intro = _t("intro", lang).format(seeds=n_seeds, seconds=seconds, passed=int(df.passed.sum()), total=len(df),
+                                     stat=statistic("replication_mean", lang, n=n_seeds))
+    style = "<style>.fail{background:#fdd} .pass td:last-child{color:#060}</style>"
+    return page(_t("title", lang), f"{style}<p>{intro}</p><table><tr>{head}</tr>{rows}</table>", lang)
 
 
 def register(app: typer.Typer) -> None:
@@ -56,6 +87,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="parallel processes")] = 1,
         scheduler: Annotated[Optional[str], typer.Option(help=SCHEDULER_HELP, callback=check_scheduler)] = None,
         targets: Annotated[Optional[Path], typer.Option(help="targets TOML (default: the published figures)")] = None,
+        lang: Annotated[str, typer.Option(help=LANG_HELP, callback=check_lang)] = default_lang(),
     ):
         """Run the reference scenarios over N seeds and compare with the published figures (exit 1 if any fails)."""
         from experiments.provenance import stamp
@@ -79,7 +111,7 @@ def register(app: typer.Typer) -> None:
                       "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
         console.print(t)
         write_files(folder, {"validation.csv": text_writer(df.to_csv(index=False)),
-                             "validation.html": text_writer(render_html(df, seconds, seeds))}, "validate",
+                             "validation.html": text_writer(render_html(df, seconds, seeds, lang))}, "validate",
                     stamp=stamp("reference scenarios", "validation against the published figures",
                                 f"{seeds} seeds"))
         console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: "

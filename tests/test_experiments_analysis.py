@@ -164,10 +164,11 @@ def test_sensitivity_chart_titles_use_labels():
                           "parameter": ["policy__compute_budget_jpy_tn_per_year"] * 2, "index": ["S1", "ST"],
                           "value": [0.5, 0.6], "ci95": [0.1, 0.1]})
     fig = bar_chart(table, "sobol", "ja")
-    assert fig.axes[0].get_title() == "デジタル赤字(2040年) (兆円/年) (all)"
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Compute budget (兆円/年)"]
+    assert fig.axes[0].get_title() == "デジタル赤字(2040年) (兆円/年) (全実行)"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["計算基盤予算 (兆円/年)"]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["一次感度指数 S1", "総合感度指数 ST"]
     fig = bar_chart(table.assign(policy="policy__financing=ai_transition_bond"), "sobol", "en")
-    assert fig.axes[0].get_title() == "Digital deficit 2040 (JPY tn/yr) (Financing = ai transition bond)"
+    assert fig.axes[0].get_title() == "Digital deficit 2040 (JPY tn/yr) (Financing = AI transition bond)"
 
 
 def test_prim_on_plain_dataframes():

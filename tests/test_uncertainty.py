@@ -57,7 +57,7 @@ def test_uncertain_inputs_are_the_declared_exogenous_ranges():
     assert declared == {p: (d.low, d.high) for p, d in atlas().exogenous.items()} and AI in declared
     assert uncertain_inputs({AI: (0.1, 0.2)})[AI] == (0.1, 0.2)
     assert AI not in uncertain_inputs(pinned={AI})
-    assert input_label("environment__jpy_per_usd", "ja") == "為替レート (JPY/USD)"   # declared names, not paths
+    assert input_label("environment__jpy_per_usd", "ja") == "為替レート (円/ドル)"   # declared names, not paths
     assert input_label(AI, "en") == "AI-addressable value share (share of value added)"
     with pytest.raises(KeyError, match="not a declared uncertain input"):
         uncertain_inputs({"environment.nope": (0, 1)})

@@ -57,7 +57,11 @@ def test_validate_cli_writes_table_and_exit_codes(tmp_path):
     assert len(df) == 15 and df.passed.all()
     assert set(df["basis"].str.split(":").str[0]) == {"derived", "fitted"}
     assert "pass" in (tmp_path / "v" / "validation.html").read_text()
-    assert "fitted: environment.ai_value_share_max" in (tmp_path / "v" / "validation.html").read_text()
+    from abm.schema import field_specs
+    from experiments.report import field_title  # a fitted field shows its label and the path to set
+
+    shown = f"{field_title(field_specs()['environment.ai_value_share_max'], 'en')}: environment.ai_value_share_max"
+    assert shown in (tmp_path / "v" / "validation.html").read_text()
     assert "basis" in r.stdout and "derived" in r.stdout
     impossible = tmp_path / "t.toml"
     impossible.write_text('[scenarios.g]\npreset = "gov-led"\n[[target]]\nname = "x"\nlabel = "x"\nscenario = "g"\n'

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from abm.policies import name as preset_name
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = Path(os.environ.get("SOVAI_SOLARA_ASSETS", ROOT / ".cache" / "solara-assets"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -157,6 +159,7 @@ def test_single_run_language_and_compare(server, browser):
     step_s = (time.monotonic() - t0) / 20
     assert year.inner_text().strip() == "2031 Q1"
     assert page.locator(".kpi-adoption .kpi-value").inner_text().endswith("%")
+    assert page.locator(".kpi-statistic").inner_text().strip() == "value in the quarter shown"
     with page.expect_download(timeout=WAIT_MS) as dl:
         page.get_by_role("button", name="Time series (CSV)").click()
     csv_path = ARTIFACTS / "timeseries.csv"
@@ -175,6 +178,7 @@ def test_single_run_language_and_compare(server, browser):
     page.get_by_role("button", name="1期進める").wait_for()
     # the page re-renders in parts: wait (with retries) for each to show the new language
     expect(page.locator(".kpi-adoption .kpi-label")).to_have_text("AI導入率")
+    expect(page.locator(".kpi-statistic")).to_have_text("表示中の四半期の値")  # what the headline figures are
     expect(page.get_by_text("期間別投資額")).to_have_count(1)
     expect(page.get_by_role("button", name="Step")).to_have_count(0)
     page.wait_for_timeout(500)
@@ -358,7 +362,7 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     url, _ = server
     page, _ = _open(browser, url)
     label = page.locator(".scenario-label")
-    expect(label).to_have_text("Scenario: gov-led")
+    expect(label).to_have_text(f"Scenario: {preset_name('gov-led', 'en')}")
     page.locator(".lever-asean-cocreation input").click(force=True)
     seed = page.locator(".input-seed input")
     seed.fill("7")
@@ -386,7 +390,7 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     page.locator(".btn-reset").click()   # back to the preset, then load the file
     page.locator(".preset-select").click()
     page.get_by_role("option", name="private-led", exact=True).click()
-    expect(label).to_have_text("Scenario: private-led")
+    expect(label).to_have_text(f"Scenario: {preset_name('private-led', 'en')}")
     bad = ARTIFACTS / "bad-scenario.toml"
     bad.write_text("[policy]\ncompute_budget_jpy_tn_per_year = 9.0\n", encoding="utf-8")
     page.locator(".scenario-upload input").set_input_files(str(bad))
@@ -419,8 +423,8 @@ def test_compare_runs_the_custom_settings_and_an_uploaded_file_against_a_preset(
     page.get_by_role("button", name="Run comparison").click()
     expect(page.locator(".compare-progress")).to_have_text("3 of 3 runs", timeout=120_000)
     table = page.locator(".diff-table table")
-    expect(table).to_contain_text("custom (from gov-led) − gov-led")
-    expect(table).to_contain_text("my subsidy − gov-led")
+    expect(table).to_contain_text(f"custom (from gov-led) − {preset_name('gov-led', 'en')}")
+    expect(table).to_contain_text(f"my subsidy − {preset_name('gov-led', 'en')}")
     page.get_by_role("button", name="日本語").click()
     expect(page.locator(".diff-table table")).to_contain_text("カスタム(gov-led から)")
     page.screenshot(path=str(ARTIFACTS / "compare-custom-ja.png"), full_page=True)

@@ -4,7 +4,7 @@ Titles, axis labels, units and legend entries come from the output declarations 
 category names (:mod:`abm.labels`); only the reference points' legend and the empty-chart hint are UI strings.
 
 Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so sessions can draw in parallel.
-Japanese text uses IPAexGothic from matplotlib-fontja; legends sit below the axes so they never cover data.
+Japanese text uses IPAexGothic (:mod:`experiments.fonts`); legends sit below the axes so they never cover data.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it the default family)
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from abm import outputs  # noqa: E402
 from abm.labels import name, unit_text  # noqa: E402
 from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
+from experiments.fonts import use_everywhere  # noqa: E402
 from viz.i18n import tr  # noqa: E402
 
-matplotlib.rcParams["axes.unicode_minus"] = False  # IPAexGothic has no U+2212
+use_everywhere()  # IPAexGothic for Japanese, set in experiments/fonts.py
 SOURCE_COLOURS = {"sovereign": "#c0392b", "open": "#2980b9", "foreign": "#7f8c8d", "no_ai": "#d5d8dc"}
 SOURCE_ORDER = ("sovereign", "open", "foreign")  # stacking order of the adoption chart
 TALENT_COLOURS = {"domestic": "#c0392b", "abroad": "#2980b9"}  # retired specialists are not drawn
@@ -205,14 +205,13 @@ def combine_png(images: list[bytes], ncols: int = 3) -> bytes:
     return buf.getvalue()
 
 
-SCENARIO_COLOURS = ["#c0392b", "#2980b9", "#27ae60"]
-
-
-def fan_figure(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str) -> Figure:
-    """Median line and shaded 5-95% band per scenario (``fans``: label -> DataFrame t, p5, median, p95)."""
+def fan_figure(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str,
+               colours: list[str]) -> Figure:
+    """Median line and shaded 5-95% band per scenario (``fans``: label -> DataFrame t, p5, median, p95), each in
+    its colour (``colours``, in the order of ``fans``: the policy's declared colour, :mod:`abm.policies`)."""
     first = next(iter(fans.values()))
     fig, ax = _axes(title, ylabel, lang, float(first["t"].min()), int(first["t"].max()))
-    for (label, f), colour in zip(fans.items(), SCENARIO_COLOURS):
+    for (label, f), colour in zip(fans.items(), colours, strict=True):
         ax.fill_between(f["t"], f["p5"], f["p95"], color=colour, alpha=0.2, linewidth=0)
         ax.plot(f["t"], f["median"], color=colour, lw=1.8, label=label)
     from matplotlib.patches import Patch
@@ -223,6 +222,7 @@ def fan_figure(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str
     return fig
 
 
-def fan_chart(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str) -> bytes:
+def fan_chart(fans: dict[str, pd.DataFrame], title: str, ylabel: str, lang: str, band_note: str,
+              colours: list[str]) -> bytes:
     """:func:`fan_figure` as PNG bytes."""
-    return to_png(fan_figure(fans, title, ylabel, lang, band_note))
+    return to_png(fan_figure(fans, title, ylabel, lang, band_note, colours))

@@ -16,7 +16,7 @@ from abm import outputs
 from abm.labels import unit_text
 from abm.scenario import ScenarioError, presets
 from abm.schema import Scenario
-from viz import charts, runner
+from viz import charts, i18n, runner
 from viz.components import ChoiceSelect
 from viz.pareto_view import compare_options, compare_scenario
 from viz.i18n import tr
@@ -75,11 +75,13 @@ def metric_title(key: str, lang: str) -> str:
 def fan_images(results: dict, lang: str) -> dict[str, bytes]:
     n = len(next(iter(results.values())))
     labels = {name: display_name(name, lang) for name in results}
+    colours = list(i18n.preset_colours(results).values())
     out = {}
     for key, (col, scale) in runner.FAN_METRICS.items():
         fans = {labels[s]: runner.fan_chart_data(runs, col, scale) for s, runs in results.items()}
         ylabel = unit_text("%", lang) if _in_percent(key) else outputs.unit(col, lang)
-        out[key] = charts.fan_chart(fans, outputs.label(col, lang), ylabel, lang, tr("cmp_band", lang, n=n))
+        out[key] = charts.fan_chart(fans, outputs.label(col, lang), ylabel, lang, tr("cmp_band", lang, n=n),
+                                    colours)
     return out
 
 

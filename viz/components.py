@@ -16,7 +16,7 @@ import solara
 
 from abm import outputs
 from abm.accounting import CATEGORIES, PERIODS
-from abm.labels import name
+from abm.labels import name, statistic
 from abm.scenario import load_scenario, presets
 from abm.schema import FieldSpec
 from viz import i18n
@@ -105,7 +105,7 @@ def Controls(settings: solara.Reactive[Settings], on_preset, lang: str, notes: d
     descriptions = presets()
     ChoiceSelect(tr("preset", lang), st.preset, [(p, i18n.preset_name(p, lang)) for p in descriptions], on_preset,
                  ["preset-select"])
-    solara.Text(i18n.preset_description(st.preset, descriptions.get(st.preset, ""), lang),
+    solara.Text(i18n.preset_description(st.preset, lang, descriptions.get(st.preset, "")),
                 style={"font-size": "12px", "color": "#555"})
     Note("preset", notes)
     solara.Markdown(f"**{tr('levers', lang)}**")
@@ -185,12 +185,14 @@ def kpi_values(snap: Snapshot, lang: str) -> list[tuple[str, str, str]]:
 
 @solara.component
 def Headline(snap: Snapshot, lang: str):
-    """The headline strip: one box per figure, each with a stable ``kpi-*`` class."""
+    """The headline strip: one box per figure, each with a stable ``kpi-*`` class, and what the figures are (the
+    values of the quarter shown, :data:`abm.labels.STATISTICS`)."""
     with solara.Div(classes=["kpi-strip"]):
         for css, label, value in kpi_values(snap, lang):
             with solara.Div(classes=["kpi", css]):
                 solara.Text(label, classes=["kpi-label"])
                 solara.Text(value, classes=["kpi-value"])
+    solara.Text(statistic("quarter", lang), classes=["kpi-statistic"], style={"font-size": "12px", "color": "#555"})
 
 
 def cost_table_html(snap: Snapshot, lang: str) -> str:

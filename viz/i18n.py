@@ -2,13 +2,16 @@
 
 English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here. Names of
 categories (sectors, sources, cost categories, outcomes, periods) and units are translated in :mod:`abm.labels`,
-the labels and units of outputs are declared in :mod:`abm.outputs`; ``name`` and ``unit_text`` are re-exported.
+the labels and units of outputs are declared in :mod:`abm.outputs`, preset names, descriptions and colours in
+:mod:`abm.policies`; ``name``, ``unit_text`` and the ``preset_*`` functions are re-exported.
 ``tr(key, lang)`` falls back to English, then to the key itself, so a missing entry never breaks the page.
 """
 
 from __future__ import annotations
 
 from abm.labels import name, unit_text  # noqa: F401  (re-exported for the views)
+from abm.policies import colour as preset_colour, colours as preset_colours  # noqa: F401  (re-exported)
+from abm.policies import description as preset_description, name as preset_name  # noqa: F401  (re-exported)
 
 LANGS = ("ja", "en")
 
@@ -136,17 +139,6 @@ CHOICES = {
     "continued_pretraining": ("continued pre-training of an open model", "オープンモデルの継続事前学習"),
 }
 
-PRESET_JA = {
-    "gov-led": "政府が計算基盤と基盤モデルを整備し、企業が特化モデルを構築(報告書の推奨)",
-    "private-led": "民間コンソーシアムが小規模な基盤モデルを構築(公的共同出資30%)",
-    "foreign-dependent": "国産基盤モデルなし:企業は海外・オープンモデルに依存(リスクシナリオ)",
-    "full-state": "政府が計算基盤・基盤モデル・業界モデルを自ら構築し、企業は主に利用",
-    "gov-led-export-control": "政府主導に2030年から3年間のGPU輸出規制(強さ0.7)",
-}
-
-PRESET_NAME_JA = {"gov-led": "政府主導", "private-led": "民間主導", "foreign-dependent": "海外依存",
-                  "full-state": "完全国営", "gov-led-export-control": "政府主導+輸出規制"}
-
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "ja" else pair[0]
@@ -183,15 +175,6 @@ def field_label(spec, lang: str) -> str:
     base = FIELD_JA.get(spec.path, spec.label) if lang == "ja" else spec.label
     u = unit_text(spec.unit, lang)
     return f"{base} ({u})" if u and spec.type is not bool and not spec.choices else base
-
-
-def preset_name(preset: str, lang: str) -> str:
-    """"政府主導 (gov-led)" in Japanese; the preset's own name in English."""
-    return f"{PRESET_NAME_JA[preset]} ({preset})" if lang == "ja" and preset in PRESET_NAME_JA else preset
-
-
-def preset_description(preset: str, english: str, lang: str) -> str:
-    return PRESET_JA.get(preset, english) if lang == "ja" else english
 
 
 def language_from_list(languages: list[str] | None) -> str | None:
