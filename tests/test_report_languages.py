@@ -191,6 +191,25 @@ def test_dashboard_fan_chart_uses_the_declared_colours():
     assert policies.OTHER_COLOURS[0] not in {p.colour for p in policies.declared().values()}
 
 
+def test_dashboard_single_run_draws_the_deficit_in_the_policys_colour():
+    from matplotlib.image import imread
+
+    from abm.scenario import load_scenario
+    from viz import charts
+    from viz.session import Run
+
+    small = {"population.firms": 60, "population.data_holders": 10, "population.talent": 60, "run.end_year": 2028}
+    drawn = {}
+    for key in ("private-led", "full-state"):
+        snap = Run(load_scenario(key, small).model_copy(update={"name": key})).step(8)
+        assert snap.colour == policies.colour(key)
+        png = charts.render_all(snap.ts, "en", snap.start_year, snap.end_year, (), snap.colour)["deficit"]
+        drawn[key] = imread(io.BytesIO(png), format="png")
+    assert pixels_of(drawn["private-led"], policies.colour("private-led")) > 20
+    assert pixels_of(drawn["private-led"], policies.colour("full-state")) == 0
+    assert pixels_of(drawn["full-state"], policies.colour("full-state")) > 20
+
+
 # ---- Japanese in PNGs -----------------------------------------------------------------------------------
 
 def _japanese_png(rc: dict | None = None) -> bytes:

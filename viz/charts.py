@@ -17,9 +17,10 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from abm import outputs  # noqa: E402
+from abm import outputs, policies  # noqa: E402
 from abm.labels import name, unit_text  # noqa: E402
 from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
+from abm.scenario import DEFAULT_PRESET  # noqa: E402
 from experiments.fonts import use_everywhere  # noqa: E402
 from viz.i18n import tr  # noqa: E402
 
@@ -123,7 +124,9 @@ def talent(ts, lang, start, end) -> Figure:
     return fig
 
 
-def deficit(ts, lang, start, end) -> Figure:
+def deficit(ts, lang, start, end, colour: str | None = None) -> Figure:
+    """The model's deficit in the policy's ``colour`` (default: the default preset's) against the published
+    points."""
     key = "digital_deficit_jpy_tn"
     fig, ax = _axes(outputs.label(key, lang), outputs.unit(key, lang), lang, min(start, 2025) - 0.5, end)
     ax.scatter(list(DEFICIT_REFERENCE_JPY_TN), list(DEFICIT_REFERENCE_JPY_TN.values()), color="k", marker="X", s=45, zorder=3,
@@ -131,7 +134,7 @@ def deficit(ts, lang, start, end) -> Figure:
     for x, y in DEFICIT_REFERENCE_JPY_TN.items():
         ax.annotate(f"{y:g}", (x, y), textcoords="offset points", xytext=(6, -3), fontsize=8)
     if len(ts):
-        ax.plot(_time(ts), ts[key], label=tr("model", lang), color="#c0392b", lw=1.8)
+        ax.plot(_time(ts), ts[key], label=tr("model", lang), color=colour or policies.colour(DEFAULT_PRESET), lw=1.8)
     ax.set_ylim(0, max(DEFICIT_REFERENCE_JPY_TN.values()) * 1.15 if not len(ts)
                 else max(ts[key].max(), max(DEFICIT_REFERENCE_JPY_TN.values())) * 1.15)
     _legend(ax, 2)
@@ -180,10 +183,12 @@ def mark_changes(fig: Figure, marks) -> Figure:
     return fig
 
 
-def render_all(ts: pd.DataFrame, lang: str, start: int, end: int, marks=()) -> dict[str, bytes]:
+def render_all(ts: pd.DataFrame, lang: str, start: int, end: int, marks=(), colour: str | None = None) -> dict[str, bytes]:
     """Every time-series chart as PNG bytes, keyed by chart id (each ``CHARTS`` function returns a Figure);
-    ``marks``: ``(time, lever name)`` of levers changed during the run, drawn on every chart."""
-    return {k: to_png(mark_changes(f(ts, lang, start, end), marks)) for k, f in CHARTS.items()}
+    ``marks``: ``(time, lever name)`` of levers changed during the run, drawn on every chart; ``colour``: the
+    policy's, for the charts that draw one line per policy (the deficit)."""
+    own = {"deficit": {"colour": colour}}
+    return {k: to_png(mark_changes(f(ts, lang, start, end, **own.get(k, {})), marks)) for k, f in CHARTS.items()}
 
 
 def combine_png(images: list[bytes], ncols: int = 3) -> bytes:

@@ -64,7 +64,7 @@ class Drawer:
     def __call__(self, job) -> tuple[Snapshot, dict[str, bytes], bytes]:
         snap, lang, lay = job
         images = in_chart_process(charts.render_all, snap.ts, lang, snap.start_year, snap.end_year,
-                                  chart_marks(snap, lang))
+                                  chart_marks(snap, lang), snap.colour)
         if self.worker is None or self.worker.job is None or \
                 time.monotonic() - self.network_at > self.NETWORK_EVERY_S or self.network is None:
             self.network = in_chart_process(network_view.draw, lay, snap.source, snap.data_firm, snap.data_holder,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm import policies
 from abm.accounting import CATEGORIES, PERIODS
 from abm.model import SovereignAIModel
 from abm.scenario import ScenarioError, load_scenario, parse_set, validate
@@ -127,6 +128,7 @@ class Snapshot:
     seed: int
     kpis: dict[str, float] = field(default_factory=dict)   # the last quarter's value of every column
     changes: tuple = ()    # the levers changed during the run (abm.model.PolicyChange), in order
+    colour: str | None = None   # the policy's declared colour (abm.policies); None: the default preset's
 
     @property
     def started(self) -> bool:
@@ -171,4 +173,4 @@ class Run:
         return Snapshot(self.version, m.year, m.quarter, m.running, ts, table, m.firms.source.copy(),
                         dh.e_firm[dh.active].copy(), dh.e_holder[dh.active].copy(),
                         m.inputs.run.start_year, m.inputs.run.end_year, m.inputs.run.seed, kpis,
-                        tuple(m.policy_changes))
+                        tuple(m.policy_changes), policies.colour(self.scenario.name))
