@@ -1,5 +1,5 @@
-"""The self-contained HTML report of one run: plots as inline PNG and the summary tables, in English or Japanese
-(labels and units from :mod:`abm.outputs`)."""
+"""The self-contained HTML report of one run: plots as inline SVG (:mod:`experiments.svg_chart`, no matplotlib in
+the process) and the summary tables, in English or Japanese (labels and units from :mod:`abm.outputs`)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ import io
 import json
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from abm import outputs, policies
+from abm.labels import name, statistic
+from abm.outcomes import DEFICIT_REFERENCE_JPY_TN
+from abm.report import RunResult
+from experiments.outdir import text_writer, write_files
+from experiments.svg_chart import Series, chart
 
-from abm import outputs, policies  # noqa: E402
-from abm.labels import name, statistic  # noqa: E402
-from abm.outcomes import DEFICIT_REFERENCE_JPY_TN  # noqa: E402
-from abm.report import RunResult  # noqa: E402
-from experiments.fonts import font_context  # noqa: E402
-from experiments.outdir import text_writer, write_files  # noqa: E402
+SOURCE_COLOURS = {"sovereign": "#c0392b", "open": "#2980b9", "foreign": "#7f8c8d"}
+LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")   # one per line, in order
+OUTCOME_COLOUR = "#27ae60"
 
 OUTPUT_FILES = ("timeseries.parquet", "summary.json", "report.html", "scenario.toml", "provenance.json")
 TEXT = {  # the report's own words (everything else is an output's label)
@@ -84,68 +84,44 @@ def table_statistics(lang: str = "en") -> list[str]:
     return [statistic(k, lang, year=2040) if k else "" for k in TABLE_STATISTICS]
 
 
-# the run report's margins (figure fractions: left, right, top, bottom) for its 6 x 3.4 in charts with the legend
-# inside the axes, set rather than found by bbox_inches="tight", which draws every figure twice (~0.045 s each);
-# the cost chart, whose legend's width depends on the language, keeps "tight"
-MARGINS = (0.13, 0.98, 0.9, 0.1)
+def png_base64(fig) -> str:
+    """A matplotlib figure as base64 PNG, cropped to what it draws (the figure is closed); for the other reports."""
+    import matplotlib.pyplot as plt
 
-
-def png_base64(fig, margins: tuple[float, float, float, float] | None = None) -> str:
-    """A matplotlib figure as base64 PNG (the figure is closed): within ``margins`` (left, right, top, bottom
-    as figure fractions) when given, else cropped to what it draws (``bbox_inches="tight"``: a second draw)."""
     buf = io.BytesIO()
-    if margins:
-        left, right, top, bottom = margins
-        fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom)
-    fig.savefig(buf, format="png", dpi=90, bbox_inches=None if margins else "tight")
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def figures(ts: pd.DataFrame, lang: str = "en", policy: str = "") -> dict[str, str]:
-    """Four plots as {title: base64 PNG}: adoption by source, talent, deficit vs published points (the model's
+    """Four charts as {title: inline SVG}: adoption by source, talent, deficit vs published points (the model's
     line in the colour of ``policy``, :mod:`abm.policies`), cost vs outcomes."""
-    with font_context(lang):
-        return _figures(ts, lang, policies.colour(policy))
-
-
-def _figures(ts: pd.DataFrame, lang: str, colour: str) -> dict[str, str]:
     lab, unit = (lambda k: outputs.label(k, lang)), (lambda k: outputs.unit(k, lang))
-    t = ts["year"] + (ts["quarter"] - 1) / 4.0
+    t = (ts["year"] + (ts["quarter"] - 1) / 4.0).to_numpy(float)
     out = {}
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    sources = ("sovereign", "open", "foreign")
-    shares = [ts["adoption_rate"] * ts[f"adoption_share_{k}"] for k in sources]
-    ax.stackplot(t, *shares, labels=[name(k, lang) for k in sources], colors=["#c0392b", "#2980b9", "#7f8c8d"])
     title = lab("adoption_share_{source}")
-    ax.set(title=title, ylabel=text("share_of_firms", lang), ylim=(0, 1))
-    ax.legend(loc="upper left", fontsize=8)
-    out[title] = png_base64(fig, MARGINS)
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    for col in ("talent_domestic", "talent_abroad"):
-        ax.plot(t, ts[col], label=lab(col))
+    out[title] = chart(title, text("share_of_firms", lang), t, [
+        Series(name(k, lang), (ts["adoption_rate"] * ts[f"adoption_share_{k}"]).to_numpy(float), c)
+        for k, c in SOURCE_COLOURS.items()], stacked=True, ylim=(0.0, 1.0))
     title = lab("talent_{location}")
-    ax.set(title=title, ylabel=unit("talent_domestic"))
-    ax.legend(fontsize=8)
-    out[title] = png_base64(fig, MARGINS)
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(t, ts["digital_deficit_jpy_tn"], label=text("model", lang), color=colour)
-    ax.scatter(list(DEFICIT_REFERENCE_JPY_TN), list(DEFICIT_REFERENCE_JPY_TN.values()), color="k", marker="x",
-               label=text("published", lang), zorder=3)
+    out[title] = chart(title, unit("talent_domestic"), t, [
+        Series(lab(col), ts[col].to_numpy(float), c)
+        for col, c in zip(("talent_domestic", "talent_abroad"), LINE_COLOURS)])
     title = lab("digital_deficit_jpy_tn")
-    ax.set(title=title, ylabel=unit("digital_deficit_jpy_tn"))
-    ax.legend(fontsize=8)
-    out[title] = png_base64(fig, MARGINS)
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    for c in ("datacenter", "hardware", "staff", "power", "cloud", "programmes"):
-        ax.plot(t, ts[f"cost_{c}_cum_jpy_tn"], label=lab(f"cost_{c}_cum_jpy_tn"), lw=1)
-    ax.plot(t, ts["public_cost_cum_jpy_tn"], label=lab("public_cost_cum_jpy_tn"), color="k", lw=2)
-    ax.plot(t, ts["outcomes_direct_cum_jpy_tn"], label=lab("outcomes_direct_cum_jpy_tn"), color="#27ae60", lw=2)
-    ax.plot(t, ts["outcomes_cum_jpy_tn"], label=lab("outcomes_cum_jpy_tn"), color="#27ae60", lw=2, ls="--")
+    out[title] = chart(title, unit("digital_deficit_jpy_tn"), t, [
+        Series(text("model", lang), ts["digital_deficit_jpy_tn"].to_numpy(float), policies.colour(policy), 1.8)],
+        points=(text("published", lang), DEFICIT_REFERENCE_JPY_TN))
     title = text("cost_vs_outcomes", lang)
-    ax.set(title=title, ylabel=f"{unit('outcomes_cum_jpy_tn')} ({text('symlog', lang)})", yscale="symlog")
-    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
-    out[title] = png_base64(fig)
+    lines = [Series(lab(f"cost_{c}_cum_jpy_tn"), ts[f"cost_{c}_cum_jpy_tn"].to_numpy(float), colour, 1.0)
+             for c, colour in zip(("datacenter", "hardware", "staff", "power", "cloud", "programmes"), LINE_COLOURS)]
+    lines += [Series(lab("public_cost_cum_jpy_tn"), ts["public_cost_cum_jpy_tn"].to_numpy(float), "#000", 2.0),
+              Series(lab("outcomes_direct_cum_jpy_tn"), ts["outcomes_direct_cum_jpy_tn"].to_numpy(float),
+                     OUTCOME_COLOUR, 2.0),
+              Series(lab("outcomes_cum_jpy_tn"), ts["outcomes_cum_jpy_tn"].to_numpy(float), OUTCOME_COLOUR, 2.0,
+                     dashed=True)]
+    out[title] = chart(title, f"{unit('outcomes_cum_jpy_tn')} ({text('symlog', lang)})", t, lines, log=True,
+                       legend_below=True)
     return out
 
 
@@ -161,7 +137,7 @@ def render(ts: pd.DataFrame, summary: dict, lang: str = "en") -> str:
         + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows) + "</table>"
         for (title, rows), stat in zip(summary_tables(summary, lang), table_statistics(lang), strict=True))
     key = str(summary["scenario"])
-    imgs = "".join(f'<img alt="{html.escape(k)}" title="{html.escape(k)}" src="data:image/png;base64,{v}">'
+    imgs = "".join(f'<figure class="chart" title="{html.escape(k)}">{v}</figure>'
                    for k, v in figures(ts, lang, key).items())
     scen = html.escape(policies.name(key, lang))
     about = html.escape(policies.description(key, lang))
@@ -169,7 +145,7 @@ def render(ts: pd.DataFrame, summary: dict, lang: str = "en") -> str:
                       for k in ("role_division", "hardware_path", "financing"))
     return f"""<!doctype html><html lang="{'ja' if lang == 'ja' else 'en'}"><head><meta charset="utf-8"><title>sovai - {scen}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1300px}} table{{border-collapse:collapse;margin:1em;display:inline-table;vertical-align:top}}
-caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} td{{text-align:right}} img{{margin:.5em}}
+caption{{font-weight:bold;text-align:left}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} td{{text-align:right}} figure.chart{{display:inline-block;margin:.5em}}
 tr.statistic td{{text-align:left;font-style:italic;color:#555}} .swatch{{display:inline-block;width:1em;height:1em;margin-right:.3em;vertical-align:-.1em}}</style>
 </head><body><h1>{text('run', lang)}: {scen} ({text('seed', lang)} {summary['seed']})</h1>{policy_key([key], lang)}
 <p>{about}</p><p>{facts}.</p><p class="one-seed">{html.escape(text('one_seed', lang))}</p>{tables}<div>{imgs}</div></body></html>"""

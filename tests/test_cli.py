@@ -34,7 +34,7 @@ def test_run_writes_outputs(tmp_path):
         assert key in summary
     assert set(summary["investment_by_category_jpy_tn"]) >= {"datacenter", "hardware", "staff", "power"}
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 4 and "http" not in html.replace("http-equiv", "")
+    assert html.count('<svg width="540"') == 4 and "http" not in html.replace("http-equiv", "")
     assert "Digital deficit" in r.stdout
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left
 

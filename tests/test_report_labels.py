@@ -40,7 +40,7 @@ def test_html_report_uses_declared_labels(run_cached, lang):
     r = run_cached(**{"run.end_year": 2031})
     page = _visible(run_report.render(r.timeseries, r.summary, lang))
     assert f'<html lang="{lang}">' in page
-    assert f'alt="{outputs.label("digital_deficit_jpy_tn", lang)}"' in page
+    assert f'<figure class="chart" title="{outputs.label("digital_deficit_jpy_tn", lang)}">' in page
     assert f"<caption>{outputs.title_with_unit('outcomes_2040_jpy_tn_per_year', lang)}</caption>" in page
     for machine in ("digital_deficit_jpy_tn", "deficit_jpy_tn", "investment_total_jpy_tn", "role_division",
                     "adoption_rate_2040", "npv_jpy_tn"):

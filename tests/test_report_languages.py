@@ -170,8 +170,8 @@ def test_one_policy_has_one_colour_in_compare_run_and_dashboard(reports):
     fans = images(reports["compare", "en"])
     assert pixels_of(fans[-1], colour) > 20 and pixels_of(fans[-1], policies.colour("private-led")) > 20
     assert pixels_of(fans[-1], policies.colour("full-state")) == 0
-    run_deficit = images(reports["run", "en"])[2]
-    assert pixels_of(run_deficit, colour) > 20
+    run_deficit = re.findall(r"<svg .*?</svg>", reports["run", "en"], flags=re.S)[2]   # the run report's SVG
+    assert f'stroke="{colour}"' in run_deficit and policies.colour("private-led") not in run_deficit
 
 
 def test_dashboard_fan_chart_uses_the_declared_colours():
@@ -285,8 +285,12 @@ def test_japanese_report_renders_japanese_labels_in_chromium(reports, tmp_path):
             for label in (policies.name("gov-led", "ja"), outputs.title_with_unit("deficit_jpy_tn", "ja"),
                           labels.statistic("annual_means", "ja")):
                 assert label in shown, label
-            sizes = page.evaluate("[...document.images].map(i => i.complete ? i.naturalWidth : 0)")
+            sizes = page.evaluate("[...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().width)")
             assert len(sizes) == 4 and min(sizes) > 100
+            chart = imread(io.BytesIO(page.locator("svg.chart").nth(2).screenshot()), format="png")
+            assert (chart[..., :3].mean(axis=-1) < 0.5).sum() > 500  # axes, ticks and the Japanese labels drawn
+            assert page.locator("svg.chart").nth(2).locator("text").first.text_content() == \
+                outputs.label("digital_deficit_jpy_tn", "ja")
             title = imread(io.BytesIO(page.locator("h1").screenshot()), format="png")
             assert (title[..., :3].mean(axis=-1) < 0.5).sum() > 200  # the Japanese title is drawn, not blank
         finally:
