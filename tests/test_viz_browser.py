@@ -123,6 +123,27 @@ def expect(locator):
     return pw_expect(locator)
 
 
+def _choose(page, select, name, shown: str | None = None) -> None:
+    """Pick option ``name`` (a string, exact, or a pattern) in the v-select ``select``: open its menu, click the
+    option, check the select shows ``shown`` (default: ``name``). Retried: under load a menu still opening, or another one still closing,
+    takes the click, and the option is then hidden again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    option = page.get_by_role("option", name=name, exact=True) if isinstance(name, str) else \
+        page.get_by_role("option", name=name)
+    shown = name if shown is None else shown
+    for _attempt in range(4):
+        select.click()
+        try:
+            option.click(timeout=5_000)
+            expect(select).to_contain_text(shown, timeout=5_000)
+            return
+        except (AssertionError, PlaywrightTimeout):
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    expect(select).to_contain_text(shown)
+
+
 def _open(browser, url, locale="en-US", init_script=None):
     page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale=locale)
     if init_script:
@@ -413,10 +434,8 @@ def test_compare_runs_the_custom_settings_and_an_uploaded_file_against_a_preset(
     mine.write_text("extends = 'private-led'\nname = 'my subsidy'\n[policy]\nadoption_subsidy_rate = 0.6\n",
                     encoding="utf-8")
     page.locator(".compare-controls .scenario-upload input").set_input_files(str(mine))
-    page.locator(".compare-pick-b").click()
-    page.get_by_role("option", name="custom (from gov-led)", exact=True).click()
-    page.locator(".compare-pick-c").click()
-    page.get_by_role("option", name="my subsidy", exact=True).click()
+    _choose(page, page.locator(".compare-pick-b"), "custom (from gov-led)")
+    _choose(page, page.locator(".compare-pick-c"), "my subsidy")
     reps = page.locator(".input-reps input")
     reps.fill("1")
     reps.press("Tab")
@@ -491,14 +510,7 @@ def test_a_pareto_policy_goes_to_the_single_run_view_and_runs(pareto_server, bro
     row = pd.read_csv(optimization / "pareto.csv").iloc[-1]
     page, _ = _open(browser, url)
     picker, wanted = page.locator(".pareto-select"), re.compile(rf"^{int(row['policy'])}: ")
-    for _attempt in range(3):   # under load the menu may still be opening when the option is clicked
-        picker.click()
-        page.get_by_role("option", name=wanted).click()
-        try:
-            expect(picker).to_contain_text(f"{int(row['policy'])}: ")
-            break
-        except AssertionError:
-            page.keyboard.press("Escape")
+    _choose(page, picker, wanted, f"{int(row['policy'])}: ")
     expect(page.locator(".scenario-label")).to_have_text(re.compile(r"Scenario: "))
     budget = f"{row['policy.compute_budget_jpy_tn_per_year']:g}"
     expect(page.locator(".controls")).to_contain_text(f"Compute budget (JPY tn/yr): {budget}")
