@@ -2,7 +2,8 @@
 
 The optimiser is platypus's NSGA-II (``platypus-opt``, the engine of EMA Workbench's many-objective robust
 decision making, already a dependency through it; it takes real, integer and categorical variables in one problem,
-and all its randomness comes from Python's ``random`` module, seeded here, so the same seed gives the same front).
+and all its randomness comes from one ``random.Random(seed)`` given to platypus's modules (:func:`own_random`),
+so the same seed gives the same front on every engine).
 Numbers are ``Real``, integers (years) ``Integer`` and choices (the role division, financing, on/off) an
 ``Integer`` index into their values; mixed problems vary with SBX + PM on the reals and HUX + bit flip on the
 rest, as EMA Workbench does. Each generation is evaluated as one batch (:class:`_Batch`), so the whole
@@ -18,6 +19,7 @@ most balanced) on a fresh ensemble of futures, with the drop of each objective.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass, field
 from typing import Callable
@@ -107,9 +109,7 @@ def optimise(levers: list[Lever], directions: list[str], constraint_ops: list[st
     reals = [isinstance(t, Real) for t in problem.types]
     variator = (CompoundOperator(SBX(), PM()) if all(reals) else CompoundOperator(HUX(), BitFlip())
                 if not any(reals) else CompoundOperator(SBX(), HUX(), PM(), BitFlip()))
-    state = random.getstate()
-    random.seed(seed)
-    try:
+    with own_random(seed):
         algo = NSGAII(problem, population_size=population, variator=variator, evaluator=ev, archive=Archive())
         result = OptResult(Front([], np.empty((0, len(directions))), np.empty((0, len(constraint_ops)))))
         for g in range(generations):
@@ -118,11 +118,32 @@ def optimise(levers: list[Lever], directions: list[str], constraint_ops: list[st
             result.history.append(front)
             if on_generation:
                 on_generation(g, front)
-    finally:
-        random.setstate(state)
     result.front, result.evaluations = result.history[-1], ev.count
     result.hypervolume = hypervolumes(result.history, directions)
     return result
+
+
+PLATYPUS_MODULES = ("algorithms", "operators", "types", "weights", "_math", "extensions", "problems")
+
+
+@contextlib.contextmanager
+def own_random(seed: int):
+    """Platypus draws from the ``random`` module its modules imported; for the optimisation they draw from one
+    ``random.Random(seed)`` instead (the same sequence ``random.seed(seed)`` gives), so no other thread of this
+    process — a Dask scheduler or client runs here — can take numbers from it: the same seed gives the same
+    front on every engine."""
+    import importlib
+
+    mods = [importlib.import_module(f"platypus.{m}") for m in PLATYPUS_MODULES]
+    before = [m.random for m in mods]
+    rng = random.Random(seed)
+    for m in mods:
+        m.random = rng
+    try:
+        yield rng
+    finally:
+        for m, r in zip(mods, before):
+            m.random = r
 
 
 def _front(levers: list[Lever], solutions, ncons: int) -> Front:
