@@ -15,6 +15,8 @@ from pathlib import Path
 
 import matplotlib
 
+matplotlib.use("Agg")   # files only, never a window: every PNG writer imports this module
+
 JAPANESE_FAMILY = "IPAexGothic"
 RC = {"font.family": [JAPANESE_FAMILY, "DejaVu Sans"], "axes.unicode_minus": False}
 

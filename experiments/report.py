@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
+import io
 
 import pandas as pd
 
 from abm import outputs, policies
-
-from experiments.run_report import png_base64
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px} table{border-collapse:collapse;margin:1em 0}"
          "th,td{border:1px solid #ccc;padding:3px 8px} td{text-align:right} td.l{text-align:left} img{margin:.5em}"
@@ -65,6 +65,16 @@ def field_title(spec, lang: str = "en") -> str:
 def labelled(df: pd.DataFrame, columns: tuple[str, ...], lang: str = "en") -> pd.DataFrame:
     """``df`` for display: the values of ``columns`` (machine names) replaced by :func:`label_of`."""
     return df.assign(**{c: [label_of(str(v), lang) for v in df[c]] for c in columns if c in df.columns})
+
+
+def png_base64(fig) -> str:
+    """A matplotlib figure as base64 PNG, cropped to what it draws (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def png(fig, alt: str = "plot") -> str:

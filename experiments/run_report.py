@@ -3,9 +3,7 @@ the process) and the summary tables, in English or Japanese (labels and units fr
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from pathlib import Path
 
@@ -82,16 +80,6 @@ def table_statistics(lang: str = "en") -> list[str]:
     """What the figures of each of :func:`summary_tables`'s tables are ("annual mean of 2040 quarters"; "" for
     totals), in the same order (qualifiers from :data:`abm.labels.STATISTICS`)."""
     return [statistic(k, lang, year=2040) if k else "" for k in TABLE_STATISTICS]
-
-
-def png_base64(fig) -> str:
-    """A matplotlib figure as base64 PNG, cropped to what it draws (the figure is closed); for the other reports."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def figures(ts: pd.DataFrame, lang: str = "en", policy: str = "") -> dict[str, str]:
