@@ -385,10 +385,10 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
     label = page.locator(".scenario-label")
     expect(label).to_have_text(f"Scenario: {preset_name('gov-led', 'en')}")
     page.locator(".lever-asean-cocreation input").click(force=True)
-    seed = page.locator(".input-seed input")
-    seed.fill("7")
+    expect(label).to_have_text("Scenario: custom (from gov-led)")   # the page re-rendered for the first change
+    seed = page.locator(".input-seed input")                        # before the seed is typed (a box re-rendered
+    seed.fill("7")                                                  # while typing can drop the value)
     seed.press("Enter")
-    expect(label).to_have_text("Scenario: custom (from gov-led)")
     saved = ARTIFACTS / "saved-scenario.toml"
     wanted = ('name = "custom (from gov-led)"', "asean_cocreation = false", "seed = 7")
     deadline = time.monotonic() + WAIT_MS / 1000
@@ -400,6 +400,9 @@ def test_save_then_load_a_custom_scenario_round_trips(server, browser):
         text = saved.read_text(encoding="utf-8")
         if all(w in text for w in wanted) or time.monotonic() > deadline:
             break
+        if "seed = 7" not in text and seed.input_value() != "7":   # the box lost it: type it again
+            seed.fill("7")
+            seed.press("Enter")
         page.wait_for_timeout(300)
     assert all(w in text for w in wanted), [w for w in wanted if w not in text]
     page.get_by_role("button", name="Step").click()   # the custom scenario runs: its CSV is named by its label
