@@ -127,10 +127,11 @@ def _choose(page, select, name, shown: str | None = None) -> None:
     """Pick option ``name`` (a string, exact, or a pattern) in the v-select ``select``: open its menu, click the
     option, check the select shows ``shown`` (default: ``name``). Retried: under load a menu still opening, or another one still closing,
     takes the click, and the option is then hidden again."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import Error as PlaywrightError
 
-    option = page.get_by_role("option", name=name, exact=True) if isinstance(name, str) else \
-        page.get_by_role("option", name=name)
+    menu = page.locator(".menuable__content__active")    # the open menu only: a closing one may still show
+    option = menu.get_by_role("option", name=name, exact=True) if isinstance(name, str) else \
+        menu.get_by_role("option", name=name)
     shown = name if shown is None else shown
     for _attempt in range(4):
         select.click()
@@ -138,7 +139,7 @@ def _choose(page, select, name, shown: str | None = None) -> None:
             option.click(timeout=5_000)
             expect(select).to_contain_text(shown, timeout=5_000)
             return
-        except (AssertionError, PlaywrightTimeout):
+        except (AssertionError, PlaywrightError):   # a timeout, or a menu not yet (or no longer) the open one
             page.keyboard.press("Escape")
             page.wait_for_timeout(500)
     expect(select).to_contain_text(shown)
