@@ -38,6 +38,13 @@ UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing
     "JPY/USD": "円/ドル", "JPY/kWh": "円/kWh", "1/yr": "1/年", "x/yr": "倍/年",
     "share of value added": "付加価値比", "share over domestic wage": "国内賃金に対する上乗せ比",
     "share of AI-addressable tasks": "AIが担えるタスクの割合", "utility units": "効用単位", "quality units": "品質単位",
+    "years": "年", "months": "か月", "parameters": "パラメータ", "FLOP": "FLOP", "1/utility": "1/効用",
+    "trust/quarter": "信頼/四半期", "share of initial talent/yr": "初期人材比/年", "tokens/parameter": "トークン/パラメータ",
+    "x 2025 performance per year": "2025年性能比/年", "share of the foreign price": "海外価格比",
+    "years of AI-addressable value": "AIが担える価値の年数",
+    "share of the non-compute part of open/sovereign spend": "オープン・国産モデル支出のうち計算資源以外の部分に対する割合",
+    "JPY of compute (at the foreign cloud price) per JPY of AI-addressable value used":
+        "利用するAI対象価値1円当たりの計算資源費用(海外クラウド価格での円)",
 }
 
 

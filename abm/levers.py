@@ -52,12 +52,7 @@ class ShockDecl(_Strict):
 class ExogenousDecl(_Strict):
     low: float
     high: float
-    source: str = Field(min_length=1)
-    en: str = Field(min_length=1)      # the input's name, for charts and tables
-    ja: str = Field(min_length=1)
-
-    def label(self, lang: str = "en") -> str:
-        return self.ja if lang == "ja" else self.en
+    source: str = Field(min_length=1)   # its name is the field's label (abm/data/field_labels.toml)
 
 
 @dataclass(frozen=True)

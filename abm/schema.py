@@ -9,6 +9,7 @@ turns them into the ``[costs]`` and ``[rules]`` sections, so they too are declar
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -16,10 +17,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from abm.vocab import load_table
+
 
 def F(default, *, unit: str, source: str, ge=None, le=None, calibratable: bool = False,
       lever: bool = False, label: str = "", mid_run: bool = False):
-    """One scenario field: default, bounds, unit and the source or rationale of the default.
+    """One scenario field: default, bounds, unit and the source or rationale of the default. A scenario field's
+    human name (English and Japanese) is declared in ``abm/data/field_labels.toml``, not here (``label`` serves
+    the role-division table, :mod:`abm.roles`).
 
     ``mid_run``: the model reads the field afresh every quarter, so it may change while a run is under way
     (:meth:`abm.model.SovereignAIModel.apply_policy`); every other field is read when the model is built."""
@@ -52,7 +57,7 @@ class PopulationSection(_Section):
                                         source="[I] AI graduate inflow ~8% of the stock per year")
     asean_partners: int = F(5, ge=1, le=5, unit="agents", source="ASEAN-5 (mizuho outcome scope)")
     supply_network: Literal["keiretsu", "random", "ring"] = F(
-        "keiretsu", unit="-", label="Supply network",
+        "keiretsu", unit="-",
         source="[I] keiretsu-like: preferential attachment within sectors, large firms are the hubs (abm/network.py); "
                "random and ring are structural alternatives with the same number of links per firm")
 
@@ -61,62 +66,59 @@ RoleDivision = Literal["gov_led", "private_led", "foreign_dependent", "full_stat
 
 
 class PolicySection(_Section):
-    role_division: RoleDivision = F("gov_led", unit="-", lever=True, label="Role division",
+    role_division: RoleDivision = F("gov_led", unit="-", lever=True,
                                     source="mizuho: government builds compute + base model, firms specialise")
     compute_budget_jpy_tn_per_year: float = F(
-        0.45, ge=0, le=5, unit="JPY tn/yr", lever=True, mid_run=True, label="Compute budget",
+        0.45, ge=0, le=5, unit="JPY tn/yr", lever=True, mid_run=True,
         source="[I] ~1.9 tn capex over 2026-2031 (mizuho) spread over ~4 build years")
     base_model_budget_jpy_tn_per_year: float = F(
-        0.22, ge=0, le=3, unit="JPY tn/yr", lever=True, mid_run=True, label="Base-model budget",
+        0.22, ge=0, le=3, unit="JPY tn/yr", lever=True, mid_run=True,
         source="[I] mizuho R&D 1.0 tn over 2026-2031 (staff + power) ~0.17/yr, plus beta cloud time")
     standard_data_contracts_year: int = F(2027, ge=2020, le=2070, unit="year", lever=True, mid_run=True,
-                                          label="Standard data contracts from",
                                           source="mizuho roadmap: standard contracts in the short term (-2030)")
     privacy_framework_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True, mid_run=True,
-                                    label="Privacy framework from",
                                     source="mizuho roadmap: privacy framework extended in the mid term (2031-)")
     talent_wage_topup_share: float = F(0.1, ge=0, le=1, unit="share of wage", lever=True, mid_run=True,
-                                       label="Talent wage top-up", source="[I] programme lever")
+                                       source="[I] programme lever")
     adoption_subsidy_rate: float = F(0.2, ge=0, le=0.9, unit="share of cost", lever=True, mid_run=True,
-                                     label="Adoption subsidy",
                                      source="IT/AI introduction subsidies (mizuho fiscal approach)")
-    asean_cocreation: bool = F(True, unit="-", lever=True, mid_run=True, label="ASEAN co-creation",
+    asean_cocreation: bool = F(True, unit="-", lever=True, mid_run=True,
                                source="Japan-ASEAN AI co-creation initiative, Oct 2025")
     financing: Literal["tax", "ai_transition_bond"] = F(
-        "tax", unit="-", lever=True, label="Financing", source="mizuho: GX-bond analogy")
+        "tax", unit="-", lever=True, source="mizuho: GX-bond analogy")
     domestic_dc_ready_year: int = F(2031, ge=2020, le=2070, unit="year", lever=True,
-                                    label="Domestic DC ready", source="mizuho: release model on domestic DC from 2031")
+                                    source="mizuho: release model on domestic DC from 2031")
     dc_grid_strategy: Literal["wait", "premium", "start_smaller"] = F(
-        "wait", unit="-", lever=True, mid_run=True, label="DC grid connection",
+        "wait", unit="-", lever=True, mid_run=True,
         source="[I] when the grid cannot yet connect the DC's watts (abm/data/grid.toml): wait, pay for a "
                "private connection (rules.grid_private_connection_usd_per_w), or start smaller and grow")
     procurement_diversification_share: float = F(
-        0.3, ge=0, le=1, unit="share of GPU supply", lever=True, mid_run=True, label="Procurement diversification",
+        0.3, ge=0, le=1, unit="share of GPU supply", lever=True, mid_run=True,
         source="mizuho: diversify procurement against supply cut-offs and export controls")
     base_model_parameters: float = F(5.0e12, ge=1e9, le=1e14, unit="parameters",
                                      source="mizuho: 5 trillion-parameter base model, 2026-2031")
     training_window_months: float = F(3.0, ge=0.5, le=24, unit="months",
                                       source="mizuho: GPUs sized to finish the final run in ~3 months")
     hardware_path: Literal["flat", "improving"] = F(
-        "improving", unit="-", label="Hardware path", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
+        "improving", unit="-", source="mizuho: two hardware scenarios (flat / linear improvement) give the cost range")
     hardware_renewal_year: int = F(2036, ge=2020, le=2070, unit="year", source="mizuho: renewal assumed 2036")
     retraining_rule: Literal["adaptive", "fixed_year"] = F(
-        "adaptive", unit="-", lever=True, mid_run=True, label="Retraining rule",
+        "adaptive", unit="-", lever=True, mid_run=True,
         source="adaptive: a new generation once the frontier runs away (rules.gov_generation_gap_oom); "
                "fixed_year: one retraining in retraining_year (mizuho's assumption)")
     generation_sizing: Literal["plan", "budget"] = F(
-        "plan", unit="-", lever=True, label="Generation size",
+        "plan", unit="-", lever=True,
         source="plan: every generation is the planned base-model run (mizuho's programme); budget: after the "
                "release each new generation trains on the whole national fleet (training cluster + the serving "
                "capacity that spare compute money bought, which pauses serving meanwhile), as large as the fleet "
                "can train in training_window_months, never less than the plan ([I] a compute-optimal lab)")
     budget_shortfall: Literal["delay", "shrink"] = F(
-        "delay", unit="-", label="Budget shortfall",
+        "delay", unit="-",
         source="when the compute budget accrued by the DC's ready year cannot pay the planned data centre and "
                "cluster: delay (default) builds the plan as money arrives, so it is ready late; shrink plans the "
                "cluster (and run) the budget pays by then, ready on time but smaller ([I] planning rule)")
     base_model_route: Literal["from_scratch", "continued_pretraining"] = F(
-        "from_scratch", unit="-", lever=True, mid_run=True, label="Base-model route",
+        "from_scratch", unit="-", lever=True, mid_run=True,
         source="from_scratch: every generation pre-trains the planned model on the national cluster (mizuho's "
                "programme); continued_pretraining: each generation continues the pre-training of the largest open-"
                "weight base whose Japanese continued pre-training (rules.gov_cpt_tokens) fits the training fleet's "
@@ -131,7 +133,6 @@ class PolicySection(_Section):
 
 class EnvironmentSection(_Section):
     foreign_wage_premium: float = F(0.8, ge=0, le=5, unit="share over domestic wage", calibratable=True,
-                                    label="Foreign wage premium",
                                     source="JP AI engineer ~JPY 6-8.6 M vs US AI $120k-324k (notes §3)")
     gpu_price_performance_doubling_years: float = F(2.5, ge=0.5, le=10, unit="years",
                                                     source="Epoch: FLOP/s per $ doubles every 2.46 yr")
@@ -142,7 +143,7 @@ class EnvironmentSection(_Section):
     frontier_compute_2025_flop: float = F(5e26, ge=1e24, le=1e29, unit="FLOP",
                                           source="Epoch AI models data: largest runs ~5e26 FLOP in 2025")
     open_model_lag_years: float = F(1.0, ge=0, le=5, unit="years", source="Epoch: open models trail ~1 yr")
-    electricity_price_jpy_per_kwh: float = F(20.0, ge=5, le=80, unit="JPY/kWh", label="Electricity price",
+    electricity_price_jpy_per_kwh: float = F(20.0, ge=5, le=80, unit="JPY/kWh",
                                              source="[NV] industrial tariff ~JPY 20/kWh (notes §0)")
     electricity_inflation_per_year: float = F(0.02, ge=-0.05, le=0.2, unit="1/yr",
                                               source="mizuho: power price inflates yearly; [I] 2%")
@@ -259,23 +260,32 @@ class FieldSpec:
     source: str
     calibratable: bool
     lever: bool
-    label: str
+    label: str                 # its human name (abm/data/field_labels.toml; else the words of its name)
     choices: tuple | None
     mid_run: bool = False      # may change while a run is under way (read every quarter)
+    label_ja: str = ""         # its name in Japanese ("" when not declared)
+
+
+@functools.cache
+def field_labels() -> dict[str, dict[str, str]]:
+    """``{"section.field": {"en": ..., "ja": ...}}`` from ``abm/data/field_labels.toml`` (the one declaration)."""
+    return load_table("field_labels.toml")["field"]
 
 
 def _specs_of(prefix: str, cls: type[BaseModel]) -> dict[str, FieldSpec]:
     out: dict[str, FieldSpec] = {}
+    names = field_labels()
     for name, info in cls.model_fields.items():
         ge = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
         le = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
         extra = info.json_schema_extra or {}
         ann = info.annotation
         choices = tuple(ann.__args__) if getattr(ann, "__origin__", None) is Literal else None
+        human = names.get(f"{prefix}.{name}", {})
         out[f"{prefix}.{name}"] = FieldSpec(f"{prefix}.{name}", ann, info.default, ge, le, extra.get("unit", ""),
                                             extra.get("source", ""), extra.get("calibratable", False),
-                                            extra.get("lever", False), extra.get("label", "") or name, choices,
-                                            extra.get("mid_run", False))
+                                            extra.get("lever", False), human.get("en") or extra.get("label") or name,
+                                            choices, extra.get("mid_run", False), human.get("ja", ""))
     return out
 
 

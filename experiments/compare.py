@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from abm import labels
+from abm import labels, policies
 from experiments.outdir import FORCE_HELP, safe_name
 from abm.scenario import ScenarioError, load_scenario, presets
 from abm.schema import Scenario
@@ -241,9 +241,14 @@ def register(app) -> None:
         table = comparison_table(df, lang=lang)
         unc, tor = uncertainty_tables(df)
         note = run_note(replications, futures, seed, plan.model_version, overrides, result.failed_total, lang)
-        st = stamp(" vs ".join(lp["base_scenario"] for lp in plan.lever_points),
-                   "; ".join(load_scenario(s).description for s in scenarios),
-                   f"master {seed}, {replications} replications" + (f" x {futures} futures" if futures else ""))
+        keys = [lp["base_scenario"] for lp in plan.lever_points]
+        described = [load_scenario(s).description for s in scenarios]
+        ja = None if lang != "ja" else {
+            "scenario": " 対 ".join(policies.name(k, "ja") for k in keys),
+            "scenario_description": "; ".join(policies.description(k, "ja", d) for k, d in zip(keys, described)),
+            "seed": f"マスターシード {seed}、反復{replications}回" + (f"×将来シナリオ{futures}個" if futures else "")}
+        st = stamp(" vs ".join(keys), "; ".join(described),
+                   f"master {seed}, {replications} replications" + (f" x {futures} futures" if futures else ""), ja)
         section = uncertainty_report.html_section(unc, tor, lang)
         write_files(folder, {"comparison.csv": text_writer(table.to_csv(index=False)),
                              "uncertainty.csv": text_writer(unc.to_csv(index=False)),

@@ -10,7 +10,7 @@ from abm import labels, outputs, policies
 
 TEXT = {"fans": ("Fan charts: median and 5-95% band over replications (and futures)",
                  "ファンチャート:反復実行(と将来シナリオ)の中央値と5〜95%帯"),
-        "title": ("sovai policy comparison", "sovai 政策比較"),
+        "title": ("sovai policy comparison", "sovai 政策比較"), "versus": (" vs ", " 対 "),
         "note": ("{r} replications per policy", "政策ごとに{r}回の反復実行"),
         "note_futures": ("{r} replications x {f} futures per policy", "政策ごとに{r}回の反復実行×{f}個の将来シナリオ"),
         "note_rest": ("; master seed {seed}, model {version}; {failed} failed runs.",
@@ -64,7 +64,8 @@ def render_html(df: pd.DataFrame, table: pd.DataFrame, note: str = "", lang: str
             imgs.append(png(fig, metric_title(metric, lang)))
     body = (f"<p>{html.escape(note)}</p>{policy_key(keys, lang)}<h2>{labels.statistic('replications', lang)}</h2>"
             f"{html_table(wide)}{section}<h2>{_text(TEXT['fans'], lang)}</h2><div>{''.join(imgs)}</div>")
-    return page(f"{_text(TEXT['title'], lang)}: " + " vs ".join(policies.name(k, lang) for k in keys), body, lang)
+    shown = _text(TEXT["versus"], lang).join(policies.name(k, lang) for k in keys)
+    return page(f"{_text(TEXT['title'], lang)}: {shown}", body, lang)
 
 
 def run_note(replications: int, futures: int, seed: int, version: str, overrides: dict, failed: int,

@@ -112,8 +112,10 @@ def register(app: typer.Typer) -> None:
         if res.shares is not None:
             files["variance.csv"] = text_writer(res.shares.to_csv(index=False))
             files["variance_inputs.csv"] = text_writer(res.indices.to_csv(index=False))
+        ja = None if lang != "ja" else {"scenario": preset or "宣言どおりのプリセット",
+                                        "scenario_description": "政策レバー・アトラス", "seed": f"設定ごとに{seeds}シード"}
         write_files(folder, files, "levers", stamp=stamp(preset or "declared presets", "lever atlas",
-                                                         f"{seeds} seeds per setting"))
+                                                         f"{seeds} seeds per setting", ja))
         if not quiet:
             _print(console, wide_effects(res.effects, lang, interval=False), shares)
         console.print(f"lever atlas: {len(atlas().entries)} levers and shocks, {res.runs} runs -> "

@@ -79,7 +79,9 @@ def _write(spec, folder: Path, result, chosen, oos, info: dict, lang: str) -> No
     files.update({name: text_writer(text) for name, text in policies.items()})
     write_files(folder, files, "optimize", stamp=stamp(spec.preset, spec.description or spec.name,
                                                        f"optimizer seed {spec.optimizer.seed}, futures master "
-                                                       f"{spec.futures.master_seed}"))
+                                                       f"{spec.futures.master_seed}", None if lang != "ja" else
+                                                       {"seed": f"最適化シード {spec.optimizer.seed}、将来シナリオの"
+                                                                f"マスターシード {spec.futures.master_seed}"}))
     for old in folder.glob("policy-*.toml"):   # a previous, larger front's files (sovai's own: see the marker)
         if old.name not in policies:
             old.unlink()

@@ -42,6 +42,13 @@ TEXT = {
     "drop": ("drop = out-of-sample value worse than in sample (positive: worse)",
              "低下 = サンプル外の値がサンプル内より悪化した量(正:悪化)"),
 }
+COLUMNS = {  # the headers of the report's tables (the CSV files keep the column names)
+    "generation": ("generation", "世代"), "front_size": ("front_size", "フロントの政策数"),
+    "hypervolume": ("hypervolume", "ハイパーボリューム"), "representative": ("representative", "代表政策"),
+    "front_row": ("front_row", "フロントの行"), "objective": ("objective", "目的"), "direction": ("direction", "方向"),
+    "in_sample": ("in_sample", "サンプル内"), "out_of_sample": ("out_of_sample", "サンプル外"),
+    "drop": ("drop", "低下"), "drop_share": ("drop_share", "低下の割合"), "policy": ("policy", "政策"),
+}
 
 
 def t(key: str, lang: str, **fmt) -> str:
@@ -189,6 +196,20 @@ def convergence_figure(conv: pd.DataFrame, lang: str):
     return fig
 
 
+def headed(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``df`` with its :data:`COLUMNS` headers in ``lang``."""
+    return df.rename(columns={c: pair[lang == "ja"] for c, pair in COLUMNS.items()})
+
+
+def shown_oos(spec: OptimizeSpec, oos: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The out-of-sample table for display: in Japanese each objective by its label and its direction in words."""
+    if lang != "ja":
+        return oos
+    measures = {o.measure.name: measure_label(o.measure, lang) for o in spec.objectives}
+    return headed(oos.assign(objective=[measures.get(m, m) for m in oos["objective"]],
+                             direction=[t(d, lang) for d in oos["direction"]]), lang)
+
+
 def shown_front(spec: OptimizeSpec, table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The Pareto table for display: labelled columns, choices translated."""
     lv = {x.path: lever_name(x.path, lang) for x in spec.levers}
@@ -196,7 +217,7 @@ def shown_front(spec: OptimizeSpec, table: pd.DataFrame, lang: str) -> pd.DataFr
     out = table.copy()
     for path in lv:
         out[path] = [value_text(path, v, lang) if not isinstance(v, float) else float(v) for v in out[path]]
-    return out.rename(columns={**lv, **ob})
+    return headed(out.rename(columns={**lv, **ob}), lang)
 
 
 def render_html(spec: OptimizeSpec, table: pd.DataFrame, conv: pd.DataFrame, reps: pd.DataFrame,
@@ -211,8 +232,8 @@ def render_html(spec: OptimizeSpec, table: pd.DataFrame, conv: pd.DataFrame, rep
 
     words = "".join(f"<p>{html.escape(d)}</p>" for d in reps[f"description_{'ja' if lang == 'ja' else 'en'}"])
     body = (f"<p>{html.escape(spec.description)}</p><p>{html.escape(note)}</p>"
-            f"<h2>{t('h_conv', lang)}</h2>{img(conv_png, t('h_conv', lang))}{html_table(conv)}"
-            f"<h2>{t('h_rep', lang)}</h2>{words}<p>{t('drop', lang)}</p>{html_table(oos)}"
+            f"<h2>{t('h_conv', lang)}</h2>{img(conv_png, t('h_conv', lang))}{html_table(headed(conv, lang))}"
+            f"<h2>{t('h_rep', lang)}</h2>{words}<p>{t('drop', lang)}</p>{html_table(shown_oos(spec, oos, lang))}"
             f"<h2>{t('h_front', lang)}</h2>{img(parallel_png, t('h_par', lang))}"
             f"{html_table(shown_front(spec, table, lang))}")
     return page(t("title", lang, name=spec.name), body, lang)

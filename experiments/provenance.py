@@ -109,15 +109,21 @@ def difference(old: dict | None, new: dict) -> str | None:
     return None
 
 
-def stamp(scenario: str | None = None, description: str | None = None, seed: Any = None) -> dict[str, str]:
+def stamp(scenario: str | None = None, description: str | None = None, seed: Any = None,
+          ja: dict[str, str] | None = None) -> dict[str, str]:
     """The short provenance every output carries: model version (package version and git commit), source hash,
     scenario name and description, seed (one seed, or a description such as "master 20260101, 10
-    replications"), and the UTC date. Missing parts are left out."""
+    replications"), and the UTC date. Missing parts are left out.
+
+    ``ja``: the scenario name, description and seed text in Japanese (keys ``scenario``, ``scenario_description``,
+    ``seed``), given by a command writing Japanese outputs; stored as ``<key>_ja`` beside the English record and
+    shown by :func:`stamp_line` in Japanese pages."""
     rec = record()
     out = {"model_version": rec["sovai"], "git_commit": rec["git_commit"], "source_hash": rec["source_hash"],
            "scenario": scenario, "scenario_description": description,
            "seed": None if seed is None else str(seed),
            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    out.update({f"{k}_ja": v for k, v in (ja or {}).items() if k in ("scenario", "scenario_description", "seed")})
     return {k: str(v) for k, v in out.items() if v is not None and v != ""}
 
 
@@ -141,13 +147,16 @@ def stamp_line(st: dict[str, str], lang: str = "en") -> str:
 
     def word(key: str) -> str:
         return STAMP_WORDS[key][lang == "ja"]
+
+    def shown(key: str) -> str:   # the Japanese text of a part when the stamp has one
+        return st.get(f"{key}_ja", st.get(key, "")) if lang == "ja" else st.get(key, "")
     commit = st.get("git_commit")
     parts = [f"sovai {st['model_version']}" + (f" ({word('commit')} {commit[:12]})" if commit else "")]
     if "scenario" in st:
-        about = policies.description(st["scenario"], lang, st.get("scenario_description", ""))
-        parts.append(f"{word('scenario')} {st['scenario']}" + (f" ({about})" if about else ""))
+        about = policies.description(st["scenario"], lang, shown("scenario_description"))
+        parts.append(f"{word('scenario')} {shown('scenario')}" + (f" ({about})" if about else ""))
     if "seed" in st:
-        parts.append(f"{word('seed')} {st['seed']}")
+        parts.append(f"{word('seed')} {shown('seed')}")
     return ", ".join([*parts, st["date"]])
 
 

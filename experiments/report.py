@@ -45,18 +45,14 @@ def label_of(name: str, lang: str = "en") -> str:
 
 
 def field_title(spec, lang: str = "en") -> str:
-    """A scenario field as reports show it: its declared label with unit (``viz.i18n.field_label``); a field
-    without a declared label takes its name in the lever atlas (an uncertain input), else its words
-    ("ai value share max") - never the bare machine name."""
+    """A scenario field as reports show it: its declared label (``abm/data/field_labels.toml``) with unit
+    (``viz.i18n.field_label``); a field without a declared label shows its words ("ai value share max") - never
+    the bare machine name."""
     from abm.labels import unit_text
-    from abm.levers import atlas
-    from experiments.uncertainty import input_label
     from viz.i18n import field_label
 
     if spec.label != spec.path.split(".")[-1]:
         return field_label(spec, lang)
-    if spec.path in atlas().exogenous:
-        return input_label(spec.path, lang)
     unit = unit_text(spec.unit, lang)
     return f"{spec.label.replace('_', ' ')} ({unit})" if unit and spec.type is not bool and not spec.choices \
         else spec.label.replace("_", " ")

@@ -218,8 +218,9 @@ def register(app) -> None:
             "sensitivity.png": lambda p: p.write_bytes(image),
             "sensitivity.html": text_writer(page(f"{text('title', lang)}: {exp.name}", note + html_table(shown)
                                                  + png_img(image, text("title", lang)), lang)),
-        }, "sensitivity", stamp=stamp(exp.name, exp.spec.description,
-                                      f"master {exp.spec.master_seed}, {n} runs"))
+        }, "sensitivity", stamp=stamp(exp.name, exp.spec.description, f"master {exp.spec.master_seed}, {n} runs",
+                                      None if lang != "ja" else
+                                      {"seed": f"マスターシード {exp.spec.master_seed}、{n}回の実行"}))
         if not quiet:
             console.print(_table(shown, f"{method} indices ({CONF_LEVEL:.0%} CI half-width)"))
         console.print(f"{method}: {len(plan.problem['names'])} parameters x {len(outputs)} outputs, {n} runs -> "

@@ -41,6 +41,8 @@ class Target:
     fitted: list[str] = Field(default_factory=list)
     basis_note: str = ""
     label_ja: str = ""   # the label in Japanese (the validation report's --lang ja); "" shows the English one
+    source_ja: str = ""      # the source and basis note in Japanese (publication titles may stay as published)
+    basis_note_ja: str = ""
 
     def basis_text(self) -> str:
         """"derived", "fitted: a.b, c.d" or "-" when the file does not say."""
@@ -202,6 +204,7 @@ def table(tset: TargetSet, values: pd.DataFrame) -> pd.DataFrame:
         rows.append({"target": t.name, "label": t.label, "label_ja": t.label_ja or t.label, "published": t.value,
                      "tolerance": t.tolerance,
                      "source": t.source, "basis": t.basis_text(), "basis_note": t.basis_note,
+                     "source_ja": t.source_ja or t.source, "basis_note_ja": t.basis_note_ja or t.basis_note,
                      "model_mean": mean, "p05": float(np.percentile(v, 5)),
                      "p95": float(np.percentile(v, 95)), "deviation": mean - t.value,
                      "passed": bool(abs(mean - t.value) <= t.tolerance)})

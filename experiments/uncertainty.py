@@ -47,16 +47,13 @@ def uncertain_inputs(ranges: dict[str, tuple[float, float]] | None = None,
 
 
 def input_label(path: str, lang: str = "en") -> str:
-    """An uncertain input's declared name with its unit: "Exchange rate (JPY/USD)"."""
-    from abm.labels import unit_text
-    from abm.levers import atlas
+    """An uncertain input's declared name with its unit: "Exchange rate (JPY/USD)" (:func:`experiments.report.
+    field_title`)."""
     from abm.schema import field_specs
+    from experiments.report import field_title
 
-    path = path.replace("__", ".")
-    decl = atlas().exogenous.get(path)
-    base = decl.label(lang) if decl is not None else path
-    unit = unit_text(field_specs()[path].unit, lang) if path in field_specs() else ""
-    return f"{base} ({unit})" if unit else base
+    spec = field_specs().get(path.replace("__", "."))
+    return path if spec is None else field_title(spec, lang)
 
 
 def per_run(df: pd.DataFrame) -> pd.DataFrame:

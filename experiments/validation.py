@@ -54,7 +54,8 @@ def _basis_cell(r, lang: str) -> str:
         shown = f"{_t('fitted', lang)}: " + ", ".join(fields)
     else:
         shown = _t("derived", lang) if r.basis == "derived" else r.basis
-    note = f"<br><small>{html.escape(r.basis_note)}</small>" if r.basis_note else ""
+    note = r.basis_note_ja if lang == "ja" else r.basis_note
+    note = f"<br><small>{html.escape(note)}</small>" if note else ""
     return f"<td>{html.escape(shown)}{note}</td>"
 
 
@@ -67,7 +68,8 @@ def render_html(df, seconds: float, n_seeds: int, lang: str = "en") -> str:
     head = "".join(f"<th>{h}</th>" for h in _t("heads", lang))
     rows = "".join(
         f"<tr class='{'pass' if r.passed else 'fail'}'><td>{html.escape(r.label_ja if lang == 'ja' else r.label)}"
-        f"</td><td>{r.published:.2f} &plusmn; {r.tolerance:.2f}</td><td>{html.escape(r.source)}</td>"
+        f"</td><td>{r.published:.2f} &plusmn; {r.tolerance:.2f}</td>"
+        f"<td>{html.escape(r.source_ja if lang == 'ja' else r.source)}</td>"
         f"{_basis_cell(r, lang)}<td>{r.model_mean:.2f}</td><td>{r.p05:.2f} - {r.p95:.2f}</td>"
         f"<td>{r.deviation:+.2f}</td><td>{_t('pass' if r.passed else 'fail', lang)}</td></tr>"
         for r in df.itertuples())
@@ -112,8 +114,9 @@ def register(app: typer.Typer) -> None:
         console.print(t)
         write_files(folder, {"validation.csv": text_writer(df.to_csv(index=False)),
                              "validation.html": text_writer(render_html(df, seconds, seeds, lang))}, "validate",
-                    stamp=stamp("reference scenarios", "validation against the published figures",
-                                f"{seeds} seeds"))
+                    stamp=stamp("reference scenarios", "validation against the published figures", f"{seeds} seeds",
+                                None if lang != "ja" else {"scenario": "参照シナリオ", "seed": f"{seeds}シード",
+                                                           "scenario_description": _t("title", lang)}))
         console.print(f"{int(df.passed.sum())}/{len(df)} targets pass (labels and sources: "
                       f"{folder / 'validation.html'})")
         if not df.passed.all():

@@ -114,6 +114,11 @@ def reports(tmp_path_factory):
         text = (root / f"disc-{lang}" / "discovery.txt").read_text(encoding="utf-8")
         out["discover", lang] = text.split("\n", 1)[1]  # the first line repeats the user's SQL target
         assert (root / f"disc-{lang}" / "discovery.png").stat().st_size > 1000
+    import test_optimize   # optimize has no run hook on the command line: the synthetic run, through the engine
+
+    spec = test_optimize.spec_file(root, population=8, generations=2)
+    test_optimize.optimise(spec, root / "opt-ja", lang="ja")
+    out["optimize", "ja"] = (root / "opt-ja" / "report.html").read_text(encoding="utf-8")
     return out
 
 
@@ -208,6 +213,51 @@ def test_dashboard_single_run_draws_the_deficit_in_the_policys_colour():
     assert pixels_of(drawn["private-led"], policies.colour("private-led")) > 20
     assert pixels_of(drawn["private-led"], policies.colour("full-state")) == 0
     assert pixels_of(drawn["full-state"], policies.colour("full-state")) > 20
+
+
+# ---- no English prose in Japanese reports ----------------------------------------------------------------
+
+# ASCII words a Japanese page may show: units, acronyms, names of sources and methods, the program's name, preset
+# keys (shown beside their Japanese names). Identifiers (a token with ".", "_", "/", "=", "<", ">", a digit or a
+# leading "--"), numbers and text in `code` are not words.
+ALLOWED_WORDS = {"sovai", "AI", "GPU", "GPUs", "H100", "H100e", "ASEAN", "JPY", "tn", "yr", "USD", "kWh", "MW", "FLOP",
+                 "NPV", "LHS", "API", "GDP", "Sobol", "ST", "SRRC", "MOF", "METI", "BOJ", "Mizuho", "mizuho",
+                 "Daiwa", "daiwa", "Epoch", "I", "e", "x", *policies.declared()}
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def english_runs(text: str) -> list[str]:
+    """Every stretch of ASCII text (between non-ASCII characters and line breaks) with 3 or more words not in
+    :data:`ALLOWED_WORDS`: English prose left in a Japanese page."""
+    found = []
+    for chunk in re.findall(r"[ -~]+", re.sub(r"`[^`\n]*`", "\n", text)):
+        words = [w for tok in chunk.split() if (w := tok.strip("()[],;:!?\"'")) and WORD.fullmatch(w)
+                 and not re.search(r"[._/=<>0-9]", tok) and not tok.startswith("--")]
+        if sum(w not in ALLOWED_WORDS for w in words) >= 3:
+            found.append(chunk.strip())
+    return found
+
+
+def test_english_runs_finds_prose_and_passes_identifiers_units_and_names():
+    assert english_runs("出典：mizuho: 2.8-4.8 JPY tn over 15 years; hardware scenarios\n") == [
+        "mizuho: 2.8-4.8 JPY tn over 15 years; hardware scenarios"]
+    assert english_runs("Foreign wage premium (国内賃金に対する上乗せ比)") == ["Foreign wage premium ("]
+    assert english_runs("合わせ込み: costs.training_tokens_per_parameter, rules.compute_host_foreign_advantage") == []
+    assert english_runs("sovai 0.2.0 (コミット 136f6ed72394), 2026-12-06T20:35:34Z、みずほ MOF METI GPU H100e") == []
+    assert english_runs("`sovai compare --futures N` で求められます。private-led vs gov-led") == []
+
+
+JAPANESE_REPORTS = ["run", "compare", "validate", "sensitivity", "levers", "discover", "optimize"]
+
+
+@pytest.mark.parametrize("command", JAPANESE_REPORTS)
+def test_japanese_report_has_no_english_prose(reports, command):
+    """The visible text of each Japanese report (tags stripped; alt and title texts included) has no stretch of
+    three or more English words outside :data:`ALLOWED_WORDS`; what is found is printed and listed."""
+    page = reports[command, "ja"]
+    found = english_runs(page if command == "discover" else visible(page))
+    print(f"{command} (ja): {len(found)} English runs", *found, sep="\n  ")
+    assert not found, found
 
 
 # ---- Japanese in PNGs -----------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ def test_free_field_input_refuses_out_of_range_and_the_seed(kernel_ctx, lang):
     box.v_model = "run.seed=7"   # the seed has one home: its box
     box.fire_event("focusout")
     kind, msg = note(rc, "extra")
-    assert kind == "error" and "run.seed" in msg and i18n.tr("seed", lang) in msg
+    assert kind == "error" and "run.seed" in msg and i18n.field_name("run.seed", lang) in msg
     box = rc.find(v.TextField, label=i18n.tr("advanced", lang)).widget
     box.v_model = "behaviour.choice_temperature=0.2"
     box.fire_event("focusout")
@@ -228,7 +228,7 @@ def test_every_ui_string_has_japanese():
     for key, (en, ja) in i18n.UI.items():
         assert en and ja, key
     for spec in lever_specs():
-        assert spec.path in i18n.FIELD_JA, spec.path
+        assert spec.label_ja and spec.label != spec.path.split(".")[-1], spec.path
         for c in spec.choices or ():
             assert c in i18n.CHOICES, c
 

@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from abm.scenario import ScenarioError, allowed, load_scenario, parse_set
 from abm.schema import field_specs
-from viz.i18n import tr
+from viz.i18n import field_name, tr
 from viz.session import Settings, check
 
 # settings attributes -> the control they belong to (levers are keyed by their field path)
@@ -79,7 +79,7 @@ def control_errors(st: Settings, lang: str) -> dict[str, str]:
             errors["extra"] = str(e)
             break
         if path in BOXES:       # one home per setting: its box, never the free field
-            errors["extra"] = f"{path}: {tr('use_box', lang, box=tr(BOXES[path], lang))}"
+            errors["extra"] = f"{path}: {tr('use_box', lang, box=field_name(path, lang))}"
             break
         try:
             load_scenario(st.preset, {path: value})

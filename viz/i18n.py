@@ -1,6 +1,7 @@
 """English / Japanese strings of the dashboard: UI text, schema field labels and choices.
 
-English field labels come from the schema (``FieldSpec.label``); only their Japanese is written here. Names of
+Schema field labels, English and Japanese, are declared in ``abm/data/field_labels.toml`` (read through
+``FieldSpec.label`` / ``label_ja``); ``field_name`` and ``field_label`` show them. Names of
 categories (sectors, sources, cost categories, outcomes, periods) and units are translated in :mod:`abm.labels`,
 the labels and units of outputs are declared in :mod:`abm.outputs`, preset names, descriptions and colours in
 :mod:`abm.policies`; ``name``, ``unit_text`` and the ``preset_*`` functions are re-exported.
@@ -28,8 +29,6 @@ UI = {
     "shock_start": ("Shock start (year)", "ショック開始年"),
     "shock_severity": ("Shock severity (share hit)", "ショックの強さ(影響割合)"),
     "shock_quarters": ("Shock duration (quarters)", "ショック期間(四半期)"),
-    "seed": ("Random seed", "乱数シード"),
-    "firms": ("Firm agents", "企業エージェント数"),
     "advanced": ("Other field (section.field=value)", "その他の項目 (section.field=値)"),
     "advanced_hint": ("e.g. behaviour.choice_temperature=0.2", "例: behaviour.choice_temperature=0.2"),
     "step": ("Step", "1期進める"),
@@ -101,26 +100,6 @@ UI = {
                   "全シナリオを同じシード(1つのSeedSequenceから生成)でバックグラウンド実行します。"),
 }
 
-FIELD_JA = {
-    "policy.role_division": "役割分担",
-    "policy.compute_budget_jpy_tn_per_year": "計算基盤予算",
-    "policy.base_model_budget_jpy_tn_per_year": "基盤モデル予算",
-    "policy.standard_data_contracts_year": "標準データ契約の開始年",
-    "policy.privacy_framework_year": "プライバシー枠組みの開始年",
-    "policy.talent_wage_topup_share": "人材の賃金上乗せ",
-    "policy.adoption_subsidy_rate": "導入補助率",
-    "policy.asean_cocreation": "ASEAN共創",
-    "policy.financing": "財源",
-    "policy.domestic_dc_ready_year": "国内データセンター稼働年",
-    "policy.procurement_diversification_share": "調達先の分散",
-    "policy.retraining_rule": "再学習のルール",
-    "policy.generation_sizing": "世代のモデル規模",
-    "policy.base_model_route": "基盤モデルの構築方法",
-    "policy.budget_shortfall": "予算不足時の対応",
-    "policy.dc_grid_strategy": "データセンターの系統接続",
-    "policy.hardware_path": "ハードウェア性能の推移",
-}
-
 CHOICES = {
     "gov_led": ("government-led", "政府主導"), "private_led": ("private-led", "民間主導"),
     "foreign_dependent": ("foreign-dependent", "海外依存"), "full_state": ("full state", "完全国営"),
@@ -166,13 +145,16 @@ def field_name(path: str, lang: str) -> str:
     """A schema field's name without its unit ("Compute budget"), e.g. for marks on charts."""
     from abm.schema import field_specs
 
-    spec = field_specs()[path]
-    return FIELD_JA.get(path, spec.label) if lang == "ja" else spec.label
+    return _field_text(field_specs()[path], lang)
+
+
+def _field_text(spec, lang: str) -> str:
+    return spec.label_ja or spec.label if lang == "ja" else spec.label
 
 
 def field_label(spec, lang: str) -> str:
     """A schema field's label with its unit: "Compute budget (JPY tn/yr)"."""
-    base = FIELD_JA.get(spec.path, spec.label) if lang == "ja" else spec.label
+    base = _field_text(spec, lang)
     u = unit_text(spec.unit, lang)
     return f"{base} ({u})" if u and spec.type is not bool and not spec.choices else base
 
