@@ -154,21 +154,21 @@ def test_every_rule_coefficient_is_a_declared_field():
         assert spec.ge is not None and spec.le is not None and spec.ge <= spec.default <= spec.le, path
 
 
-def test_field_labels_are_declared_once_for_real_fields_in_both_languages():
-    """``abm/data/field_labels.toml`` names only schema fields, each in English and Japanese; every field of the
-    run, population, policy, environment and behaviour sections, every lever and every exogenous input of the
-    lever atlas has one (they are shown in reports and the dashboard); no scenario field declares a label in the
+def test_field_labels_are_declared_once_for_every_field_in_both_languages():
+    """``abm/data/field_labels.toml`` names every schema field (any may be shown: swept in a sensitivity or
+    discovery table, set with --set or the dashboard's "Other field"), only schema fields, each in English and
+    Japanese, and every unit has its Japanese (:data:`abm.labels.UNITS`); no scenario field declares a label in the
     schema itself, and no two fields share a name."""
-    from abm.levers import atlas
-    from abm.schema import field_labels
+    from abm.labels import UNITS
+    from abm.schema import field_labels, shock_field_specs
 
     specs, labels = field_specs(), field_labels()
     assert not set(labels) - set(specs), sorted(set(labels) - set(specs))
     assert all(set(v) == {"en", "ja"} and v["en"] and v["ja"] for v in labels.values())
-    shown = {p for p in specs if p.split(".")[0] in ("run", "population", "policy", "environment", "behaviour")}
-    shown |= set(atlas().exogenous) | {p for p, s in specs.items() if s.lever}
-    missing = sorted(p for p in shown if not (specs[p].label_ja and specs[p].label == labels.get(p, {}).get("en")))
+    missing = sorted(p for p, spec in specs.items() if not (spec.label_ja and spec.label == labels.get(p, {}).get("en")))
     assert not missing, missing
+    units = {spec.unit for spec in [*specs.values(), *shock_field_specs().values()]}
+    assert not units - set(UNITS), sorted(units - set(UNITS))
     for sec, cls in SECTIONS.items():
         assert not [n for n, i in cls.model_fields.items() if (i.json_schema_extra or {}).get("label")], sec
     for lang in ("en", "ja"):
