@@ -165,7 +165,8 @@ def test_field_labels_are_declared_once_for_every_field_in_both_languages():
     specs, labels = field_specs(), field_labels()
     assert not set(labels) - set(specs), sorted(set(labels) - set(specs))
     assert all(set(v) == {"en", "ja"} and v["en"] and v["ja"] for v in labels.values())
-    missing = sorted(p for p, spec in specs.items() if not (spec.label_ja and spec.label == labels.get(p, {}).get("en")))
+    missing = sorted(p for p, spec in specs.items()
+                     if not (spec.label_ja and spec.label == labels.get(p, {}).get("en")))
     assert not missing, missing
     units = {spec.unit for spec in [*specs.values(), *shock_field_specs().values()]}
     assert not units - set(UNITS), sorted(units - set(UNITS))

@@ -131,9 +131,11 @@ def Controls(settings: solara.Reactive[Settings], on_preset, lang: str, notes: d
                      lambda val: settings.set(_replace(settings.value, shock_quarters=val)), int, "shock-quarters")
     Note("shock", notes)
     with solara.Row():
-        solara.InputInt(i18n.field_name("run.seed", lang), value=st.seed, continuous_update=False, classes=["input-seed"],
+        solara.InputInt(i18n.field_name("run.seed", lang), value=st.seed, continuous_update=False,
+                        classes=["input-seed"],
                         on_value=lambda val: settings.set(_replace(settings.value, seed=val)))
-        solara.InputInt(i18n.field_name("population.firms", lang), value=st.firms, continuous_update=False, classes=["input-firms"],
+        solara.InputInt(i18n.field_name("population.firms", lang), value=st.firms, continuous_update=False,
+                        classes=["input-firms"],
                         on_value=lambda val: settings.set(_replace(settings.value, firms=val)))
     Note("seed", notes)
     Note("firms", notes)
