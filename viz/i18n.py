@@ -110,6 +110,7 @@ FIELD_JA = {
     "policy.talent_wage_topup_share": "人材の賃金上乗せ",
     "policy.adoption_subsidy_rate": "導入補助率",
     "policy.asean_cocreation": "ASEAN共創",
+    "policy.cloud_capex_subsidy_share": "国内クラウド設備投資の補助率",
     "policy.financing": "財源",
     "policy.domestic_dc_ready_year": "国内データセンター稼働年",
     "policy.procurement_diversification_share": "調達先の分散",
