@@ -107,16 +107,19 @@ def power_jpy_per_h100e_hour(costs, electricity_jpy_per_kwh: float, price_perfor
 
 
 def unit_cost_jpy_per_h100e_hour(costs, rules, jpy_per_usd: float, electricity_jpy_per_kwh: float,
-                                 price_performance: float) -> tuple[float, float]:
-    """(full cost, capex per H100e in JPY) of new domestic capacity bought now, per H100e-hour sold at the target
-    utilisation: server + network over the hardware life and the DC shell over its life, both at the hurdle rate,
-    plus power. ``price_performance`` is the cost of an H100e now relative to 2025 (the cloud price path)."""
+                                 price_performance: float, subsidy: float = 0.0) -> tuple[float, float]:
+    """(full cost to the provider, capex per H100e in JPY) of new domestic capacity bought now, per H100e-hour
+    sold at the target utilisation: server + network over the hardware life and the DC shell over its life, both
+    at the hurdle rate, less the ``subsidy`` share of that capital the state pays, plus power (never subsidised).
+    ``price_performance`` is the cost of an H100e now relative to 2025 (the cloud price path); the capex returned
+    is the whole of it, public and private parts together."""
     server = costs.gpu_server_price_usd * (1.0 + costs.network_share_of_hardware) * jpy_per_usd * price_performance
     shell = costs.gpu_tdp_w * costs.server_overhead_factor * costs.dc_cost_usd_per_w * jpy_per_usd * price_performance
     yearly = (server * capital_recovery(rules.provider_hurdle_rate, rules.provider_hardware_life_years)
               + shell * capital_recovery(rules.provider_hurdle_rate, rules.provider_dc_life_years))
     sold_hours = HOURS_PER_YEAR * rules.provider_target_utilisation
-    return yearly / sold_hours + power_jpy_per_h100e_hour(costs, electricity_jpy_per_kwh, price_performance), server + shell
+    return ((1.0 - subsidy) * yearly / sold_hours + power_jpy_per_h100e_hour(costs, electricity_jpy_per_kwh,
+                                                                             price_performance), server + shell)
 
 
 def price_from_utilisation(unit_cost, power_cost: float, utilisation, rules):

@@ -19,6 +19,7 @@ class InForce:
     privacy_framework: bool       # sensitive data may flow to domestically hosted models
     wage_topup_share: float       # effective public top-up of domestic AI wages (lever x programme scale)
     adoption_subsidy_rate: float  # effective share of domestic adopters' one-off adoption cost paid (lever x programme scale)
+    cloud_capex_subsidy: float    # share of domestic cloud providers' new capacity paid by the state (the lever as set)
 
 
 def policy_in_force(scenario, role, year: int) -> InForce:
@@ -26,7 +27,8 @@ def policy_in_force(scenario, role, year: int) -> InForce:
     return InForce(data_contracts=year >= p.standard_data_contracts_year,
                    privacy_framework=year >= p.privacy_framework_year,
                    wage_topup_share=p.talent_wage_topup_share * scale,
-                   adoption_subsidy_rate=p.adoption_subsidy_rate * scale)
+                   adoption_subsidy_rate=p.adoption_subsidy_rate * scale,
+                   cloud_capex_subsidy=p.cloud_capex_subsidy_share)
 
 
 @dataclass(frozen=True)

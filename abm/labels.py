@@ -72,6 +72,7 @@ UNITS = {  # English unit -> Japanese ("-" is dimensionless and shows as nothing
     "x TDP": "×TDP", "x base-model final run": "×基盤モデル本番学習", "x effective compute": "×実効計算量",
     "x final-run compute": "×本番学習の計算量", "x hardware cost": "×ハードウェア費用", "x release final run": "×公開版の本番学習",
     "x sector own data": "×産業の自社データ", "years from mid-2025": "年(2025年央から)",
+    "share of capex": "設備投資比",
 }
 
 

@@ -144,9 +144,10 @@ class SovereignAIModel(mesa.Model):
         self.government.take_staff(staffing.lab_persons)
         # 5. firms: adopt, choose source, spend
         self.firms.step(self, in_force, offer, shared, staffing.firm_persons)
-        # 5b. compute market: national serving capacity, then domestic providers, then foreign hyperscalers
+        # 5b. compute market: national serving capacity, then domestic providers (their new capacity subsidised
+        #     as the policy says), then foreign hyperscalers
         service = self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e,
-                                                     self.env.shocks.foreign_cutoff)
+                                                     self.env.shocks.foreign_cutoff, in_force.cloud_capex_subsidy)
         self._sell_national_compute(service)
         self.serving_utilisation = (service.national_served_h100e / offer.serving_h100e
                                     if offer.serving_h100e > 0 else 0.0)   # the government reads it next quarter

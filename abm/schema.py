@@ -82,6 +82,11 @@ class PolicySection(_Section):
                                        source="[I] programme lever")
     adoption_subsidy_rate: float = F(0.2, ge=0, le=0.9, unit="share of cost", lever=True, mid_run=True,
                                      source="IT/AI introduction subsidies (mizuho fiscal approach)")
+    cloud_capex_subsidy_share: float = F(
+        0.0, ge=0, le=0.9, unit="share of capex", lever=True, mid_run=True,
+        source="[I] share of domestic cloud providers' new GPU capacity (servers and DC shell) paid by the state, "
+               "whatever the role division; cf. METI's cloud programme under the Economic Security Promotion Act "
+               "(2024 support to Japanese GPU clouds); 0 = none, as in the reports")
     asean_cocreation: bool = F(True, unit="-", lever=True, mid_run=True,
                                source="Japan-ASEAN AI co-creation initiative, Oct 2025")
     financing: Literal["tax", "ai_transition_bond"] = F(

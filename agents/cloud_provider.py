@@ -6,7 +6,9 @@ utilisation (:func:`abm.compute_market.price_from_utilisation`); firms' workload
 cluster's serving capacity, then to the providers (pro rata to capacity), the rest spills to foreign
 hyperscalers or, if it may not leave Japan, goes unserved (:func:`abm.compute_market.allocate`); each provider
 orders its share of the gap between the demand it expects at delivery and its capacity, if its price covers the
-unit cost of new capacity at its hurdle rate. Capex is booked in the ledger as private investment.
+unit cost of new capacity at its hurdle rate. Capex is booked in the ledger as private investment, less the
+share the state pays under a capex subsidy (``policy.cloud_capex_subsidy_share``), which is public cost; the
+subsidy lowers the providers' unit cost, hence their price against the foreign one.
 """
 
 from __future__ import annotations
@@ -52,11 +54,12 @@ class CloudProviderPopulation:
     def capacity(self) -> np.ndarray:
         return self.vintage.sum(axis=1)
 
-    def step(self, model, loads: cm.Workloads, national_h100e: float, cutoff: float,
+    def step(self, model, loads: cm.Workloads, national_h100e: float, cutoff: float, subsidy: float = 0.0,
              invest: bool = True) -> ComputeService:
         """One quarter of the domestic compute market for firms' ``loads`` (JPY tn/yr of workload by kind),
-        with ``national_h100e`` of national compute free to serve and a foreign-service cut-off of severity
-        ``cutoff``. ``invest=False`` (the opening state): allocate and price only."""
+        with ``national_h100e`` of national compute free to serve, a foreign-service cut-off of severity
+        ``cutoff`` and the state paying the ``subsidy`` share of new capacity. ``invest=False`` (the opening
+        state): allocate and price only."""
         s, env = model.inputs, model.env
         r, c = s.rules, s.costs
         qi = model.quarter_index
@@ -65,7 +68,7 @@ class CloudProviderPopulation:
         p_f = env.cloud_jpy_per_gpu_hour
         price_perf = p_f / (c.cloud_price_usd_per_gpu_hour * s.environment.jpy_per_usd)
         unit, capex_per_h100e = cm.unit_cost_jpy_per_h100e_hour(c, r, s.environment.jpy_per_usd,
-                                                                env.electricity_jpy_per_kwh, price_perf)
+                                                                env.electricity_jpy_per_kwh, price_perf, subsidy)
         power = cm.power_jpy_per_h100e_hour(c, env.electricity_jpy_per_kwh, price_perf)
         self.unit_cost = unit * self.cost_factor
         target = cm.price_from_utilisation(self.unit_cost, power * self.cost_factor, self.utilisation, r) / self.unit_cost
@@ -96,7 +99,7 @@ class CloudProviderPopulation:
         if invest:
             self.utilisation = np.where(cap > 0, self.served / np.maximum(cap, 1e-12),
                                         np.where(captive + want * flex > nat, 1.0, 0.0))
-            self._invest(model, qi, max(captive + stranded + want * flex - nat, 0.0), capex_per_h100e)
+            self._invest(model, qi, max(captive + stranded + want * flex - nat, 0.0), capex_per_h100e, subsidy)
 
         # counterfactual without national compute: the providers alone take captive open + wanted flexible
         cf_want = cm.home_share(p_prov / p_f, r.compute_host_foreign_advantage, r.compute_host_choice_temperature) \
@@ -129,10 +132,10 @@ class CloudProviderPopulation:
         self.vintage[:, slot] = self.on_order[:, due]
         self.on_order[:, due] = 0.0
 
-    def _invest(self, model, qi: int, demand_h100e: float, capex_per_h100e: float) -> None:
+    def _invest(self, model, qi: int, demand_h100e: float, capex_per_h100e: float, subsidy: float) -> None:
         """Each provider orders its market share of the gap between the demand expected at delivery (this
         quarter's, grown at last year's rate) and capacity in service + on order - retiring before then, if its
-        price covers its unit cost."""
+        price covers its unit cost; the state pays the ``subsidy`` share of what is ordered."""
         r = model.inputs.rules
         self.demand_history = (self.demand_history + [demand_h100e])[-(GROWTH_WINDOW + 1):]
         past = self.demand_history[0]
@@ -149,7 +152,9 @@ class CloudProviderPopulation:
         self.on_order[:, qi % self.lag_q] += self.ordered
         self.capex_jpy_tn = float((self.ordered * capex_per_h100e * self.cost_factor).sum() / JPY_PER_TN)
         if self.capex_jpy_tn > 0:
-            model.ledger.book("provider_capex", self.capex_jpy_tn, "private")
+            model.ledger.book("provider_capex", (1.0 - subsidy) * self.capex_jpy_tn, "private")
+            if subsidy > 0:
+                model.ledger.book("provider_capex", subsidy * self.capex_jpy_tn, "government")
 
 
 class CloudProvider(FixedAgent):

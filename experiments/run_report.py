@@ -15,8 +15,8 @@ from abm.outcomes import DEFICIT_REFERENCE_JPY_TN
 from abm.report import RunResult
 from experiments.outdir import text_writer, write_files
 from experiments.svg_chart import Series, chart
+from viz.chart_specs import SOURCE_COLOURS, SOURCE_ORDER
 
-SOURCE_COLOURS = {"sovereign": "#c0392b", "open": "#2980b9", "foreign": "#7f8c8d"}
 LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")   # one per line, in order
 OUTCOME_COLOUR = "#27ae60"
 
@@ -91,7 +91,7 @@ def figures(ts: pd.DataFrame, lang: str = "en", policy: str = "") -> dict[str, s
     title = lab("adoption_share_{source}")
     out[title] = chart(title, text("share_of_firms", lang), t, [
         Series(name(k, lang), (ts["adoption_rate"] * ts[f"adoption_share_{k}"]).to_numpy(float), c)
-        for k, c in SOURCE_COLOURS.items()], stacked=True, ylim=(0.0, 1.0))
+        for k, c in ((k, SOURCE_COLOURS[k]) for k in SOURCE_ORDER)], stacked=True, ylim=(0.0, 1.0))
     title = lab("talent_{location}")
     out[title] = chart(title, unit("talent_domestic"), t, [
         Series(lab(col), ts[col].to_numpy(float), c)

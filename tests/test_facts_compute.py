@@ -18,7 +18,8 @@ CUTOFF = [{"kind": "foreign_service_cutoff", "start_year": 2037, "duration_quart
 METRICS = ["compute_hosting_share@2027", "payments_abroad_jpy_tn@2027", "compute_price_vs_foreign@2027",
            "compute_spilled_abroad_h100e@2027", "compute_provider_capacity_h100e@2040", "compute_hosting_share@2040",
            "deficit_2040_jpy_tn", "compute_national_serving_h100e@2029", "compute_hosting_share@2029",
-           "payments_abroad_jpy_tn@2029", "ai_value_jpy_tn@2037"]
+           "payments_abroad_jpy_tn@2029", "ai_value_jpy_tn@2037", "compute_price_vs_foreign@2040",
+           "payments_abroad_jpy_tn@2040", "public_cost_cum_jpy_tn@last"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,6 +52,18 @@ def test_cheaper_capital_builds_domestic_capacity_and_cuts_the_2040_deficit(metr
     """Providers invest when their price covers the unit cost at their hurdle rate: a lower hurdle rate lowers
     the cost, the price and so the foreign platform's edge; more capacity, more hosted at home, less deficit."""
     paired("foreign-dependent", {HURDLE: 0.15}, {HURDLE: 0.03}, metric).assert_direction(sign)
+
+
+@pytest.mark.parametrize("metric, sign", [
+    ("compute_price_vs_foreign@2040", -1),         # the state pays part of new capacity: providers price lower
+    ("compute_hosting_share@2040", +1),            # ... so more flexible open-model work stays at home
+    ("compute_provider_capacity_h100e@2040", +1),  # ... on capacity the providers build for it
+    ("payments_abroad_jpy_tn@2040", -1),           # ... and less is paid abroad
+    ("public_cost_cum_jpy_tn@last", +1),           # the subsidy is public cost (no free lunch)
+])
+def test_a_domestic_cloud_capex_subsidy_hosts_more_at_home_at_a_public_cost(metric, sign):
+    lever = "policy.cloud_capex_subsidy_share"
+    paired("gov-led", {lever: 0.0}, {lever: 0.3}, metric).assert_direction(sign)
 
 
 @pytest.mark.parametrize("metric, sign", [

@@ -41,3 +41,28 @@ def test_stacked_areas_stay_within_the_plot_and_a_legend_below_adds_height():
     assert min(ys) >= 28 - 0.1 and max(ys) <= 306 - 30 + 0.1        # inside TOP .. HEIGHT - BOTTOM
     below = chart("t", "y", x, [Series(str(i), x, "#000") for i in range(7)], legend_below=True)
     assert 'height="348"' in below                                    # 3 legend rows of 14 px under the plot
+
+
+def test_overlay_lines_are_drawn_over_stacked_areas_and_never_stacked():
+    x = np.arange(2026, 2031, 0.25)
+    areas = [Series("a", np.full(len(x), 2.0), "#111111"), Series("b", np.full(len(x), 3.0), "#222222")]
+    svg = chart("t", "y", x, areas, stacked=True, overlay=[Series("cost", np.full(len(x), 1.0), "#000000", dashed=True)],
+                ylim=(0.0, 10.0))
+    assert svg.count('Z" fill=') == 2 and 'stroke-dasharray="6 3" data-label="cost"' in svg
+    line = re.search(r'<path d="M([\d.]+) ([\d.]+)[^"]*" fill="none" stroke="#000000"', svg)
+    top = 28 + (306 - 28 - 30)                                    # the plot's bottom edge (y = 0)
+    assert float(line.group(2)) == pytest.approx(top - 0.1 * (306 - 28 - 30), abs=0.11)   # at 1.0, not 6.0
+
+
+def test_marks_hint_and_point_values():
+    x = np.arange(2026, 2031, 0.25)
+    svg = chart("t", "y", x, [Series("m", x - 2020.0, "#c0392b")], points=("published", {2030: 18.0}),
+                marks=[(2028.25, "Compute budget")], xlim=(2026.0, 2031.0))
+    root = ET.fromstring(svg)
+    (mark,) = [e for e in root.iter("line") if e.get("class") == "mark"]
+    assert float(mark.get("x1")) == pytest.approx(64 + 2.25 / 5 * (540 - 64 - 14), abs=0.06)
+    texts = [t.text for t in root.iter("text")]
+    assert "Compute budget" in texts and "18" in texts and "▶ Step" not in texts
+    empty = chart("t", "y", [], [Series("m", [], "#c0392b")], xlim=(2026.0, 2041.0), hint="▶ Step")
+    texts = [t.text for t in ET.fromstring(empty).iter("text")]
+    assert "▶ Step" in texts and "m" not in texts and "2040" in texts     # no legend for what is not drawn

@@ -156,8 +156,15 @@ def _open(browser, url, locale="en-US", init_script=None):
     return page, time.monotonic() - t0
 
 
-def _img_src(page, css):
-    return page.locator(f"{css} img").first.get_attribute("src")
+def _chart(page, css):
+    """The chart's inline SVG, as markup."""
+    return page.locator(f"{css} .chart-svg").first.inner_html()
+
+
+def _chart_changes(page, css, before):
+    """Wait until the chart's SVG differs from ``before`` (fails if it never does)."""
+    page.wait_for_function("([css, before]) => document.querySelector(css + ' .chart-svg').innerHTML !== before",
+                           arg=[css, before], timeout=WAIT_MS)
 
 
 def test_single_run_language_and_compare(server, browser):
@@ -167,13 +174,12 @@ def test_single_run_language_and_compare(server, browser):
     assert page.locator(".kpi-strip .kpi").count() == 7
     year = page.locator(".kpi-year .kpi-value")
     assert year.inner_text().strip() == "2026 Q1 (start)"
-    chart_before = _img_src(page, ".chart-adoption_source")
+    chart_before = _chart(page, ".chart-adoption_source")
     t0 = time.monotonic()
     page.get_by_role("button", name="Step").click()
     page.locator(".kpi-year .kpi-value", has_text=re.compile(r"^2026 Q1$")).wait_for()
     first_step_s = time.monotonic() - t0
-    # the chart is re-rendered after the headline; wait for it (fails if it never changes)
-    expect(page.locator(".chart-adoption_source img").first).not_to_have_attribute("src", chart_before)
+    _chart_changes(page, ".chart-adoption_source", chart_before)   # the chart follows the step
     t0 = time.monotonic()
     for q in range(1, 21):  # 20 more quarters, one click each
         page.get_by_role("button", name="Step").click()
@@ -282,12 +288,15 @@ def test_lever_changed_mid_run_is_used_by_the_next_step_and_marked(server, brows
         expect(year).to_have_text(label)
     page.locator(".lever-asean-cocreation input").click(force=True)   # ASEAN co-creation off, mid-run
     expect(page.locator(".note-asean-cocreation")).to_contain_text("Applies from the next quarter")
-    chart_before = _img_src(page, ".chart-outcomes")
+    chart_before = _chart(page, ".chart-outcomes")
     step.click()
     expect(year).to_have_text("2026 Q3")
     expect(page.locator(".change-log")).to_have_text("Changed during this run: ASEAN co-creation on → off (2026 Q3)")
     expect(page.locator(".note-asean-cocreation")).to_have_count(0)
-    expect(page.locator(".chart-outcomes img").first).not_to_have_attribute("src", chart_before)  # redrawn, marked
+    _chart_changes(page, ".chart-outcomes", chart_before)
+    for key in ("outcomes", "deficit"):   # redrawn, with the change marked by name on every chart
+        expect(page.locator(f".chart-{key} svg line.mark")).to_have_count(1)
+        expect(page.locator(f".chart-{key} svg text", has_text="ASEAN co-creation")).to_have_count(1)
     # a field read only when the model is built: said next to it, stepping off until Reset
     page.locator(".input-seed input").fill("7")
     page.locator(".input-seed input").press("Enter")
@@ -308,7 +317,7 @@ RECORDER = """() => {
     .observe(year, {childList: true, subtree: true, characterData: true});
   const charts = document.querySelector('.chart-adoption_source').parentElement.parentElement;
   new MutationObserver(() => window.sovaiMarks.chart.push([performance.now(), 0]))
-    .observe(charts, {attributes: true, subtree: true, attributeFilter: ['src']});
+    .observe(charts, {childList: true, subtree: true, characterData: true});
 }"""
 
 
@@ -317,7 +326,7 @@ def _gaps(times: list[float]) -> float | None:
 
 
 def _frames(times: list[float], within_ms: float = 150.0) -> list[float]:
-    """Chart updates that arrive together (six images of one frame) counted once: the start of each burst."""
+    """Chart updates that arrive together (six charts of one frame) counted once: the start of each burst."""
     out = []
     for t in sorted(times):
         if not out or t - out[-1] > within_ms:
@@ -330,7 +339,7 @@ def test_step_latency_and_play_rate_are_recorded(server, browser):
     url, _ = server
     page, _ = _open(browser, url)
     year = page.locator(".kpi-year .kpi-value")
-    expect(page.locator(".chart-adoption_source img")).to_have_count(1)
+    expect(page.locator(".chart-adoption_source svg")).to_have_count(1)
     page.evaluate(RECORDER)
     headline_ms, chart_ms = [], []
     for q in range(12):
@@ -480,7 +489,7 @@ def test_no_control_overflows_its_container(server, browser, width, locale):
     page = browser.new_page(viewport={"width": width, "height": 900}, locale=locale)
     page.set_default_timeout(WAIT_MS)
     page.goto(url, timeout=WAIT_MS)
-    expect(page.locator(".chart-adoption_source img")).to_have_count(1)
+    expect(page.locator(".chart-adoption_source svg")).to_have_count(1)
     page.locator(".btn-step").click()
     expect(page.locator(".kpi-year .kpi-value")).to_have_text("2026 Q1")
     page.wait_for_timeout(500)

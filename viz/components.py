@@ -32,6 +32,7 @@ CSS = """
 .cost-table th, .cost-table td { border: 1px solid #ccc; padding: 3px 8px; }
 .cost-table td { text-align: right; }
 .chart-img { max-width: 100%; height: auto; }
+.chart-svg svg { width: 100%; height: auto; display: block; }
 .lever-slider .v-input__slot { flex-direction: column; align-items: stretch; }
 .lever-slider .v-label { font-size: 13px; white-space: normal; margin: 6px 0 -6px 0; }
 .controls .v-input--switch { margin-top: 4px; }

@@ -1,6 +1,7 @@
-"""Charts drawn off the step's critical path: one worker thread per session renders the latest snapshot only.
+"""Drawing off the step's critical path: one worker thread per session renders the latest snapshot only.
 
-A Step shows its headline at once; the charts (matplotlib, ~0.1-0.2 s each) follow as soon as the worker is free.
+A Step shows its headline and charts at once; the network (matplotlib, ~0.2 s) follows as soon as the worker is
+free.
 While playing, snapshots that arrive during a render are skipped, never queued, so the charts always catch up to
 the newest quarter instead of falling behind (no frozen frames, no backlog).
 """

@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from abm.network import SECTOR_NAMES, assign_sectors
-from viz.charts import SOURCE_COLOURS, to_png
+from viz.chart_specs import SOURCE_COLOURS
+from viz.charts import to_png
 from viz.i18n import name, tr
 
 MAX_NODES = 1500

@@ -1,5 +1,7 @@
-"""The single view's live panels: time-series charts and the network, drawn by a per-session worker
-(:class:`viz.live.LatestOnly`) so a Step or a Play frame never waits for matplotlib."""
+"""The single view's live panels: the time-series charts as inline SVG, drawn in the page's own update (a few
+milliseconds, so a Step's charts arrive with its headline), and the network, drawn with matplotlib by a
+per-session worker (:class:`viz.live.LatestOnly`) in the chart process so a Step or a Play frame never waits for
+it. The PNG downloads are drawn when asked for."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 import solara
 from solara.server import kernel_context
 
-from viz import charts, network_view
+from viz import chart_specs, charts, network_view
 from viz.components import CostTable
 from viz.i18n import field_name, tr
 from viz.live import LatestOnly
@@ -51,8 +53,8 @@ def in_chart_process(f, *args):
 
 
 class Drawer:
-    """Draws one snapshot in the worker thread: every chart each time; the network (~0.2 s, and it changes
-    slowly) when no newer snapshot is waiting or ``NETWORK_EVERY_S`` has passed, so Play keeps its pace."""
+    """Draws one snapshot's network in the worker thread (~0.2 s, and it changes slowly): when no newer snapshot
+    is waiting or ``NETWORK_EVERY_S`` has passed, so Play keeps its pace."""
 
     NETWORK_EVERY_S = 2.0
 
@@ -61,16 +63,15 @@ class Drawer:
         self.network: bytes | None = None
         self.network_at = -float("inf")
 
-    def __call__(self, job) -> tuple[Snapshot, dict[str, bytes], bytes]:
+    def __call__(self, job) -> bytes | None:
         snap, lang, lay = job
-        images = in_chart_process(charts.render_all, snap.ts, lang, snap.start_year, snap.end_year,
-                                  chart_marks(snap, lang), snap.colour)
         if self.worker is None or self.worker.job is None or \
                 time.monotonic() - self.network_at > self.NETWORK_EVERY_S or self.network is None:
             self.network = in_chart_process(network_view.draw, lay, snap.source, snap.data_firm, snap.data_holder,
                                             lang)
             self.network_at = time.monotonic()
-        return snap, images, self.network
+            return self.network
+        return None                     # nothing new to show
 
 
 def start_worker(publish) -> LatestOnly:
@@ -87,10 +88,10 @@ def current_context():
 
 
 @solara.component
-def ChartPanel(key: str, png: bytes, lang: str):
-    """One chart image with its PNG download button."""
+def ChartPanel(key: str, svg: str, png, lang: str):
+    """One chart (inline SVG) with its PNG download button; ``png()`` draws the PNG when the button is pressed."""
     with solara.Div(classes=["chart-panel", f"chart-{key}"]):
-        solara.Image(png, classes=["chart-img"])
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["chart-svg"])
         solara.FileDownload(png, filename=f"sovai-{key}-{lang}.png", label=tr("png", lang),
                             icon_name="mdi-image", mime_type="image/png")
 
@@ -107,26 +108,31 @@ def NetworkPanel(run: Run, png: bytes, lang: str):
                             icon_name="mdi-image", mime_type="image/png")
 
 
+def _png(f, *args):
+    """A download's data: ``f(*args)`` drawn in the chart process when the button is pressed."""
+    return lambda: in_chart_process(f, *args)
+
+
 @solara.component
 def LivePanels(run: Run, snap: Snapshot, lang: str):
-    """Charts (and the all-charts download), then the network next to the cost table (which follows ``snap``
-    at once); the images are the newest snapshot the worker has drawn."""
-    drawn = solara.use_reactive(None)
-    worker = solara.use_memo(lambda: start_worker(drawn.set), [])
+    """Charts of ``snap`` (and the all-charts download), then the network next to the cost table; the network is
+    the newest the worker has drawn."""
+    network = solara.use_reactive(None)
+    worker = solara.use_memo(lambda: start_worker(network.set), [])
     solara.use_effect(lambda: worker.close, [])       # stopped when the view goes
     pop = run.scenario.population
     lay = network_view.layout(pop.firms, pop.data_holders, pop.asean_partners, run.scenario.run.seed)
     solara.use_effect(lambda: worker.submit((snap, lang, lay)), [snap, lang])
-    shown, images, network_png = drawn.value or (None, {}, None)
-    if images:
-        solara.FileDownload(lambda: charts.combine_png(list(images.values())), filename=f"sovai-charts-{lang}.png",
-                            label=tr("all_png", lang), icon_name="mdi-image-multiple", mime_type="image/png")
+    args = (snap.ts, lang, snap.start_year, snap.end_year, tuple(chart_marks(snap, lang)), snap.colour)
+    svgs = solara.use_memo(lambda: chart_specs.render_svg(*args), [snap, lang])
+    solara.FileDownload(_png(charts.render_combined, *args), filename=f"sovai-charts-{lang}.png",
+                        label=tr("all_png", lang), icon_name="mdi-image-multiple", mime_type="image/png")
     with solara.ColumnsResponsive(12, medium=6):
-        for key, png in images.items():
-            ChartPanel(key, png, lang)
+        for key, svg in svgs.items():
+            ChartPanel(key, svg, _png(charts.render_one, key, *args), lang)
     with solara.ColumnsResponsive(12, medium=[7, 5]):
-        if network_png is not None:
-            NetworkPanel(run, network_png, lang)
+        if network.value is not None:
+            NetworkPanel(run, network.value, lang)
         else:
             solara.Text("…", classes=["charts-pending"])
         CostTable(snap, lang)
