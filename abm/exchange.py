@@ -86,4 +86,4 @@ class ComputeService:
     provider_price_jpy_per_h100e_hour: float
     foreign_price_jpy_per_h100e_hour: float
     national_price_jpy_per_h100e_hour: float
-    counterfactual_flexible_abroad_share: float   # without national compute (the deficit's counterfactual)
+    counterfactual_flexible_abroad_share: float   # without national compute or a cloud subsidy (the deficit's counterfactual)

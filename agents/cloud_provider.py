@@ -101,8 +101,11 @@ class CloudProviderPopulation:
                                         np.where(captive + want * flex > nat, 1.0, 0.0))
             self._invest(model, qi, max(captive + stranded + want * flex - nat, 0.0), capex_per_h100e, subsidy)
 
-        # counterfactual without national compute: the providers alone take captive open + wanted flexible
-        cf_want = cm.home_share(p_prov / p_f, r.compute_host_foreign_advantage, r.compute_host_choice_temperature) \
+        # counterfactual without the national programme: no national compute, and providers price without the
+        # capex subsidy (the same markups); alone they take captive open + wanted flexible
+        p_cf = p_prov if subsidy == 0 else p_prov * cm.unit_cost_jpy_per_h100e_hour(
+            c, r, s.environment.jpy_per_usd, env.electricity_jpy_per_kwh, price_perf)[0] / unit
+        cf_want = cm.home_share(p_cf / p_f, r.compute_host_foreign_advantage, r.compute_host_choice_temperature) \
             if k_total > 0 else 0.0
         cf = cm.allocate(loads.open_sensitive * per, 0.0, cf_want * flex, 0.0, k_total)
         cf_abroad = ((1.0 - cf_want) * flex + cf.spilled) * (1.0 - cutoff) / flex if flex > 0 else 1.0 - cutoff

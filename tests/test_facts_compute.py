@@ -19,7 +19,7 @@ METRICS = ["compute_hosting_share@2027", "payments_abroad_jpy_tn@2027", "compute
            "compute_spilled_abroad_h100e@2027", "compute_provider_capacity_h100e@2040", "compute_hosting_share@2040",
            "deficit_2040_jpy_tn", "compute_national_serving_h100e@2029", "compute_hosting_share@2029",
            "payments_abroad_jpy_tn@2029", "ai_value_jpy_tn@2037", "compute_price_vs_foreign@2040",
-           "payments_abroad_jpy_tn@2040", "public_cost_cum_jpy_tn@last"]
+           "payments_abroad_jpy_tn@2040", "public_cost_cum_jpy_tn@last", "outcomes_2040_deficit_avoided_jpy_tn_per_year"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,7 +58,9 @@ def test_cheaper_capital_builds_domestic_capacity_and_cuts_the_2040_deficit(metr
     ("compute_price_vs_foreign@2040", -1),         # the state pays part of new capacity: providers price lower
     ("compute_hosting_share@2040", +1),            # ... so more flexible open-model work stays at home
     ("compute_provider_capacity_h100e@2040", +1),  # ... on capacity the providers build for it
-    ("payments_abroad_jpy_tn@2040", -1),           # ... and less is paid abroad
+    ("payments_abroad_jpy_tn@2040", -1),           # ... and less is paid abroad,
+    ("outcomes_2040_deficit_avoided_jpy_tn_per_year", +1),   # a deficit the programme avoids (its counterfactual
+    #                                                  prices without the subsidy)
     ("public_cost_cum_jpy_tn@last", +1),           # the subsidy is public cost (no free lunch)
 ])
 def test_a_domestic_cloud_capex_subsidy_hosts_more_at_home_at_a_public_cost(metric, sign):
