@@ -43,11 +43,12 @@ TEXT = {
              "低下 = サンプル外の値がサンプル内より悪化した量(正:悪化)"),
 }
 COLUMNS = {  # the headers of the report's tables (the CSV files keep the column names)
-    "generation": ("generation", "世代"), "front_size": ("front_size", "フロントの政策数"),
-    "hypervolume": ("hypervolume", "ハイパーボリューム"), "representative": ("representative", "代表政策"),
-    "front_row": ("front_row", "フロントの行"), "objective": ("objective", "目的"), "direction": ("direction", "方向"),
-    "in_sample": ("in_sample", "サンプル内"), "out_of_sample": ("out_of_sample", "サンプル外"),
-    "drop": ("drop", "低下"), "drop_share": ("drop_share", "低下の割合"), "policy": ("policy", "政策"),
+    "generation": ("Generation", "世代"), "front_size": ("Policies on the front", "フロントの政策数"),
+    "hypervolume": ("Hypervolume", "ハイパーボリューム"), "representative": ("Representative", "代表政策"),
+    "front_row": ("Row on the front", "フロントの行"), "objective": ("Objective", "目的"),
+    "direction": ("Direction", "方向"), "in_sample": ("In sample", "サンプル内"),
+    "out_of_sample": ("Out of sample", "サンプル外"), "drop": ("Drop", "低下"),
+    "drop_share": ("Drop (share)", "低下の割合"), "policy": ("Policy", "政策"),
 }
 
 
@@ -202,9 +203,7 @@ def headed(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def shown_oos(spec: OptimizeSpec, oos: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The out-of-sample table for display: in Japanese each objective by its label and its direction in words."""
-    if lang != "ja":
-        return oos
+    """The out-of-sample table for display: each objective by its label and its direction in words."""
     measures = {o.measure.name: measure_label(o.measure, lang) for o in spec.objectives}
     return headed(oos.assign(objective=[measures.get(m, m) for m in oos["objective"]],
                              direction=[t(d, lang) for d in oos["direction"]]), lang)

@@ -117,8 +117,9 @@ def reports(tmp_path_factory):
     import test_optimize   # optimize has no run hook on the command line: the synthetic run, through the engine
 
     spec = test_optimize.spec_file(root, population=8, generations=2)
-    test_optimize.optimise(spec, root / "opt-ja", lang="ja")
-    out["optimize", "ja"] = (root / "opt-ja" / "report.html").read_text(encoding="utf-8")
+    for lang in LANGS:
+        test_optimize.optimise(spec, root / f"opt-{lang}", lang=lang)
+        out["optimize", lang] = (root / f"opt-{lang}" / "report.html").read_text(encoding="utf-8")
     return out
 
 
@@ -258,6 +259,16 @@ def test_japanese_report_has_no_english_prose(reports, command):
     found = english_runs(page if command == "discover" else visible(page))
     print(f"{command} (ja): {len(found)} English runs", *found, sep="\n  ")
     assert not found, found
+
+
+def test_optimize_report_tables_are_headed_by_labels_in_both_languages(reports):
+    """No table header of the optimisation report is a machine name (the CSV files keep those)."""
+    for lang in LANGS:
+        heads = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", reports["optimize", lang],
+                                                                       flags=re.S)]
+        machine = [h for h in heads if re.fullmatch(r"[a-z0-9_.]+", h) and ("_" in h or "." in h)]
+        print(lang, heads)
+        assert len(heads) > 10 and machine == [], (lang, machine)
 
 
 # ---- Japanese in PNGs -----------------------------------------------------------------------------------
