@@ -145,6 +145,23 @@ def _choose(page, select, name, shown: str | None = None) -> None:
     expect(select).to_contain_text(shown)
 
 
+def _type_seed(page, value: str, shown) -> None:
+    """Type ``value`` into the seed box and press Enter until ``shown`` (a locator) is on screen. Retried: a box
+    re-rendered while it is typed into can drop the value, and the server then never hears it."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    box = page.locator(".input-seed input")
+    for _attempt in range(4):
+        box.fill(value)
+        box.press("Enter")
+        try:
+            shown.wait_for(timeout=5_000)
+            return
+        except PlaywrightError:   # a timeout: the value did not arrive
+            page.wait_for_timeout(300)
+    shown.wait_for()
+
+
 def _open(browser, url, locale="en-US", init_script=None):
     page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale=locale)
     if init_script:
@@ -298,8 +315,7 @@ def test_lever_changed_mid_run_is_used_by_the_next_step_and_marked(server, brows
         expect(page.locator(f".chart-{key} svg line.mark")).to_have_count(1)
         expect(page.locator(f".chart-{key} svg text", has_text="ASEAN co-creation")).to_have_count(1)
     # a field read only when the model is built: said next to it, stepping off until Reset
-    page.locator(".input-seed input").fill("7")
-    page.locator(".input-seed input").press("Enter")
+    _type_seed(page, "7", page.locator(".note-seed"))
     expect(page.locator(".note-seed")).to_contain_text("Cannot change during a run")
     expect(step).to_be_disabled()
     page.screenshot(path=str(ARTIFACTS / "mid-run-change.png"), full_page=True)

@@ -87,9 +87,19 @@ def current_context():
         return None
 
 
+def use_download(f, *args):
+    """A download's data: ``f(*args)`` with the newest ``args``, drawn in the chart process when the button is
+    pressed. The callable stays the same object across renders, so solara's FileDownload neither resets nor starts
+    its thread on every Step (it would for a new lambda each time)."""
+    newest = solara.use_ref(args)
+    newest.current = args
+    return solara.use_memo(lambda: lambda: in_chart_process(f, *newest.current), [])
+
+
 @solara.component
-def ChartPanel(key: str, svg: str, png, lang: str):
-    """One chart (inline SVG) with its PNG download button; ``png()`` draws the PNG when the button is pressed."""
+def ChartPanel(key: str, svg: str, args: tuple, lang: str):
+    """One chart (inline SVG) with its PNG download button (the chart of ``args`` drawn when pressed)."""
+    png = use_download(charts.render_one, key, *args)
     with solara.Div(classes=["chart-panel", f"chart-{key}"]):
         solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["chart-svg"])
         solara.FileDownload(png, filename=f"sovai-{key}-{lang}.png", label=tr("png", lang),
@@ -108,11 +118,6 @@ def NetworkPanel(run: Run, png: bytes, lang: str):
                             icon_name="mdi-image", mime_type="image/png")
 
 
-def _png(f, *args):
-    """A download's data: ``f(*args)`` drawn in the chart process when the button is pressed."""
-    return lambda: in_chart_process(f, *args)
-
-
 @solara.component
 def LivePanels(run: Run, snap: Snapshot, lang: str):
     """Charts of ``snap`` (and the all-charts download), then the network next to the cost table; the network is
@@ -125,11 +130,11 @@ def LivePanels(run: Run, snap: Snapshot, lang: str):
     solara.use_effect(lambda: worker.submit((snap, lang, lay)), [snap, lang])
     args = (snap.ts, lang, snap.start_year, snap.end_year, tuple(chart_marks(snap, lang)), snap.colour)
     svgs = solara.use_memo(lambda: chart_specs.render_svg(*args), [snap, lang])
-    solara.FileDownload(_png(charts.render_combined, *args), filename=f"sovai-charts-{lang}.png",
+    solara.FileDownload(use_download(charts.render_combined, *args), filename=f"sovai-charts-{lang}.png",
                         label=tr("all_png", lang), icon_name="mdi-image-multiple", mime_type="image/png")
     with solara.ColumnsResponsive(12, medium=6):
         for key, svg in svgs.items():
-            ChartPanel(key, svg, _png(charts.render_one, key, *args), lang)
+            ChartPanel(key, svg, args, lang)
     with solara.ColumnsResponsive(12, medium=[7, 5]):
         if network.value is not None:
             NetworkPanel(run, network.value, lang)
