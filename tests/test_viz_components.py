@@ -537,3 +537,22 @@ def test_pareto_policies_are_offered_and_run_in_the_compare_view(kernel_ctx, tmp
     wait_for(lambda: job.value is not None and job.value.finished, 60.0)
     assert job.value.error is None and set(job.value.results) == {"synthetic-policy-01", "foreign-dependent"}
     rc.close()
+
+
+def test_a_slider_ignores_the_browsers_snap_to_its_grid_but_not_a_move(kernel_ctx):
+    """A value off the slider's 0.01 grid (a Pareto policy's 2.78333) comes back from the browser rounded to the
+    grid; that is not a change of the setting. A move of a step or more is."""
+    from viz.components import moved
+
+    assert not moved(2.78, 2.78333, 0.01) and moved(2.79, 2.78333, 0.01) and moved(2, 3, 1)
+    rc = render_single()
+    label = by_class(rc, v.Html, "scenario-label")[0]
+    preset_label = label.children[0]
+    _slider(rc, "policy.compute_budget_jpy_tn_per_year").v_model = 0.4533     # what a snap looks like
+    settle(rc)
+    assert _slider(rc, "policy.compute_budget_jpy_tn_per_year").label.endswith(": 0.45")
+    assert by_class(rc, v.Html, "scenario-label")[0].children[0] == preset_label
+    _slider(rc, "policy.compute_budget_jpy_tn_per_year").v_model = 0.47        # a move
+    settle(rc)
+    assert _slider(rc, "policy.compute_budget_jpy_tn_per_year").label.endswith(": 0.47")
+    assert by_class(rc, v.Html, "scenario-label")[0].children[0] != preset_label

@@ -61,11 +61,19 @@ def lever_label(spec: FieldSpec, value, lang: str) -> str:
     return f"{i18n.field_label(spec, lang)}: {shown}"
 
 
+def moved(new, value, step) -> bool:
+    """Whether a slider's new value is a move, not the browser snapping ``value`` to the step grid: a value that
+    is off the grid (a Pareto policy's 2.78333, a loaded file's) comes back rounded to the nearest grid point, less
+    than half a step away; a user's move goes at least one step."""
+    return abs(float(new) - float(value)) >= step / 2.0
+
+
 @solara.component
 def NumberSlider(label: str, value, lo, hi, step, on_value, cast, css: str):
-    """A Vuetify slider with its label above the track (long Japanese labels stay readable)."""
-    rv.Slider(label=label, v_model=value, on_v_model=lambda x: on_value(cast(x)), min=lo, max=hi, step=step,
-              thumb_label=True, hide_details=True, class_=f"lever-slider {css}")
+    """A Vuetify slider with its label above the track (long Japanese labels stay readable). The value stays
+    what was set (a file or a Pareto policy may be off the step grid) until the user moves the slider."""
+    rv.Slider(label=label, v_model=value, on_v_model=lambda x: on_value(cast(x)) if moved(x, value, step) else None,
+              min=lo, max=hi, step=step, thumb_label=True, hide_details=True, class_=f"lever-slider {css}")
 
 
 @solara.component
