@@ -276,6 +276,17 @@ class NeighbourMean:
         np.add.at(self.mean, c.indices[offsets], c.data[offsets] * np.repeat(delta, length))
 
 
+def agent_views(model, cls, first_node: int, rows) -> list:
+    """Mesa agents that show rows ``rows`` of a population: ``cls(model, row, cell)`` on the cell of graph node
+    ``first_node + row``. None when the model was built without views (``model.space is None``): the rules
+    read and write the populations' arrays only, so the outputs are the same."""
+    if model.space is None:
+        return []
+    space = model.space
+    with gc_paused():
+        return [cls(model, i, space[first_node + i]) for i in rows]
+
+
 class EcosystemSpace(Network):
     """Mesa's :class:`~mesa.discrete_space.Network` over the ecosystem graph (no layout), built faster:
     cells are created with the collector paused and each cell's connections are set in one pass from the

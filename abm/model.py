@@ -55,13 +55,19 @@ class PolicyChange:
 class SovereignAIModel(mesa.Model):
     """Agents: one Government, firms, data holders, talent cohorts and ASEAN partners on one network."""
 
-    def __init__(self, scenario=None, rng=None, collect_agents: bool = False, network=None, **fields):
+    def __init__(self, scenario=None, rng=None, collect_agents: bool = False, network=None,
+                 agent_views: bool = True, **fields):
+        """``agent_views=False`` builds no Mesa space and no agent other than the government: the populations'
+        rules work on their arrays only, so every output is the same, for less work (a sweep's runs and a
+        paired counterfactual, where nobody inspects an agent). ``collect_agents`` needs the views."""
+        if collect_agents and not agent_views:
+            raise ValueError("collect_agents=True needs agent_views=True (agent data is read from the agents)")
         resolved = load_scenario(scenario, overrides_from_kwargs(fields))
         super().__init__(rng=resolved.run.seed if rng is None else rng)
         with gc_paused():   # one pause for the whole build: the collector's passes would find nothing to free
-            self._build(resolved, network, collect_agents)
+            self._build(resolved, network, collect_agents, agent_views)
 
-    def _build(self, resolved, network, collect_agents: bool) -> None:
+    def _build(self, resolved, network, collect_agents: bool, views: bool) -> None:
         """Network, space, populations and books, in that order (each population reads the graph)."""
         self.inputs = resolved   # the resolved sovai Scenario (Mesa keeps its own `scenario` attribute)
         self.role = ROLE_DIVISIONS[resolved.policy.role_division]
@@ -69,7 +75,7 @@ class SovereignAIModel(mesa.Model):
         self.quarter_index = 0
         self.blocks = Blocks.of(resolved)
         self.graph = network if network is not None else network_memo.remembered(build_network, resolved, self.rng)
-        self.space = EcosystemSpace(self.graph, random=self.random)
+        self.space = EcosystemSpace(self.graph, random=self.random) if views else None
         self.env = Environment(resolved)
         self.in_force = policy_in_force(resolved, self.role, self.year)
         self.ledger = Ledger(resolved)

@@ -43,7 +43,7 @@ def _run(model: SovereignAIModel, on_step=None) -> pd.DataFrame:
 @functools.lru_cache(maxsize=32)
 def _counterfactual_ts(scenario_json: str, seed) -> pd.DataFrame:
     """A counterfactual's time series, cached per process: many design points share one counterfactual."""
-    return _run(SovereignAIModel(load_scenario(json.loads(scenario_json)), rng=seed))
+    return _run(SovereignAIModel(load_scenario(json.loads(scenario_json)), rng=seed, agent_views=False))
 
 
 def counterfactual_run(scenario: Scenario, seed) -> pd.DataFrame | None:
@@ -55,11 +55,14 @@ def counterfactual_run(scenario: Scenario, seed) -> pd.DataFrame | None:
 
 
 def simulate(scenario: Scenario | str | None = None, seed: int | None = None,
-             on_step: Callable[[int, int], None] | None = None, appraise: bool = True) -> RunResult:
+             on_step: Callable[[int, int], None] | None = None, appraise: bool = True,
+             agent_views: bool = True) -> RunResult:
     """Run one scenario to the end; ``on_step(done, total)`` is called after every quarter of it. With
     ``appraise`` (default) its paired counterfactual runs too, on the same seed, and the summary's appraisal is
-    attributable; without it the appraisal keys are None (a quick look, e.g. the dashboard's stepping)."""
-    model = SovereignAIModel(scenario, rng=seed)
+    attributable; without it the appraisal keys are None (a quick look, e.g. the dashboard's stepping).
+    ``agent_views=False``: the model builds no Mesa agents (same outputs, less work; ``result.model`` then has
+    none to inspect). The counterfactual never builds them."""
+    model = SovereignAIModel(scenario, rng=seed, agent_views=agent_views)
     ts = _run(model, on_step)
     cf = counterfactual_run(model.inputs, seed if seed is not None else model.inputs.run.seed) if appraise else None
     return RunResult(ts, summarise(model, ts, seed, cf, appraise), model, cf)

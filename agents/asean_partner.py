@@ -12,7 +12,7 @@ from mesa.discrete_space import FixedAgent
 
 from abm import capability
 from abm.exchange import NationalOffer
-from abm.graph_arrays import layer_pairs
+from abm.graph_arrays import agent_views, layer_pairs
 from abm.vocab import JPY_TN_PER_USD_BN, QUARTERS_PER_YEAR, is_domestic, load_table
 
 OPTIONS = ("japanese", "us", "chinese")
@@ -55,7 +55,7 @@ class AseanPopulation:
         self.sub_firm, self.sub_partner = f, a
         self.productivity_jpy_tn = 0.0
         self.exports_jpy_tn = 0.0
-        self.agents = [AseanPartner(model, i, model.space[blocks.asean + i]) for i in range(self.n)]
+        self.agents = agent_views(model, AseanPartner, blocks.asean, range(self.n))
 
     def step(self, model, offer: NationalOffer, firm_source) -> None:
         """One quarter: adoption diffuses, the Japanese share moves toward its logit target."""

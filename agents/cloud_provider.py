@@ -18,6 +18,7 @@ from mesa.discrete_space import FixedAgent
 
 from abm import compute_market as cm
 from abm.exchange import ComputeService
+from abm.graph_arrays import agent_views
 from abm.network import CLOUD_PROVIDERS
 from abm.vocab import JPY_PER_TN, QUARTERS_PER_YEAR
 
@@ -48,7 +49,7 @@ class CloudProviderPopulation:
         self.ordered = np.zeros(self.n)
         self.demand_history: list[float] = []
         self.capex_jpy_tn = 0.0
-        self.agents = [CloudProvider(model, i, model.space[blocks.providers + i]) for i in range(self.n)]
+        self.agents = agent_views(model, CloudProvider, blocks.providers, range(self.n))
 
     @property
     def capacity(self) -> np.ndarray:

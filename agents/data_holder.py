@@ -11,7 +11,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.exchange import InForce, SharedData
-from abm.graph_arrays import gc_paused, layer_pairs
+from abm.graph_arrays import agent_views, layer_pairs
 from abm.vocab import Source, is_domestic
 
 DOMAINS = ("health", "manufacturing", "public_administration", "language_corpora", "finance")
@@ -53,8 +53,7 @@ class DataHolderPopulation:
         self.potential_volume = self.volume_e.sum()
         self.active = np.zeros(len(self.e_firm), dtype=bool)
         self.carried = np.zeros(len(self.e_firm))
-        with gc_paused():
-            self.agents = [DataHolder(model, i, model.space[blocks.holders + i]) for i in range(n)]
+        self.agents = agent_views(model, DataHolder, blocks.holders, range(n))
 
     def step(self, model, in_force: InForce, firm_source) -> SharedData:
         """One quarter of requests, acceptances and lapses; returns the data each firm agent receives (index)

@@ -13,7 +13,7 @@ from mesa.discrete_space import FixedAgent
 from abm import capability
 from abm import compute_market as cm
 from abm.exchange import ComputeService, InForce, NationalOffer, SharedData
-from abm.graph_arrays import NeighbourMean, adjacency, gc_paused
+from abm.graph_arrays import NeighbourMean, adjacency, agent_views
 from abm.network import SECTOR_NAMES, SECTORS, assign_sectors
 from abm.vocab import JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SOURCE_NAMES, Source, is_domestic, load_table
 import agents.firm_rules as rules
@@ -103,8 +103,7 @@ class FirmPopulation:
         self._choice = None                           # (qualities, prices, subsidy) of this quarter's choice
         self.in_force: InForce | None = None      # this quarter's inputs, kept for the agent views and outcomes
         self.offer: NationalOffer | None = None
-        with gc_paused():
-            self.agents = [Firm(model, i, model.space[blocks.firms + i]) for i in range(n)]
+        self.agents = agent_views(model, Firm, blocks.firms, range(n))
 
     # -- per-quarter arithmetic -------------------------------------------------------------------------
     def qualities(self, model, rows=slice(None)) -> np.ndarray:

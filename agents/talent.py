@@ -11,7 +11,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.exchange import InForce, NationalOffer, Staffing
-from abm.graph_arrays import NeighbourMean, adjacency, gc_paused, row_normalised
+from abm.graph_arrays import NeighbourMean, adjacency, agent_views, row_normalised
 from abm.vocab import QUARTERS_PER_YEAR, STATUS_NAMES, Status
 
 PENDING, HOME, ABROAD, RETIRED = Status.PENDING, Status.HOME, Status.ABROAD, Status.RETIRED
@@ -65,8 +65,7 @@ class TalentPopulation:
         self.entered = self.initial
         # peers.mean: share of peers abroad - share at home, kept up to date as cohorts move
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "peer", "talent", n)), peer_value(self.status))
-        with gc_paused():
-            self.agents = [Talent(model, i, model.space[blocks.talent + i]) for i in range(self.initial)]
+        self.agents = agent_views(model, Talent, blocks.talent, range(self.initial))
 
     def counts(self) -> dict[str, int]:
         return {name: int((self.status == k).sum()) for k, name in enumerate(STATUS_NAMES)}
@@ -81,9 +80,7 @@ class TalentPopulation:
         self.employer[first:first + k] = ACADEMIA
         self.peers.set(np.arange(first, first + k), peer_value(HOME))
         self.entered += k
-        space, t0 = model.space, self.blocks.talent
-        with gc_paused():
-            self.agents += [Talent(model, i, space[t0 + i]) for i in range(first, first + k)]
+        self.agents += agent_views(model, Talent, self.blocks.talent, range(first, first + k))
 
     def step(self, model, in_force: InForce, offer: NationalOffer, firm_need) -> Staffing:
         """One quarter: graduates enter (Q1), cohorts leave, return or retire, then home talent is matched.

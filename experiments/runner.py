@@ -27,10 +27,11 @@ INT_METRICS = {"payback_year", "report_method_payback_year", "final_year"}
 
 def simulate_run(scenario, seed: int, appraise: bool = True) -> tuple[pd.DataFrame, dict]:
     """The default run function: the sovai model, one run to the end of the horizon (with its paired
-    counterfactual unless ``appraise`` is False: then the appraisal metrics are None)."""
+    counterfactual unless ``appraise`` is False: then the appraisal metrics are None). A sweep keeps the time
+    series and the summary only, so no Mesa agent views are built (same outputs, less work)."""
     from abm.report import simulate
 
-    result = simulate(scenario, seed=seed, appraise=appraise)
+    result = simulate(scenario, seed=seed, appraise=appraise, agent_views=False)
     return result.timeseries, result.summary
 
 
