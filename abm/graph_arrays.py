@@ -138,11 +138,15 @@ def gc_paused():
 @dataclass(frozen=True)
 class EdgeTable:
     """Node kind codes and within-kind indices by node position, and per layer the ``(u, v)`` node positions
-    of its edges in ``G.edges`` order (``u`` the endpoint ``G.edges`` yields first)."""
+    of its edges in ``G.edges`` order (``u`` the endpoint ``G.edges`` yields first). Built from arrays
+    (:func:`abm.network.network_edges`) it also has each layer's edges as inserted and the firms' sectors,
+    from which :func:`abm.network.graph_of` fills the graph."""
 
     kind: np.ndarray
     idx: np.ndarray
     layers: dict
+    inserted: dict | None = None
+    sectors: np.ndarray | None = None
 
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -214,10 +218,10 @@ def edge_table(G: nx.Graph) -> EdgeTable:
     return table
 
 
-def layer_pairs(G: nx.Graph, layer: str, kind_a: str, kind_b: str) -> tuple[np.ndarray, np.ndarray]:
+def layer_pairs(G: nx.Graph | EdgeTable, layer: str, kind_a: str, kind_b: str) -> tuple[np.ndarray, np.ndarray]:
     """``(idx_a, idx_b)`` arrays of the edges of ``layer`` between kinds a and b (each edge once, in
-    ``G.edges`` order)."""
-    t = edge_table(G)
+    ``G.edges`` order), from a graph or its table."""
+    t = G if isinstance(G, EdgeTable) else edge_table(G)
     empty = np.zeros(0, dtype=np.int64)
     u, v = t.layers.get(layer, (empty, empty))
     ku, kv = t.kind[u], t.kind[v]
@@ -229,7 +233,7 @@ def layer_pairs(G: nx.Graph, layer: str, kind_a: str, kind_b: str) -> tuple[np.n
     return a.astype(np.int64), bb.astype(np.int64)
 
 
-def adjacency(G: nx.Graph, layer: str, kind: str, n: int) -> sp.csr_matrix:
+def adjacency(G: nx.Graph | EdgeTable, layer: str, kind: str, n: int) -> sp.csr_matrix:
     """Symmetric CSR adjacency among nodes of one kind on one layer, built once."""
     a, b = layer_pairs(G, layer, kind, kind)
     data = np.ones(2 * len(a))

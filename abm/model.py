@@ -19,7 +19,7 @@ from abm.accounting import PERIODS, Ledger
 from abm.environment import Environment
 from abm.exchange import SharedData, policy_in_force
 from abm.graph_arrays import EcosystemSpace, gc_paused
-from abm.network import Blocks, build_network
+from abm.network import Blocks
 from abm.scenario import ScenarioError, load_scenario
 from abm.schema import mid_run_fields
 from abm.roles import ROLE_DIVISIONS
@@ -74,7 +74,10 @@ class SovereignAIModel(mesa.Model):
         self.year, self.quarter = resolved.run.start_year, 1
         self.quarter_index = 0
         self.blocks = Blocks.of(resolved)
-        self.graph = network if network is not None else network_memo.remembered(build_network, resolved, self.rng)
+        if network is not None:
+            self.graph = edges = network   # the populations read its edge table
+        else:   # without views, no networkx graph either (model.graph is None): the populations read arrays
+            self.graph, edges = network_memo.remembered(resolved, self.rng, graph=views)
         self.space = EcosystemSpace(self.graph, random=self.random) if views else None
         self.env = Environment(resolved)
         self.in_force = policy_in_force(resolved, self.role, self.year)
@@ -82,11 +85,11 @@ class SovereignAIModel(mesa.Model):
         self.outcomes = outcomes.Outcomes()
         self.government = Government(self)
         self.government.cell = None
-        self.data_holders = DataHolderPopulation(self, self.graph, self.blocks)
-        self.talent = TalentPopulation(self, self.graph, self.blocks)
-        self.firms = FirmPopulation(self, self.graph, self.blocks)
-        self.asean = AseanPopulation(self, self.graph, self.blocks)
-        self.providers = CloudProviderPopulation(self, self.graph, self.blocks)
+        self.data_holders = DataHolderPopulation(self, edges, self.blocks)
+        self.talent = TalentPopulation(self, edges, self.blocks)
+        self.firms = FirmPopulation(self, edges, self.blocks)
+        self.asean = AseanPopulation(self, edges, self.blocks)
+        self.providers = CloudProviderPopulation(self, edges, self.blocks)
         self.shared = SharedData(self.firms.shared_data, 0.0)   # last quarter's data flows (none before the start)
         self.serving_utilisation = 0.0   # last quarter's use of national serving capacity (compute market, 5b)
         self.last_abroad = 0.0

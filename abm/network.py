@@ -111,60 +111,79 @@ def supply_edges(kind: str, sectors: np.ndarray, rng: np.random.Generator, offse
     return _dedup(offset + np.concatenate(su), offset + np.concatenate(sv))
 
 
-def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
-    """Build the layered ecosystem graph. Same scenario + same generator state -> same graph.
+def network_edges(scenario: Scenario, rng: np.random.Generator) -> EdgeTable:
+    """The ecosystem's nodes and edges as arrays (:class:`~abm.graph_arrays.EdgeTable`): what the populations
+    read. Same scenario + same generator state -> same table, and the generator left in the same state."""
+    with gc_paused():   # the generators allocate many small containers, none of them garbage
+        return _network_edges(scenario, rng)
 
-    The edges of each layer are generated as integer arrays and inserted layer by layer
-    (:func:`~abm.graph_arrays.add_layer_edges`: what ``add_edges_from`` would build, faster); the arrays are also kept in :func:`edge_table`'s memo, so
-    :func:`layer_pairs` and :func:`adjacency` never iterate the graph's edges.
-    """
+
+def _network_edges(scenario: Scenario, rng: np.random.Generator) -> EdgeTable:
     p = scenario.population
+    b = Blocks.of(scenario)
+    sectors = assign_sectors(p.firms)
+    supply = supply_edges(p.supply_network, sectors, rng, b.firms)
+
+    # potential data contracts: each firm knows 3 holders (a firm's holders in the order of set(holders[i]))
+    holders = rng.integers(0, p.data_holders, (p.firms, 3))
+    known = [list(set(row)) for row in holders.tolist()]
+    data_u = np.repeat(np.arange(b.firms, b.firms + p.firms), [len(h) for h in known])
+    data_v = b.holders + np.fromiter(itertools.chain.from_iterable(known), dtype=np.int64, count=len(data_u))
+
+    # talent peer ties: small world over all slots (future graduates already have their ties)
+    a, c = watts_strogatz_edges(b.n_talent, min(6, b.n_talent - 1), 0.1, int(rng.integers(2**31)))
+    peer = (b.talent + a, b.talent + c)
+
+    # funding and subsidiaries
+    fund_v = np.r_[np.arange(b.firms, b.firms + p.firms), np.arange(b.holders, b.holders + p.data_holders),
+                   np.arange(b.asean, b.asean + p.asean_partners)]
+    funding = (np.zeros(len(fund_v), dtype=np.int64), fund_v)
+    exporters = np.flatnonzero(np.isin(sectors, [SECTOR_NAMES.index(k) for k in ("auto", "manufacturing", "retail_wholesale")]))
+    chosen = exporters[rng.random(len(exporters)) < 0.15]
+    partner = [int(rng.integers(p.asean_partners)) for _ in chosen]   # one draw each, as always
+    subsidiary = (b.firms + chosen, b.asean + np.asarray(partner, dtype=np.int64))
+
+    # government-cloud contracts: the government buys from every domestic provider (daiwa: ISMAP-listed CSPs)
+    cloud = (np.zeros(b.n_providers, dtype=np.int64), np.arange(b.providers, b.providers + b.n_providers))
+    layers = {"supply": supply, "data": (data_u, data_v), "peer": peer, "funding": funding,
+              "subsidiary": subsidiary, "cloud": cloud}
+    n = b.providers + b.n_providers
+    kind, idx = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int64)
+    for name, start, count in _kinds(scenario, b):
+        kind[start:start + count] = KIND_CODES[name]
+        idx[start:start + count] = np.arange(count)
+    return EdgeTable(kind, idx, {name: _edges_order(u, v) for name, (u, v) in layers.items()}, layers, sectors)
+
+
+def _kinds(scenario: Scenario, b: Blocks) -> tuple:
+    """(kind, first node, count) of every block, in node order."""
+    p = scenario.population
+    return (("government", 0, 1), ("firm", b.firms, p.firms), ("data_holder", b.holders, p.data_holders),
+            ("asean", b.asean, p.asean_partners), ("talent", b.talent, b.n_talent),
+            ("cloud_provider", b.providers, b.n_providers))
+
+
+def graph_of(scenario: Scenario, table: EdgeTable) -> nx.Graph:
+    """The networkx graph of a table (for Mesa's space, the dashboard's drawing and users), remembered with it:
+    nodes with ``kind``, ``idx`` (and firms' ``sector``), edges with ``layer``, inserted layer by layer
+    (:func:`~abm.graph_arrays.add_layer_edges`: what ``add_edges_from`` would build, faster)."""
     b = Blocks.of(scenario)
     with gc_paused():
         G = nx.Graph()
-        G.add_node(0, kind="government", idx=0)
-        kinds = (("firm", b.firms, p.firms), ("data_holder", b.holders, p.data_holders),
-                 ("asean", b.asean, p.asean_partners), ("talent", b.talent, b.n_talent),
-                 ("cloud_provider", b.providers, b.n_providers))
-        for kind, start, count in kinds:   # node ids are consecutive: each block starts at len(G)
+        for kind, _, count in _kinds(scenario, b):   # node ids are consecutive: each block starts at len(G)
             add_kind_nodes(G, count, kind)
         nodes = G.nodes(data=True)
-        sectors = assign_sectors(p.firms)
-        names = [SECTOR_NAMES[k] for k in sectors.tolist()]
-        for (_, attrs), name in zip(itertools.islice(nodes, b.firms, b.firms + p.firms), names):
+        names = [SECTOR_NAMES[k] for k in table.sectors.tolist()]
+        for (_, attrs), name in zip(itertools.islice(nodes, b.firms, b.firms + len(names)), names):
             attrs["sector"] = name
-
-        supply = supply_edges(p.supply_network, sectors, rng, b.firms)
-
-        # potential data contracts: each firm knows 3 holders (a firm's holders in the order of set(holders[i]))
-        holders = rng.integers(0, p.data_holders, (p.firms, 3))
-        known = [list(set(row)) for row in holders.tolist()]
-        data_u = np.repeat(np.arange(b.firms, b.firms + p.firms), [len(h) for h in known])
-        data_v = b.holders + np.fromiter(itertools.chain.from_iterable(known), dtype=np.int64, count=len(data_u))
-
-        # talent peer ties: small world over all slots (future graduates already have their ties)
-        a, c = watts_strogatz_edges(b.n_talent, min(6, b.n_talent - 1), 0.1, int(rng.integers(2**31)))
-        peer = (b.talent + a, b.talent + c)
-
-        # funding and subsidiaries
-        fund_v = np.r_[np.arange(b.firms, b.firms + p.firms), np.arange(b.holders, b.holders + p.data_holders),
-                       np.arange(b.asean, b.asean + p.asean_partners)]
-        funding = (np.zeros(len(fund_v), dtype=np.int64), fund_v)
-        exporters = np.flatnonzero(np.isin(sectors, [SECTOR_NAMES.index(k) for k in ("auto", "manufacturing", "retail_wholesale")]))
-        chosen = exporters[rng.random(len(exporters)) < 0.15]
-        partner = [int(rng.integers(p.asean_partners)) for _ in chosen]   # one draw each, as always
-        subsidiary = (b.firms + chosen, b.asean + np.asarray(partner, dtype=np.int64))
-
-        # government-cloud contracts: the government buys from every domestic provider (daiwa: ISMAP-listed CSPs)
-        cloud = (np.zeros(b.n_providers, dtype=np.int64), np.arange(b.providers, b.providers + b.n_providers))
-        layers = {"supply": supply, "data": (data_u, data_v), "peer": peer, "funding": funding,
-                  "subsidiary": subsidiary, "cloud": cloud}
-        for name, (a, c) in layers.items():
+        for name, (a, c) in table.inserted.items():
             add_layer_edges(G, a, c, name)
-    kind = np.empty(G.number_of_nodes(), dtype=np.int8)
-    idx = np.empty(G.number_of_nodes(), dtype=np.int64)
-    for name, start, count in (("government", 0, 1), *kinds):
-        kind[start:start + count] = KIND_CODES[name]
-        idx[start:start + count] = np.arange(count)
-    _remember(G, EdgeTable(kind, idx, {name: _edges_order(a, c) for name, (a, c) in layers.items()}))
+    _remember(G, table)
     return G
+
+
+def build_network(scenario: Scenario, rng: np.random.Generator) -> nx.Graph:
+    """Build the layered ecosystem graph (:func:`network_edges`, then :func:`graph_of`). Same scenario + same
+    generator state -> same graph. Its table is remembered (:func:`~abm.graph_arrays.edge_table`), so
+    :func:`layer_pairs` and :func:`adjacency` never iterate the graph's edges."""
+    return graph_of(scenario, network_edges(scenario, rng))

@@ -87,17 +87,16 @@ def construction_phases(timer: PhaseTimer):
     """While active, the constructors :class:`SovereignAIModel` calls are timed (module names patched back after).
     The remembered graph is dropped first, so that the network is built (and timed), not reused."""
     import abm.model
-    import abm.network
     from abm import network_memo
 
     network_memo.forget()
-    wanted = {"build_network": "network", "EcosystemSpace": "space", "Network": "space",
+    wanted = {"remembered": "network", "EcosystemSpace": "space", "Network": "space",
               "DataHolderPopulation": "data_holders", "TalentPopulation": "talent", "FirmPopulation": "firms",
               "AseanPopulation": "asean"}
     saved = []
-    for module in (abm.model, abm.network):
+    for module in (abm.model, network_memo):
         for name, label in wanted.items():
-            if module is abm.network and name not in ("EcosystemSpace", "build_network"):
+            if module is network_memo and name != "remembered":
                 continue
             if hasattr(module, name):
                 saved.append((module, name, getattr(module, name)))

@@ -48,9 +48,9 @@ def test_a_different_seed_or_population_builds_a_new_graph():
 def test_a_changed_graph_is_not_handed_out_again():
     scenario = load_scenario("gov-led", SMALL)
     network_memo.forget()
-    G = network_memo.remembered(build_network, scenario, np.random.default_rng(3))
+    G, _ = network_memo.remembered(scenario, np.random.default_rng(3))
     G.add_node(10**6, kind="firm")
-    again = network_memo.remembered(build_network, scenario, np.random.default_rng(3))
+    again, _ = network_memo.remembered(scenario, np.random.default_rng(3))
     assert again is not G and again.number_of_nodes() == G.number_of_nodes() - 1
 
 
@@ -93,3 +93,36 @@ def test_a_sweep_without_appraisal_outputs_skips_the_counterfactual_and_keeps_th
         assert {k: part[k] for k in kept} == {k: full[k] for k in kept}
         print(part["run_id"], {k: part[k] for k in kept})
     pd.testing.assert_frame_equal(every["timeseries"], some["timeseries"], check_exact=True)
+
+
+def _same_graph(G, H):
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert [(u, list(n.items())) for u, n in G.adjacency()] == [(u, list(n.items())) for u, n in H.adjacency()]
+
+
+def test_a_table_remembered_without_its_graph_is_completed_to_the_same_graph():
+    """A lean model (no agent views) builds only the edge table; a later full model of the same key gets the
+    graph a fresh build gives, node for node and edge for edge, and the generator in the same state."""
+    scenario = load_scenario("gov-led", SMALL)
+    network_memo.forget()
+    fresh_rng = np.random.default_rng(8)
+    fresh = build_network(scenario, fresh_rng)
+    network_memo.forget()
+    G, table = network_memo.remembered(scenario, np.random.default_rng(8), graph=False)
+    assert G is None
+    rng = np.random.default_rng(8)
+    H, again = network_memo.remembered(scenario, rng, graph=True)
+    assert again is table and edge_table(H) is table
+    assert rng.bit_generator.state == fresh_rng.bit_generator.state
+    _same_graph(fresh, H)
+
+
+def test_a_model_without_views_has_no_graph_and_runs_as_one_with_it():
+    scenario = load_scenario("gov-led", SMALL)
+    network_memo.forget()
+    lean = SovereignAIModel(scenario, rng=9, agent_views=False)
+    lean.run()
+    network_memo.forget()
+    full, full_ts = _run(scenario, 9)
+    assert lean.graph is None and full.graph.number_of_nodes() > 0
+    pd.testing.assert_frame_equal(full_ts, lean.datacollector.get_model_vars_dataframe(), check_exact=True)
