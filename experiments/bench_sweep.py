@@ -79,8 +79,12 @@ def time_sovai(n: int, workers: int, scheduler: str | None = None, appraised: bo
 def time_dask(n: int) -> dict:
     from distributed import LocalCluster
 
+    import dask
+
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # workers without the statistical profiler (a GIL-taking sample every 10 ms), as docs/experiments.md advises
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         started = time.perf_counter() - t0
         out = time_sovai(n, WORKERS, scheduler=cluster.scheduler_address)
     return dict(out, cluster_start_s=started)
