@@ -6,8 +6,6 @@ built in one pass. Nothing here knows about sectors or scenarios.
 from __future__ import annotations
 
 import gc
-import itertools
-import random
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,71 +14,6 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from mesa.discrete_space import Network
-
-
-# -- the two networkx generators, as edge arrays ------------------------------------------------------------
-# Same algorithm, same random.Random(seed) stream and same edge order as nx.barabasi_albert_graph(n, m, seed)
-# and nx.watts_strogatz_graph(n, k, p, seed) (`.edges` of the graph they return), without building the
-# intermediate nx.Graph (half of the graph-building time at 50,000 firms). tests/test_perf_reference.py
-# checks both against networkx.
-
-def _ordered_edges(adj: list) -> tuple[np.ndarray, np.ndarray]:
-    """``(u, v)`` arrays in ``nx.Graph.edges`` order for adjacency in insertion order (nodes 0..n-1)."""
-    pairs = [(u, v) for u, nbrs in enumerate(adj) for v in nbrs if v > u]
-    e = np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
-    return e[0::2], e[1::2]
-
-
-def barabasi_albert_edges(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The edges of ``nx.barabasi_albert_graph(n, m, seed=seed)`` (star of m + 1 nodes, then attachment)."""
-    if m < 1 or m >= n:
-        raise ValueError(f"Barabasi-Albert network must have m >= 1 and m < n, m = {m}, n = {n}")
-    rnd = random.Random(seed)
-    adj: list[list[int]] = [[] for _ in range(n)]
-    adj[0] = list(range(1, m + 1))
-    for i in range(1, m + 1):
-        adj[i].append(0)
-    repeated = [0] * m + list(range(1, m + 1))
-    for source in range(m + 1, n):
-        targets: set[int] = set()
-        while len(targets) < m:
-            targets.add(rnd.choice(repeated))
-        for t in targets:
-            adj[source].append(t)
-            adj[t].append(source)
-        repeated.extend(targets)
-        repeated.extend([source] * m)
-    return _ordered_edges(adj)
-
-
-def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The edges of ``nx.watts_strogatz_graph(n, k, p, seed=seed)``: a ring lattice, each edge rewired with
-    probability p to a uniform node (no self-loops or multi-edges)."""
-    if k > n:
-        raise ValueError("k>n, choose smaller k or larger n")
-    if k == n:
-        return _ordered_edges([[v for v in range(n) if v != u] for u in range(n)])
-    rnd = random.Random(seed)
-    nodes = list(range(n))
-    adj: list[dict[int, None]] = [{} for _ in range(n)]
-    for j in range(1, k // 2 + 1):
-        for u, v in zip(nodes, nodes[j:] + nodes[:j]):
-            adj[u][v] = None
-            adj[v][u] = None
-    for j in range(1, k // 2 + 1):
-        for u, v in zip(nodes, nodes[j:] + nodes[:j]):
-            if rnd.random() < p:
-                w = rnd.choice(nodes)
-                while w == u or w in adj[u]:
-                    w = rnd.choice(nodes)
-                    if len(adj[u]) >= n - 1:
-                        break  # skip this rewiring
-                else:
-                    del adj[u][v]
-                    del adj[v][u]
-                    adj[u][w] = None
-                    adj[w][u] = None
-    return _ordered_edges(adj)
 
 
 # -- filling an nx.Graph whose nodes are 0..n-1, without networkx's per-item checks -------------------------

@@ -16,7 +16,8 @@ import networkx as nx
 import numpy as np
 
 from abm.graph_arrays import (KIND_CODES, EdgeTable, _dedup, _edges_order, _remember, add_kind_nodes, add_layer_edges,
-                              barabasi_albert_edges, gc_paused, watts_strogatz_edges)
+                              gc_paused)
+from abm.graph_generators import barabasi_albert_edges, watts_strogatz_edges
 from abm.schema import Scenario
 from abm.vocab import load_table
 

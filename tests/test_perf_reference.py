@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from abm import graph_arrays, network
+from abm import graph_arrays, graph_generators, network
 from abm.model import SovereignAIModel
 from abm.scenario import load_scenario, validate
 from agents import data_holder, firm, talent
@@ -327,14 +327,14 @@ def test_reference_agrees_under_foreign_cutoff_and_poaching():
     assert result["checked"]["firms"] == 20
 
 
-@pytest.mark.parametrize("n", [3, 4, 7, 60, 1000])
+@pytest.mark.parametrize("n", [3, 4, 7, 14, 15, 16, 60, 1000, 6600])
 @pytest.mark.parametrize("seed", [0, 5, 12345])
 def test_array_generators_equal_networkx(n, seed):
-    a, b = graph_arrays.barabasi_albert_edges(n, 2, seed)
+    a, b = graph_generators.barabasi_albert_edges(n, 2, seed)
     assert list(zip(a.tolist(), b.tolist())) == list(nx.barabasi_albert_graph(n, 2, seed=seed).edges)
     for k in sorted({min(6, n - 1), 2}):
         for p in (0.1, 0.7):
-            a, b = graph_arrays.watts_strogatz_edges(n, k, p, seed)
+            a, b = graph_generators.watts_strogatz_edges(n, k, p, seed)
             assert list(zip(a.tolist(), b.tolist())) == list(nx.watts_strogatz_graph(n, k, p, seed=seed).edges)
 
 
