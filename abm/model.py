@@ -68,7 +68,7 @@ class SovereignAIModel(mesa.Model):
             self._build(resolved, network, collect_agents, agent_views)
 
     def _build(self, resolved, network, collect_agents: bool, views: bool) -> None:
-        """Network, space, populations and books, in that order (each population reads the graph)."""
+        """Network, space, populations and books, in that order (each population reads the network's edge table)."""
         self.inputs = resolved   # the resolved sovai Scenario (Mesa keeps its own `scenario` attribute)
         self.role = ROLE_DIVISIONS[resolved.policy.role_division]
         self.year, self.quarter = resolved.run.start_year, 1
