@@ -29,10 +29,16 @@ def barabasi_albert_edges(n: int, m: int, seed: int) -> tuple[np.ndarray, np.nda
     for i in range(1, m + 1):
         adj[i].append(0)
     repeated = [0] * m + list(range(1, m + 1))
+    getrandbits = rnd.getrandbits
     for source in range(m + 1, n):
         targets: set[int] = set()
+        size = len(repeated)
+        bits = size.bit_length()
         while len(targets) < m:
-            targets.add(rnd.choice(repeated))
+            r = getrandbits(bits)            # rnd.choice(repeated), inlined: CPython 3.12's _randbelow draws
+            while r >= size:
+                r = getrandbits(bits)
+            targets.add(repeated[r])
         for t in targets:
             adj[source].append(t)
             adj[t].append(source)
@@ -94,16 +100,23 @@ def _watts_strogatz_large(n: int, k: int, p: float, seed: int) -> tuple[np.ndarr
     new_owner: list[int] = []
     new_other: list[int] = []
     rnd = random.Random(seed)
-    draw, choice, nodes = rnd.random, rnd.choice, list(range(n))
+    draw, getrandbits, bits = rnd.random, rnd.getrandbits, n.bit_length()
+
+    def choice() -> int:   # rnd.choice(range(n)) with one call less: CPython 3.12's _randbelow draws
+        w = getrandbits(bits)
+        while w >= n:
+            w = getrandbits(bits)
+        return w
+
     for j in range(1, half + 1):
         base = (j - 1) * n
         for u in range(n):
             if draw() < p:
-                w = choice(nodes)
+                w = choice()
                 # linked(u, w): gained, or a ring neighbour not lost
                 while w == u or u * n + w in added or (((w - u) % n <= half or (w - u) % n >= n - half)
                                                        and u * n + w not in removed):
-                    w = choice(nodes)
+                    w = choice()
                     if degree[u] >= n - 1:
                         break  # skip this rewiring (as networkx)
                 else:

@@ -4,7 +4,8 @@
   networkx's ``add_nodes_from`` / ``add_edges_from``: same node and edge attributes, same neighbour order;
 - :class:`abm.collector.Collector` records the same values as ``mesa.DataCollector`` (and still copies a
   mutable value, so a later change to it does not reach the record);
-- :func:`agents.firm_rules.row_max` equals ``a.max(axis=1)``, NaN and infinities included.
+- :func:`agents.firm_rules.row_max` equals ``a.max(axis=1)``, NaN and infinities included;
+- :class:`abm.report.YearMeans` gives the summary's annual means exactly as pandas' ``.loc`` and ``mean`` did.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from abm.collector import Collector
 from abm.graph_arrays import add_kind_nodes, add_layer_edges
 from abm.metrics import model_reporters
 from abm.model import SovereignAIModel
+from abm.report import YearMeans
 from agents.firm_rules import row_max
 
 
@@ -82,3 +84,31 @@ def test_row_max_equals_numpy_max():
     a[rng.random(a.shape) < 0.1] = -np.inf
     a[rng.random(a.shape) < 0.02] = np.nan
     assert np.array_equal(row_max(a), a.max(axis=1), equal_nan=True)
+
+
+def _pandas_year_mean(ts: pd.DataFrame, column: str, year: int):
+    """What the summary computed before :class:`abm.report.YearMeans` (pandas' ``.loc`` per value)."""
+    rows = ts.loc[ts["year"] == year, column]
+    return float(rows.mean()) if len(rows) else None
+
+
+def test_year_means_equal_pandas_means_bit_for_bit_nan_included():
+    rng = np.random.default_rng(11)
+    years = np.repeat(np.arange(2026, 2041), 4)
+    ts = pd.DataFrame({"year": years, "x": rng.normal(size=len(years)) * 10.0 ** rng.integers(-8, 8, len(years)),
+                       "n": rng.integers(-5, 5, len(years)), "b": rng.random(len(years)) < 0.5})
+    ts.loc[[4, 9, 10, 20, 21, 22, 23], "x"] = np.nan   # 2027: one NaN, 2028: two, 2031: all four
+    means = YearMeans(ts)
+    checked = 0
+    for column in ("x", "n", "b"):
+        for year in (2025, *range(2026, 2041), 2041):
+            got, want = means(column, year), _pandas_year_mean(ts, column, year)
+            if want is None:
+                assert got is None, (column, year, got)
+            elif np.isnan(want):
+                assert got is not None and np.isnan(got), (column, year, got)
+            else:
+                assert got == want and type(got) is float, (column, year, got, want)
+            checked += 1
+    assert checked == 3 * 17
+    assert means("x", 2025) is None and np.isnan(means("x", 2031)) and not np.isnan(means("x", 2028))
