@@ -55,6 +55,11 @@ class ExogenousDecl(_Strict):
     source: str = Field(min_length=1)   # its name is the field's label (abm/data/field_labels.toml)
 
 
+class ConsistencyDecl(_Strict):
+    targets: list[str] = Field(min_length=1)   # names of [[target]]s in abm/data/targets.toml
+    why: str = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One row of the atlas: a lever field (``policy.x``) or a shock kind (``shock.x``)."""
@@ -85,6 +90,7 @@ class Entry:
 class Atlas:
     entries: tuple[Entry, ...]
     exogenous: dict[str, ExogenousDecl]
+    consistency: tuple[str, ...] = ()   # published targets a "consistent future" reproduces (abm/data/targets.toml)
 
     def by_name(self) -> dict[str, Entry]:
         return {e.name: e for e in self.entries}
@@ -127,9 +133,10 @@ def parse(raw: dict) -> Atlas:
     """Validate the declarations (the shipped file's shape); every setting must load as a valid scenario."""
     from abm.scenario import ScenarioError
 
-    unknown = set(raw) - {"lever", "shock", "exogenous"}
+    unknown = set(raw) - {"lever", "shock", "exogenous", "consistency"}
     if unknown:
-        raise ScenarioError(f"{FILE}: {sorted(unknown)[0]}: unknown table; allowed: lever, shock, exogenous")
+        raise ScenarioError(f"{FILE}: {sorted(unknown)[0]}: unknown table; allowed: lever, shock, exogenous, "
+                            "consistency")
     specs, entries = field_specs(), []
     for path, spec in raw.get("lever", {}).items():
         if not path.startswith("policy.") or path not in specs:
@@ -159,7 +166,15 @@ def parse(raw: dict) -> Atlas:
     for path, d in exogenous.items():
         for which, value in (("low", d.low), ("high", d.high)):
             _check_setting(f"exogenous.{path}.{which}", DEFAULT_PRESET, {path: value}, [])
-    return Atlas(tuple(entries), exogenous)
+    consistency = ()
+    if "consistency" in raw:
+        consistency = tuple(_parse(ConsistencyDecl, "consistency", raw["consistency"]).targets)
+        known = [t["name"] for t in load_table("targets.toml").get("target", [])]
+        for name in consistency:
+            if name not in known:
+                raise ScenarioError(f"{FILE}: consistency.targets: '{name}' is not a target of targets.toml; "
+                                    f"allowed: {', '.join(known)}")
+    return Atlas(tuple(entries), exogenous, consistency)
 
 
 @functools.cache

@@ -100,7 +100,7 @@ def variance_shares(inputs: pd.DataFrame, outputs: pd.DataFrame, groups: dict[st
     the per-input index is the squared standardised rank-regression coefficient (SRRC²).
     """
     cols = list(inputs.columns)
-    x = _ranks(inputs.to_numpy(float))
+    x = _ranks(inputs.to_numpy(float)) if len(inputs) else np.empty((0, len(cols)))   # a design may keep none
     lever_idx = [i for i, c in enumerate(cols) if groups[c] == "lever"]
     exo_idx = [i for i, c in enumerate(cols) if groups[c] != "lever"]
     shares, per_input = [], []

@@ -58,6 +58,10 @@ def register(app: typer.Typer) -> None:
         seeds: Annotated[int, typer.Option(min=1, max=1000, help="common seeds per lever setting")] = 10,
         lhs_samples: Annotated[int, typer.Option(min=0, max=100_000, help="LHS samples of the variance "
                                                  "decomposition (0: none)")] = 256,
+        consistent_samples: Annotated[int, typer.Option(min=0, max=100_000, help="LHS samples drawn for the "
+                                                        "decomposition over consistent futures (those that "
+                                                        "reproduce the published figures of levers.toml's "
+                                                        "[consistency]; 0: none)")] = 1024,
         preset: Annotated[Optional[str], typer.Option(help="measure every lever on this preset or scenario file "
                                                       "(default: each lever's declared preset)")] = None,
         set_: Annotated[Optional[list[str]], typer.Option("--set", help="override for every run: "
@@ -86,7 +90,7 @@ def register(app: typer.Typer) -> None:
                 except ScenarioError as e:
                     raise ScenarioError(f"--preset: {str(e).removeprefix('scenario: ')}") from None
             load_scenario(preset or "gov-led", overrides)
-            p = plan(seeds, lhs_samples, preset, overrides)
+            p = plan(seeds, lhs_samples, preset, overrides, consistent_samples=consistent_samples)
             folder = claim(out_path(out, default_folder("levers", preset or "declared")), LEVERS_NAMES, force=force)
             res = _run(p, workers, scheduler, quiet, measure)
         except UserError as e:
@@ -97,10 +101,12 @@ def register(app: typer.Typer) -> None:
         from experiments.report import label_of
 
         shown = ", ".join(f"{label_of(k, lang)} = {v}" for k, v in overrides.items())
-        note = (f"設定ごとに{seeds}シード、LHS標本{lhs_samples}、{res.runs}回の実行({seconds:.0f}秒)。プリセット:"
+        note = (f"設定ごとに{seeds}シード、LHS標本{lhs_samples}(整合する将来の候補{consistent_samples})、{res.runs}回の実行"
+                f"({seconds:.0f}秒)。プリセット:"
                 f"{preset or '宣言どおり'}" + (f"。全実行に適用した設定:{shown}" if overrides else "")
                 + f"。モデル {model_version()}。" if lang == "ja" else
-                f"{seeds} seeds per setting, {lhs_samples} LHS samples, {res.runs} runs in {seconds:.0f} s; "
+                f"{seeds} seeds per setting, {lhs_samples} LHS samples ({consistent_samples} drawn for the consistent "
+                f"futures), {res.runs} runs in {seconds:.0f} s; "
                 f"presets: {preset or 'as declared'}" + (f"; overrides: {shown}" if overrides else "")
                 + f"; model {model_version()}.")
         wide = wide_effects(res.effects, lang)
@@ -131,10 +137,10 @@ def _run(p, workers, scheduler, quiet, measure):
     bar = Progress(TextColumn("levers"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
                    disable=quiet, transient=True)
-    task = bar.add_task("runs", total=len(p.runs))
+    task = bar.add_task("runs", total=len(p.runs) + len(p.checks))
     with bar:
         return measure(p, workers=workers, scheduler=scheduler,
-                       on_progress=lambda done, total: bar.update(task, completed=done))
+                       on_progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 def _print(console, wide: pd.DataFrame, shares: pd.DataFrame | None) -> None:

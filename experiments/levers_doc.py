@@ -35,6 +35,11 @@ TEXT = {
     "off": ("off", "なし"), "on": ("on", "あり"), "design": ("Design", "設計"),
     "within": ("within the preset's role division", "プリセットの役割分担の中で"),
     "across": ("across the four role divisions", "4つの役割分担にわたって"),
+    "within_consistent": ("within the preset's role division, consistent futures",
+                          "プリセットの役割分担の中で、公表値と整合する将来"),
+    "across_consistent": ("across the four role divisions, consistent futures",
+                          "4つの役割分担にわたって、公表値と整合する将来"),
+    "samples": ("Samples", "標本"), "of": ("of", "/"),
 }
 
 
@@ -115,7 +120,9 @@ def shares_table(shares: pd.DataFrame, indices: pd.DataFrame, lang: str = "en") 
         target = ""
         if r.output in TARGET_OUTPUTS and pd.notna(r.lever_share):
             target = text("met" if r.lever_share >= TARGET_SHARE else "missed", lang)
-        rows.append({text("design", lang): text(design, lang),
+        drawn = getattr(r, "drawn", r.samples)
+        samples = f"{r.samples:,}" if pd.isna(drawn) or drawn == r.samples else f"{r.samples:,} {text('of', lang)} {int(drawn):,}"
+        rows.append({text("design", lang): text(design, lang), text("samples", lang): samples,
                      text("output", lang): metric_label(r.output, lang), text("levers", lang): pct(r.lever_share),
                      text("exogenous", lang): pct(r.exogenous_share), text("unexplained", lang): pct(r.unexplained),
                      text("r2_levers", lang): pct(r.r2_levers), text("r2_exogenous", lang): pct(r.r2_exogenous),
@@ -162,6 +169,15 @@ def markdown(effects: pd.DataFrame | None, shares: pd.DataFrame | None, indices:
                 "`environment.baseline_deficit_growth_per_year`, an exogenous input) plus AI payments abroad minus AI "
                 "exports; no lever acts on the baseline, so *AI payments abroad 2040* shows the part the levers can "
                 "move.", "",
+                "Each design is repeated over the *consistent futures*: its own LHS, of which only the samples are kept "
+                "whose exogenous inputs (not shocks), applied to each reference scenario of the published figures "
+                f"named in `abm/data/levers.toml` `[consistency]` ({', '.join(atlas().consistency)}), reproduce "
+                "each figure within its `sovai validate` tolerance on the sample's seed (*Samples*: kept of drawn). "
+                "The model is calibrated to those figures; the exogenous ranges are wider than they allow, so in the "
+                "unconditioned designs most of the variance of the deficit's level is disagreement with the published "
+                "projections. Both are shown: the unconditioned designs answer \"how much could the world differ\", "
+                "the consistent ones \"how much do the levers matter in the futures the published figures "
+                "describe\".", "",
                 _md_table(shares_table(shares, indices, lang)), ""]
     return "\n".join(out)
 

@@ -48,6 +48,9 @@ def test_every_lever_and_shock_is_declared_with_a_chain_in_both_languages():
     (lambda r: r["lever"]["policy.financing"].update(holding={"policy.nonsense": 1}), "policy.financing.holding"),
     (lambda r: r["lever"]["policy.dc_grid_strategy"].update(holding={"policy.domestic_dc_ready_year": 1990}),
      "policy.dc_grid_strategy"),
+    (lambda r: r["consistency"].update(targets=["deficit_2035_foreign_dependent", "no_such_target"]),
+     "consistency.targets: 'no_such_target'"),
+    (lambda r: r["consistency"].pop("why"), "consistency.why"),
 ])
 def test_bad_declaration_names_the_entry(edit, needle):
     raw = load_table("levers.toml")
@@ -119,7 +122,8 @@ def test_talent_topup_raises_public_cost():
 
 
 def test_levers_cli_writes_every_declared_lever(tmp_path):
-    r = sovai("levers", "--seeds", "2", "--lhs-samples", "16", "--workers", "1", "--out", "lv", *TINY, cwd=tmp_path)
+    r = sovai("levers", "--seeds", "2", "--lhs-samples", "16", "--consistent-samples", "12", "--workers", "1",
+              "--out", "lv", *TINY, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "lv"
     df = pd.read_csv(out / "levers.csv")
@@ -131,7 +135,12 @@ def test_levers_cli_writes_every_declared_lever(tmp_path):
     page = (out / "levers.html").read_text()
     assert "Talent wage top-up" in page and "GPU export control" in page and "Variance decomposition" in page
     shares = pd.read_csv(out / "variance.csv")
-    assert "adoption_share_sovereign_2040" in set(shares["output"]) and (shares["samples"] == 16).all()
+    assert "adoption_share_sovereign_2040" in set(shares["output"])
+    is_consistent = shares["design"].str.endswith("_consistent")
+    plain, consistent = shares[~is_consistent], shares[is_consistent]
+    assert (plain["samples"] == 16).all() and (plain["drawn"] == 16).all()
+    assert set(consistent["design"]) == {"within_consistent", "across_consistent"}
+    assert (consistent["drawn"] == 12).all() and consistent["samples"].between(0, 12).all()
     assert all(e.en in (out / "levers.md").read_text() for e in atlas().entries)
     assert (out / ".sovai-output.json").exists() and "levers.html" in r.stdout
 
@@ -141,6 +150,7 @@ def test_levers_cli_writes_every_declared_lever(tmp_path):
     (["--preset", "no-such-preset"], "--preset"),
     (["--set", "policy.adoption_subsidy_rate=3"], "policy.adoption_subsidy_rate"),
     (["--lang", "fr"], "--lang"),
+    (["--consistent-samples", "-1"], "--consistent-samples"),
 ])
 def test_levers_bad_input_exit_2_one_line(tmp_path, args, needle):
     r = sovai("levers", *args, "--out", "lv", cwd=tmp_path)
@@ -189,3 +199,81 @@ def test_across_design_samples_every_role_division_as_dummies_unless_pinned():
     assert across.inputs[dummies].sum(axis=1).le(1).all()
     pinned = plan(1, 8, overrides={"policy.role_division": "private_led"}, decl=some)
     assert set(pinned.designs) == {"within"}
+
+
+def _consistency_atlas():
+    from abm.levers import Atlas
+
+    full = atlas()
+    by_name = full.by_name()
+    entries = tuple(by_name[k] for k in ("policy.role_division", "policy.adoption_subsidy_rate", "policy.hardware_path",
+                                         "shock.export_control"))
+    return Atlas(entries, dict(list(full.exogenous.items())[:3]), full.consistency)
+
+
+def test_consistent_futures_keep_the_samples_that_reproduce_every_target():
+    from experiments.levers import consistent
+    from experiments.targets import Target
+
+    targets = [Target(name="a", label="a", scenario="fd", metric="deficit_jpy_tn.2035", value=18.0, tolerance=2.0,
+                      source="s"),
+               Target(name="b", label="b", scenario="fd", metric="deficit_jpy_tn.2040", value=36.0, tolerance=3.0,
+                      source="s", minus="gl")]
+    checks = [{"fd": f"f{i}", "gl": f"g{i}"} for i in range(6)]
+    values = {"f0": {"deficit_2035_jpy_tn": 19.9, "deficit_2040_jpy_tn": 42.9}, "g0": {"deficit_2040_jpy_tn": 4.0},
+              "f1": {"deficit_2035_jpy_tn": 20.1, "deficit_2040_jpy_tn": 40.0}, "g1": {"deficit_2040_jpy_tn": 4.0},
+              "f2": {"deficit_2035_jpy_tn": 18.0, "deficit_2040_jpy_tn": 43.1}, "g2": {"deficit_2040_jpy_tn": 4.0},
+              "f3": {"deficit_2035_jpy_tn": float("nan"), "deficit_2040_jpy_tn": 40.0}, "g3": {"deficit_2040_jpy_tn": 4.0},
+              "f4": {"deficit_2035_jpy_tn": 18.0, "deficit_2040_jpy_tn": 40.0},   # g4 failed: no row
+              "f5": {"deficit_2035_jpy_tn": 16.0, "deficit_2040_jpy_tn": 33.0}, "g5": {"deficit_2040_jpy_tn": 0.0}}
+    assert consistent(checks, values, targets).tolist() == [True, False, False, False, False, True]
+
+
+def test_consistency_checks_run_the_published_scenario_with_the_samples_exogenous_inputs():
+    """Each candidate's check: the target's reference scenario (foreign-dependent) as validate runs it, with the
+    sample's exogenous inputs (and exogenous-group levers: the hardware path) and seed; not its levers or shocks."""
+    from abm.scenario import load_scenario
+    from experiments.levers import plan
+
+    some = _consistency_atlas()
+    p = plan(1, 0, decl=some, consistent_samples=6)
+    assert set(p.candidates) == {"within_consistent", "across_consistent"} and not p.designs
+    assert {r["run_id"] for r in p.runs} == {x["run_id"] for x in p.pairs}   # the samples' own runs wait for the check
+    fd = load_scenario("foreign-dependent").model_dump(mode="json")
+    by_id = {r["run_id"]: r for r in p.checks}
+    assert len(by_id) == len(p.checks) == 12
+    for c in p.candidates.values():
+        assert len(c.main) == len(c.checks) == 6
+        for row, (data, seed), runs in zip(c.drawn.values.to_dict("records"), c.main, c.checks):
+            assert list(runs) == ["foreign-dependent"]
+            check = by_id[runs["foreign-dependent"]]
+            sc = check["scenario"]
+            assert check["seed"] == seed == sc["run"]["seed"]
+            for path in some.exogenous:
+                section, name = path.split(".")
+                assert sc[section][name] == row[path] == data[section][name], path
+            assert sc["policy"]["hardware_path"] == row["policy.hardware_path"]
+            assert sc["policy"]["adoption_subsidy_rate"] == fd["policy"]["adoption_subsidy_rate"]
+            assert data["policy"]["adoption_subsidy_rate"] == row["policy.adoption_subsidy_rate"]
+            assert sc["policy"]["role_division"] == "foreign_dependent" and sc["shocks"] == fd["shocks"]
+
+
+@pytest.mark.parametrize("tolerance, kept", [(1e9, 5), (1e-9, 0)])
+def test_a_consistent_design_runs_and_decomposes_only_the_samples_that_pass(tolerance, kept):
+    import dataclasses
+
+    from experiments.levers import measure, plan
+
+    tiny = {"population.firms": 60, "population.talent": 60, "population.data_holders": 6,
+            "population.asean_partners": 1}
+    p = plan(1, 0, overrides=tiny, decl=_consistency_atlas(), consistent_samples=5)
+    p.targets = [dataclasses.replace(t, tolerance=tolerance) for t in p.targets]
+    res = measure(p, workers=1)
+    for name in ("within_consistent", "across_consistent"):
+        design = p.designs[name]
+        assert len(design.runs) == len(design.values) == len(design.inputs) == kept
+        rows = res.shares[res.shares["design"] == name]
+        assert rows["drawn"].eq(5).all() and rows["samples"].le(kept).all() and len(rows) > 0
+    pairs = {x["run_id"] for x in p.pairs}
+    assert len([r for r in p.runs if r["run_id"] not in pairs]) == 2 * kept
+    assert res.runs == len(pairs) + 2 * kept + len(p.checks)
