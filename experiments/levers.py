@@ -284,7 +284,10 @@ def _check(p: LeverPlan, workers: int, scheduler: str | None, on_progress) -> No
     total = len(p.checks) + len(p.runs)
     rows, _ = run_in_memory(p.checks, workers=workers, scheduler=scheduler, keep_ts=[], keep_summary=keep,
                             on_progress=(lambda done, _n: on_progress(done, total)) if on_progress else None)
-    values = {r["run_id"]: r for r in rows[rows["status"] == "ok"].to_dict("records")}
+    failed = rows[rows["status"] != "ok"]
+    if len(failed):
+        raise ScenarioError(f"consistency check run {failed['run_id'].iloc[0]} failed: {failed['error'].iloc[0]}")
+    values = {r["run_id"]: r for r in rows.to_dict("records")}
     for name, c in p.candidates.items():
         ok = consistent(c.checks, values, p.targets)
         runs = [p.add(data, seed) for (data, seed), passed in zip(c.main, ok) if passed]

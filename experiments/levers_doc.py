@@ -177,7 +177,10 @@ def markdown(effects: pd.DataFrame | None, shares: pd.DataFrame | None, indices:
                 "unconditioned designs most of the variance of the deficit's level is disagreement with the published "
                 "projections. Both are shown: the unconditioned designs answer \"how much could the world differ\", "
                 "the consistent ones \"how much do the levers matter in the futures the published figures "
-                "describe\".", "",
+                "describe\". The split between levers and exogenous inputs stays valid there (a sample is kept for "
+                "its exogenous inputs only, so the levers stay independent of them), but the kept exogenous inputs "
+                "are correlated (a faster non-AI deficit trend passes only with a smaller AI value share), so their "
+                "single SRRC² can exceed 1 and offset each other; read the group shares.", "",
                 _md_table(shares_table(shares, indices, lang)), ""]
     return "\n".join(out)
 
