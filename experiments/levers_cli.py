@@ -101,8 +101,8 @@ def register(app: typer.Typer) -> None:
         from experiments.report import label_of
 
         shown = ", ".join(f"{label_of(k, lang)} = {v}" for k, v in overrides.items())
-        note = (f"設定ごとに{seeds}シード、LHS標本{lhs_samples}(整合する将来の候補{consistent_samples})、{res.runs}回の実行"
-                f"({seconds:.0f}秒)。プリセット:"
+        note = (f"設定ごとに{seeds}シード、LHS標本{lhs_samples}(整合する将来の候補{consistent_samples})、"
+                f"{res.runs}回の実行({seconds:.0f}秒)。プリセット:"
                 f"{preset or '宣言どおり'}" + (f"。全実行に適用した設定:{shown}" if overrides else "")
                 + f"。モデル {model_version()}。" if lang == "ja" else
                 f"{seeds} seeds per setting, {lhs_samples} LHS samples ({consistent_samples} drawn for the consistent "

@@ -121,7 +121,9 @@ def shares_table(shares: pd.DataFrame, indices: pd.DataFrame, lang: str = "en") 
         if r.output in TARGET_OUTPUTS and pd.notna(r.lever_share):
             target = text("met" if r.lever_share >= TARGET_SHARE else "missed", lang)
         drawn = getattr(r, "drawn", r.samples)
-        samples = f"{r.samples:,}" if pd.isna(drawn) or drawn == r.samples else f"{r.samples:,} {text('of', lang)} {int(drawn):,}"
+        samples = f"{r.samples:,}"
+        if pd.notna(drawn) and drawn != r.samples:
+            samples += f" {text('of', lang)} {int(drawn):,}"
         rows.append({text("design", lang): text(design, lang), text("samples", lang): samples,
                      text("output", lang): metric_label(r.output, lang), text("levers", lang): pct(r.lever_share),
                      text("exogenous", lang): pct(r.exogenous_share), text("unexplained", lang): pct(r.unexplained),
@@ -169,8 +171,8 @@ def markdown(effects: pd.DataFrame | None, shares: pd.DataFrame | None, indices:
                 "`environment.baseline_deficit_growth_per_year`, an exogenous input) plus AI payments abroad minus AI "
                 "exports; no lever acts on the baseline, so *AI payments abroad 2040* shows the part the levers can "
                 "move.", "",
-                "Each design is repeated over the *consistent futures*: its own LHS, of which only the samples are kept "
-                "whose exogenous inputs (not shocks), applied to each reference scenario of the published figures "
+                "Each design is repeated over the *consistent futures*: its own LHS, of which only the samples are "
+                "kept whose exogenous inputs (not shocks), applied to each reference scenario of the published figures "
                 f"named in `abm/data/levers.toml` `[consistency]` ({', '.join(atlas().consistency)}), reproduce "
                 "each figure within its `sovai validate` tolerance on the sample's seed (*Samples*: kept of drawn). "
                 "The model is calibrated to those figures; the exogenous ranges are wider than they allow, so in the "
