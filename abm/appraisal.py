@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from abm.accounting import OUTCOMES
+from abm.accounting import OUTCOMES, YearMeans
 from abm.scenario import load_scenario
 from abm.vocab import QUARTERS_PER_YEAR, load_table
 
@@ -101,6 +101,7 @@ def appraise(scenario, ts: pd.DataFrame, cf: pd.DataFrame | None) -> dict:
     disc = ((1.0 + p.discount_rate) ** (-t)).to_numpy()
     covered = (np.cumsum(fiscal) >= np.cumsum(burden)) & (np.cumsum(cost) > 0) & (a["quarter"].to_numpy() == 4)
     pv_burden = float((burden * disc).sum())
+    year_mean = YearMeans(a)
     return {
         "payback_year": int(a["year"].iloc[int(np.argmax(covered))]) if covered.any() else None,
         "npv_jpy_tn": float(((fiscal - burden) * disc).sum()),
@@ -110,7 +111,5 @@ def appraise(scenario, ts: pd.DataFrame, cf: pd.DataFrame | None) -> dict:
         "bond_outstanding_jpy_tn": float(outstanding),
         "attributable_public_cost_jpy_tn": float(cost.sum()),
         "attributable_outcomes_cum_jpy_tn": {k: float(a[k].sum() / QUARTERS_PER_YEAR) for k in LINES},
-        "attributable_outcomes_2040_jpy_tn_per_year": {
-            k: (float(a.loc[a["year"] == REPORT_YEAR, k].mean()) if (a["year"] == REPORT_YEAR).any() else None)
-            for k in LINES},
+        "attributable_outcomes_2040_jpy_tn_per_year": {k: year_mean(k, REPORT_YEAR) for k in LINES},
     }

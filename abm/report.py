@@ -12,11 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from abm import appraisal
-from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, financial_summary
+from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, YearMeans, financial_summary
 from abm.model import SovereignAIModel
 from abm.scenario import load_scenario
 from abm.schema import Scenario
@@ -67,30 +66,6 @@ def simulate(scenario: Scenario | str | None = None, seed: int | None = None,
     ts = _run(model, on_step)
     cf = counterfactual_run(model.inputs, seed if seed is not None else model.inputs.run.seed) if appraise else None
     return RunResult(ts, summarise(model, ts, seed, cf, appraise), model, cf)
-
-
-class YearMeans:
-    """``means(column, year)``: the mean of ``column`` over ``year``'s rows of a time series, exactly as
-    ``Series.mean`` gives it (NaN skipped, NaN if every value is NaN), or None if the year has no rows.
-    Each year's rows are found once (a summary asks for ~20 means; pandas' ``.loc`` per mean cost ~3 % of a run)."""
-
-    def __init__(self, ts: pd.DataFrame):
-        self.ts, self.years, self.rows = ts, ts["year"].to_numpy(), {}
-
-    def __call__(self, column: str, year: int):
-        rows = self.rows.get(year)
-        if rows is None:
-            rows = self.rows[year] = np.flatnonzero(self.years == year)
-        if not len(rows):
-            return None
-        v = self.ts[column].to_numpy()[rows]
-        if v.dtype != np.float64:
-            return float(pd.Series(v).mean())
-        nan = np.isnan(v)
-        if not nan.any():
-            return float(v.sum() / len(v))
-        valid = len(v) - int(nan.sum())   # pandas: NaN filled with 0, the sum over the valid count
-        return float(np.where(nan, 0.0, v).sum() / valid) if valid else float("nan")
 
 
 def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None,

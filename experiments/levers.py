@@ -217,18 +217,8 @@ def consistent(checks: list[dict[str, str]], values: dict[str, dict], targets) -
     """Which samples reproduce every target within its tolerance: ``checks`` per sample (reference scenario ->
     run id), ``values`` per run id (flat summary row), ``targets`` (:class:`experiments.targets.Target`). A
     missing or NaN value fails."""
-    from experiments.targets import flat_metric
-
-    def value(run_id: str, metric: str) -> float:
-        v = values.get(run_id, {}).get(flat_metric(metric))
-        return float("nan") if v is None else float(v)
-
-    ok = np.ones(len(checks), dtype=bool)
-    for i, runs in enumerate(checks):
-        for t in targets:
-            v = value(runs[t.scenario], t.metric) - (value(runs[t.minus], t.metric) if t.minus else 0.0)
-            ok[i] &= bool(abs(v - t.value) <= t.tolerance)
-    return ok
+    return np.array([all(t.met_by(t.model_value(lambda sc, runs=runs: values.get(runs[sc], {}))) for t in targets)
+                     for runs in checks], dtype=bool)
 
 
 @dataclass

@@ -6,6 +6,7 @@ reference scenarios over seeds, with optional parameter overrides, and returns o
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass as std_dataclass
 from dataclasses import field
@@ -43,6 +44,16 @@ class Target:
     label_ja: str = ""   # the label in Japanese (the validation report's --lang ja); "" shows the English one
     source_ja: str = ""      # the source and basis note in Japanese (publication titles may stay as published)
     basis_note_ja: str = ""
+
+    def met_by(self, model_value: float) -> bool:
+        """Within the tolerance of the published value (NaN never is)."""
+        return bool(abs(model_value - self.value) <= self.tolerance)
+
+    def model_value(self, row_of) -> float:
+        """This target's model value from ``row_of(scenario name)`` (a flat summary row): the metric, less the
+        ``minus`` scenario's. A missing or None value is NaN."""
+        v = _value(row_of(self.scenario), self.metric)
+        return v - _value(row_of(self.minus), self.metric) if self.minus else v
 
     def basis_text(self) -> str:
         """"derived", "fitted: a.b, c.d" or "-" when the file does not say."""
@@ -138,10 +149,11 @@ def load_targets(path: str | Path | None = None) -> TargetSet:
 
 
 def _value(row: dict, metric: str) -> float:
-    value = row[flat_metric(metric)]
+    value = row.get(flat_metric(metric))
     return float("nan") if value is None or value != value else float(value)
 
 
+@functools.cache
 def flat_metric(metric: str) -> str:
     """The flat summary column of a dotted metric path (``deficit_jpy_tn.2040`` -> ``deficit_2040_jpy_tn``),
     by the same rule the runs table uses."""
@@ -187,10 +199,7 @@ def evaluate(tset: TargetSet, seeds: list[int], params: dict | None = None, work
     rows = []
     for t in tset.targets:
         for seed in seeds:
-            v = _value(runs[(t.scenario, seed)], t.metric)
-            if t.minus:
-                v -= _value(runs[(t.minus, seed)], t.metric)
-            rows.append({"target": t.name, "seed": seed, "model": v})
+            rows.append({"target": t.name, "seed": seed, "model": t.model_value(lambda sc: runs[(sc, seed)])})
     return pd.DataFrame(rows)
 
 
@@ -207,7 +216,7 @@ def table(tset: TargetSet, values: pd.DataFrame) -> pd.DataFrame:
                      "source_ja": t.source_ja or t.source, "basis_note_ja": t.basis_note_ja or t.basis_note,
                      "model_mean": mean, "p05": float(np.percentile(v, 5)),
                      "p95": float(np.percentile(v, 95)), "deviation": mean - t.value,
-                     "passed": bool(abs(mean - t.value) <= t.tolerance)})
+                     "passed": t.met_by(mean)})
     return pd.DataFrame(rows)
 
 

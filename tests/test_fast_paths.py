@@ -5,7 +5,7 @@
 - :class:`abm.collector.Collector` records the same values as ``mesa.DataCollector`` (and still copies a
   mutable value, so a later change to it does not reach the record);
 - :func:`agents.firm_rules.row_max` equals ``a.max(axis=1)``, NaN and infinities included;
-- :class:`abm.report.YearMeans` gives the summary's annual means exactly as pandas' ``.loc`` and ``mean`` did.
+- :class:`abm.accounting.YearMeans` gives the summary's annual means exactly as pandas' ``.loc`` and ``mean`` did.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from abm.collector import Collector
 from abm.graph_arrays import add_kind_nodes, add_layer_edges
 from abm.metrics import model_reporters
 from abm.model import SovereignAIModel
-from abm.report import YearMeans
+from abm.accounting import YearMeans
 from agents.firm_rules import row_max
 
 
@@ -87,7 +87,7 @@ def test_row_max_equals_numpy_max():
 
 
 def _pandas_year_mean(ts: pd.DataFrame, column: str, year: int):
-    """What the summary computed before :class:`abm.report.YearMeans` (pandas' ``.loc`` per value)."""
+    """What the summary computed before :class:`abm.accounting.YearMeans` (pandas' ``.loc`` per value)."""
     rows = ts.loc[ts["year"] == year, column]
     return float(rows.mean()) if len(rows) else None
 
