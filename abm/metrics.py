@@ -13,7 +13,7 @@ import numpy as np
 
 from abm import outputs
 from abm.network import SECTOR_NAMES
-from abm.vocab import DOMESTIC_SOURCES, Source, Status
+from abm.vocab import DOMESTIC_SOURCES, QUARTERS_PER_YEAR, Source, Status
 
 _REPORTERS: dict = {}
 
@@ -151,6 +151,27 @@ def programme_commitments_jpy_tn(m):
 @reporter
 def budget_lapsed_cum_jpy_tn(m):
     return m.government.lapsed_jpy_tn
+
+
+@reporter
+def programmes_paid_jpy_tn(m):
+    return m.government.programmes.last_due_jpy_tn * QUARTERS_PER_YEAR
+
+
+@reporter
+def programmes_unused_cum_jpy_tn(m):
+    return m.government.programmes.unused_jpy_tn
+
+
+@reporter
+def programmes_overdraft_jpy_tn(m):
+    balance = m.government.programmes.balance_jpy_tn
+    return -balance if balance < 0 else 0.0
+
+
+@reporter
+def programmes_funded_share(m):
+    return m.in_force.programmes_funded_share
 
 
 @reporter

@@ -120,7 +120,7 @@ class SovereignAIModel(mesa.Model):
                              getattr(new.policy, path.split(".", 1)[1])) for path in changes]
         done = [c for c in done if c.old != c.new]
         self.inputs.policy = new.policy      # every component reads the one Scenario object, so all see it
-        self.in_force = policy_in_force(self.inputs, self.role, self.year)
+        self.in_force = policy_in_force(self.inputs, self.role, self.year, self.government.programmes_funded_share)
         self.policy_changes += done
         return done
 
@@ -142,7 +142,8 @@ class SovereignAIModel(mesa.Model):
         self.period = PERIODS[int(self.government.in_service)]  # running once the release model serves
         # 1. environment: frontier, prices, shocks; the policy instruments in force this quarter
         self.env.advance(self.year, self.quarter)
-        in_force = self.in_force = policy_in_force(self.inputs, self.role, self.year)
+        in_force = self.in_force = policy_in_force(self.inputs, self.role, self.year,
+                                                   self.government.programmes_funded_share)
         # 2. government: budget, DCs, GPUs, training, staff, programmes (pays last quarter's adoption subsidy)
         offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0),
                                     self.shared.language_corpus_share, self.serving_utilisation)
@@ -154,23 +155,29 @@ class SovereignAIModel(mesa.Model):
         # 5. firms: adopt, choose source, spend
         self.firms.step(self, in_force, offer, shared, staffing.firm_persons)
         # 5b. compute market: national serving capacity, then domestic providers (their new capacity subsidised
-        #     as the policy says), then foreign hyperscalers
+        #     as the policy says, within what the programmes line has left), then foreign hyperscalers
         service = self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e,
-                                                     self.env.shocks.foreign_cutoff, in_force.cloud_capex_subsidy)
-        self._sell_national_compute(service)
+                                                     self.env.shocks.foreign_cutoff, in_force.cloud_capex_subsidy,
+                                                     self.government.programmes.headroom_jpy_tn)
+        compute_support = self._sell_national_compute(service)
         self.serving_utilisation = (service.national_served_h100e / offer.serving_h100e
                                     if offer.serving_h100e > 0 else 0.0)   # the government reads it next quarter
         self.firms.record_flows(self, service)
         # 6. ASEAN partners: adopt, choose Japanese models (carried abroad by subsidiaries of domestic users)
-        self.asean.step(self, offer, self.firms.source)
-        self._close_books()                            # 7. ledger: outcomes, costs, financing
+        self.asean.step(self, in_force, offer, self.firms.source)
+        # 7. the programmes' last claims (cloud capex subsidy, price support) on their line; ledger closes
+        self.government.settle_programmes(service.capex_subsidy_jpy_tn, service.capex_subsidy_claim_jpy_tn,
+                                          compute_support,
+                                          self.firms.flows["price_support_jpy_tn"] / QUARTERS_PER_YEAR)
+        self._close_books()
         self.tally = metrics.tally(self)               # 8. collect: count once, then the reporters read
         self.datacollector.collect(self)
         self._advance_clock()
 
-    def _sell_national_compute(self, service) -> None:
+    def _sell_national_compute(self, service) -> float:
         """National compute sold to firms, net of the power it draws: the government's share of the margin is
-        public income; a sale below the power cost books the loss as price support (no free lunch)."""
+        public income; a sale below the power cost is price support (no free lunch): the partners' share is
+        booked here, the government's share (returned, JPY tn) is a claim on the programmes line."""
         e = compute_market.jpy_tn_per_year(service.national_served_h100e, 1.0) / 4.0   # H100e-hours / 1e12, this quarter
         sales = e * service.national_price_jpy_per_h100e_hour
         c, share = self.inputs.costs, self.role.public_share
@@ -179,12 +186,12 @@ class SovereignAIModel(mesa.Model):
         if margin > 0:
             self.ledger.receive("compute_sales", margin * share)
         elif margin < 0:
-            self.ledger.book("price_support", -margin * share, "government")
             self.ledger.book("price_support", -margin * (1 - share), "private")
+            return -margin * share
+        return 0.0
 
     def _close_books(self) -> None:
-        flows = self.firms.flows   # annual rates: below-cost sovereign prices cost the state, access fees earn
-        self.ledger.book("price_support", flows["price_support_jpy_tn"] / QUARTERS_PER_YEAR, "government")
+        flows = self.firms.flows   # annual rates: access fees earn (price support: settle_programmes)
         self.ledger.receive("model_access", flows["model_access_jpy_tn"] / QUARTERS_PER_YEAR)
         rates = self.outcomes.update(self)
         self.last_abroad = self.ledger.abroad_this_quarter

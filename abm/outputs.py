@@ -104,7 +104,18 @@ _COLUMNS = [
     *_ts("programme_commitments_jpy_tn", "JPY tn", "Programme commitments", "計画の確約額",
          "compute money committed to the rest of the data centre and of the GPU order"),
     *_ts("budget_lapsed_cum_jpy_tn", "JPY tn", "Budget lapsed unspent, cumulative", "未執行で失効した予算(累計)",
-         "public money neither committed nor within the carry-over allowance at a year's end"),
+         "public money neither committed nor within the carry-over allowance at a year's end (compute and "
+         "base-model lines)"),
+    *_ts("programmes_paid_jpy_tn", "JPY tn/yr", "Public programmes paid", "政策プログラムの支払額",
+         "top-ups, subsidies (adoption, cloud capex), data platform, ASEAN co-creation and price support paid "
+         "from the programmes line this quarter (annual rate)"),
+    *_ts("programmes_unused_cum_jpy_tn", "JPY tn", "Programmes ceiling unused, cumulative", "政策プログラム予算の未使用額(累計)",
+         "allotments of the programmes line (a quarter of its yearly ceiling) the programmes did not claim, so "
+         "never drawn from the treasury"),
+    *_ts("programmes_overdraft_jpy_tn", "JPY tn", "Programmes line overdrawn", "政策プログラム予算の超過額",
+         "claims the rates in force incurred beyond the quarter's allotment, repaid first from the next one"),
+    *_ts("programmes_funded_share", "share", "Programme rates funded", "政策プログラムの資金充足率",
+         "share of every programme rate in force this quarter: funds available / cost at full rates, at most 1"),
     *_ts("ai_value_jpy_tn", "JPY tn/yr", "AI value created", "AI創出価値",
          "AI-addressable value used x specialised-model quality, for the workloads that ran (annual rate)"),
     *_ts("ai_value_lost_jpy_tn", "JPY tn/yr", "AI value lost to missing compute", "計算資源不足で失われたAI価値",

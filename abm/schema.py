@@ -87,6 +87,13 @@ class PolicySection(_Section):
         source="[I] share of domestic cloud providers' new GPU capacity (servers and DC shell) paid by the state, "
                "whatever the role division; cf. METI's cloud programme under the Economic Security Promotion Act "
                "(2024 support to Japanese GPU clouds); 0 = none, as in the reports")
+    programmes_budget_jpy_tn_per_year: float = F(
+        1.0, ge=0, le=30, unit="JPY tn/yr", lever=True, mid_run=True,
+        source="[I] ceiling of the public programmes' line (top-ups, subsidies, data platform, ASEAN co-creation, "
+               "cloud capex subsidy, price support; agents/government_programmes.py): 1.0 funds the default "
+               "programmes of gov-led, private-led and foreign-dependent in every quarter (their claims peak at "
+               "~0.5 JPY tn/yr), so it binds only when the levers ask for more; cf. METI's IT-introduction and "
+               "AI subsidies, ~0.1-0.3 JPY tn/yr")
     asean_cocreation: bool = F(True, unit="-", lever=True, mid_run=True,
                                source="Japan-ASEAN AI co-creation initiative, Oct 2025")
     financing: Literal["tax", "ai_transition_bond"] = F(

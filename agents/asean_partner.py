@@ -11,7 +11,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm import capability
-from abm.exchange import NationalOffer
+from abm.exchange import InForce, NationalOffer
 from abm.graph_arrays import agent_views, layer_pairs
 from abm.vocab import JPY_TN_PER_USD_BN, QUARTERS_PER_YEAR, is_domestic, load_table
 
@@ -57,7 +57,7 @@ class AseanPopulation:
         self.exports_jpy_tn = 0.0
         self.agents = agent_views(model, AseanPartner, blocks.asean, range(self.n))
 
-    def step(self, model, offer: NationalOffer, firm_source) -> None:
+    def step(self, model, in_force: InForce, offer: NationalOffer, firm_source) -> None:
         """One quarter: adoption diffuses, the Japanese share moves toward its logit target."""
         env, s = model.env, model.inputs
         r = s.rules
@@ -76,9 +76,11 @@ class AseanPopulation:
         carried = np.bincount(self.sub_partner, weights=domestic, minlength=self.n) / np.maximum(
             np.bincount(self.sub_partner, minlength=self.n), 1)
         if cocreate:
-            gain = r.asean_cocreation_fit_gain_per_year / QUARTERS_PER_YEAR * model.role.programme_scale
+            funded = in_force.asean_cocreation_funded       # a short programmes line slows co-creation
+            gain = r.asean_cocreation_fit_gain_per_year / QUARTERS_PER_YEAR * model.role.programme_scale * funded
             self.jp_fit = np.minimum(self.jp_fit + gain, self.language + r.asean_fit_cap_over_language)
-            self.trust = np.minimum(self.trust + r.asean_cocreation_trust_gain_per_year / QUARTERS_PER_YEAR, 1.0)
+            trust_gain = r.asean_cocreation_trust_gain_per_year / QUARTERS_PER_YEAR * funded
+            self.trust = np.minimum(self.trust + trust_gain, 1.0)
         quality_jp = use_jp + r.asean_subsidiary_quality * carried
         utilities = option_utilities(self.trust, quality_jp, self.jp_fit, use_frontier, use_open, r)
         target = logit_shares(utilities, r.asean_logit_temperature)[:, 0]

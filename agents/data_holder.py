@@ -62,7 +62,7 @@ class DataHolderPopulation:
         r = s.rules
         contracts_on = float(in_force.data_contracts)
         privacy_on = float(in_force.privacy_framework)
-        scale = model.role.data_platform_scale
+        scale = in_force.data_platform_scale
         source = firm_source[self.e_firm]
         req = np.flatnonzero((source != Source.NONE) & ~self.active)   # draws only for requests and for live contracts
         accept = req[rng.random(len(req)) < share_probability(self.trust[self.e_holder[req]], contracts_on, scale, r)]

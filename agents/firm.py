@@ -152,9 +152,11 @@ class FirmPopulation:
                                   model.inputs.rules.firm_fit_without_corpus_share)
 
     def prices(self, model) -> np.ndarray:
+        """Price per unit of AI-addressable value of (foreign API, open model, sovereign model); the sovereign
+        model's discount below its cost is as much as the programmes line funds (``InForce``)."""
         c = model.inputs.costs
         return np.array([c.foreign_api_price_share, c.open_model_cost_share,
-                         c.sovereign_price_share * model.role.sovereign_price_factor])
+                         c.sovereign_price_share * self.in_force.sovereign_price_factor])
 
     def staff_need(self, model) -> np.ndarray:
         """AI staff (persons) a firm could use: proportional to its AI-addressable value."""

@@ -25,7 +25,7 @@ from abm.vocab import (JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_P
                        decimal_year)
 from agents import government_rules as rules_
 from agents.government_budget import Budget
-from agents.government_programmes import book_programmes
+from agents.government_programmes import ProgrammeFund, programme_dues_jpy_tn
 from agents.government_fleet import NationalFleet
 
 
@@ -48,6 +48,7 @@ class Government(mesa.Agent):
         self.final_flop = capability.training_compute_flop(p.base_model_parameters, c.training_tokens_per_parameter) \
             * self.role.compute_scale
         self.budget = Budget(self.role.public_share)
+        self.programmes = ProgrammeFund(s.policy.programmes_budget_jpy_tn_per_year)
         self.fleet = NationalFleet(model, self.final_flop, self._draw, self.budget.funds)
         self.final_flop *= self.fleet.plan_share   # a budget too small for the plan shrinks the run, not delays it
         self.generations: list[Generation] = []
@@ -104,6 +105,11 @@ class Government(mesa.Agent):
     def lapsed_jpy_tn(self) -> float:
         return self.budget.lapsed_public_jpy_tn
 
+    @property
+    def programmes_funded_share(self) -> float:
+        """Share of the programme rates the programmes line funds next quarter (``policy_in_force``'s ``funded``)."""
+        return self.programmes.funded_share
+
     def commitments_jpy_tn(self) -> float:
         return self.fleet.commitments_jpy_tn()
 
@@ -138,8 +144,27 @@ class Government(mesa.Agent):
             self._train(language_corpus_share)
             self._pay_staff_and_power()
             self._lapse_at_year_end()
-        book_programmes(self.model, self.role, in_force, persons_at_home, subsidy_due_jpy_tn)
+        self.programmes.open(self.model.inputs.policy.programmes_budget_jpy_tn_per_year)
+        self.model.ledger.book("programmes", self.programmes.pay(programme_dues_jpy_tn(
+            self.model, self.role, in_force, persons_at_home, subsidy_due_jpy_tn)), "government")
         return self.offer()
+
+    def settle_programmes(self, cloud_subsidy_jpy_tn: float, cloud_claim_jpy_tn: float,
+                          compute_support_jpy_tn: float, model_support_jpy_tn: float) -> None:
+        """The quarter's last claims on the programmes line (JPY tn, the public share): the capex subsidy
+        granted on the cloud capacity providers ordered (of ``cloud_claim`` at the rate in force), national
+        compute sold below its power cost, the sovereign model sold below its cost-based price. Pays and books
+        them, then closes the line for the quarter.
+
+        The caller guarantees: called once per quarter, after the compute market and the firms' flows."""
+        m, ledger = self.model, self.model.ledger
+        if cloud_subsidy_jpy_tn > 0:
+            ledger.book("provider_capex", self.programmes.pay(cloud_subsidy_jpy_tn), "government")
+        self.programmes.refuse(cloud_claim_jpy_tn - cloud_subsidy_jpy_tn)
+        if compute_support_jpy_tn > 0:
+            ledger.book("price_support", self.programmes.pay(compute_support_jpy_tn), "government")
+        ledger.book("price_support", self.programmes.pay(model_support_jpy_tn), "government")
+        self.programmes.close(m.inputs.policy.programmes_budget_jpy_tn_per_year)
 
     def _book(self, category: str, jpy_tn: float) -> None:
         share = self.role.public_share

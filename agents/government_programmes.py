@@ -1,7 +1,19 @@
-"""The government's public programmes (talent top-ups, adoption subsidies, data platform, ASEAN co-creation).
+"""The government's public programmes and the budget line that pays them.
 
-They are entitlements set by the levers: what they cost follows from the levers and from what the other
-populations did (specialists at home, firms' new domestic adoptions), and is booked as public cost.
+The programmes: talent wage top-ups, adoption subsidies, the public data platform, ASEAN co-creation, the
+capex subsidy to domestic cloud providers, and price support (a sovereign model or national compute sold below
+cost). What they cost follows from their rates and from what the other populations did (specialists at home,
+firms' new domestic adoptions, providers' new capacity, sovereign-model use); every yen is drawn from the
+**programmes line** (``policy.programmes_budget_jpy_tn_per_year``, public money only) and booked as public cost.
+
+The line is a ceiling (``policy.programmes_budget_jpy_tn_per_year``): each quarter the government may draw a
+quarter of it from the treasury, and draws only what the programmes claim; what it leaves is reported
+(``programmes_unused_cum_jpy_tn``), never piled up. The rates are promises, so what falls due in a quarter is
+paid, even beyond the quarter's allotment (the line is then overdrawn, and the overdraft comes first out of the
+next quarter's); the cloud capex subsidy is a grant, paid only from what the allotment still holds. Before the next quarter the government sets the **funded share** ρ of every programme rate
+(``InForce``: top-up, subsidy rates, platform and co-creation effort, the sovereign model's discount):
+ρ = next quarter's allotment less any overdraft / what the programmes would cost at full rates (this quarter's
+claims, paid or not / this quarter's ρ), at most 1. A short line thus shrinks every programme pro rata.
 """
 
 from __future__ import annotations
@@ -10,13 +22,62 @@ from abm.exchange import InForce
 from abm.vocab import JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR
 
 
-def book_programmes(model, role, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> None:
-    """Book this quarter's programme costs (JPY tn) as government spending in ``model.ledger``."""
+class ProgrammeFund:
+    """The programmes line: this quarter's allotment left (JPY tn; negative when overdrawn) and the funded share."""
+
+    def __init__(self, ceiling_jpy_tn_per_year: float):
+        self.balance_jpy_tn = 0.0
+        self.funded_share = 1.0 if ceiling_jpy_tn_per_year > 0 else 0.0   # ρ of the first quarter
+        self.due_jpy_tn = 0.0            # paid this quarter (JPY tn)
+        self.claimed_jpy_tn = 0.0        # claimed this quarter at the rates in force, paid or not (JPY tn)
+        self.last_due_jpy_tn = 0.0       # paid in the last closed quarter (JPY tn)
+        self.full_rate_due_jpy_tn = 0.0  # what the last quarter's claims would have been at full rates
+        self.unused_jpy_tn = 0.0         # allotments left undrawn so far (JPY tn)
+
+    def open(self, ceiling_jpy_tn_per_year: float) -> None:
+        """A new quarter: its allotment, less any overdraft of the last one."""
+        self.balance_jpy_tn = min(self.balance_jpy_tn, 0.0) + ceiling_jpy_tn_per_year / QUARTERS_PER_YEAR
+        self.due_jpy_tn = self.claimed_jpy_tn = 0.0
+
+    @property
+    def headroom_jpy_tn(self) -> float:
+        """What this quarter's allotment still holds (JPY tn): the most a grant (the cloud capex subsidy) pays."""
+        return max(self.balance_jpy_tn, 0.0)
+
+    def pay(self, jpy_tn: float) -> float:
+        """Pay a claim of this quarter (JPY tn) from the line; returns it."""
+        self.balance_jpy_tn -= jpy_tn
+        self.due_jpy_tn += jpy_tn
+        self.claimed_jpy_tn += jpy_tn
+        return jpy_tn
+
+    def refuse(self, jpy_tn: float) -> None:
+        """A claim at the rates in force the line could not pay (a grant beyond the allotment): it still
+        counts in the cost at full rates that sets the next funded share."""
+        self.claimed_jpy_tn += jpy_tn
+
+    def close(self, ceiling_jpy_tn_per_year: float) -> None:
+        """End of the quarter: the allotment left is unused; next quarter's funded share."""
+        self.unused_jpy_tn += max(self.balance_jpy_tn, 0.0)
+        if self.funded_share > 0:
+            self.full_rate_due_jpy_tn = self.claimed_jpy_tn / self.funded_share
+        self.last_due_jpy_tn = self.due_jpy_tn
+        available = max(min(self.balance_jpy_tn, 0.0) + ceiling_jpy_tn_per_year / QUARTERS_PER_YEAR, 0.0)
+        if self.full_rate_due_jpy_tn > 0:
+            self.funded_share = min(available / self.full_rate_due_jpy_tn, 1.0)
+        else:
+            self.funded_share = 1.0 if available > 0 else 0.0
+
+
+def programme_dues_jpy_tn(model, role, in_force: InForce, persons_home: float, subsidy_due_jpy_tn: float) -> float:
+    """This quarter's claims on the programmes known when the government acts (JPY tn): top-ups of the
+    specialists at home, the platform, co-creation, and the adoption subsidy firms earned last quarter."""
     p, c, r = model.inputs.policy, model.inputs.costs, model.inputs.rules
     topup = (in_force.wage_topup_share * c.domestic_ai_wage_jpy_m * JPY_PER_MILLION * persons_home
              / QUARTERS_PER_YEAR / JPY_PER_TN)
-    platform = (r.gov_data_platform_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * role.data_platform_scale
+    platform = (r.gov_data_platform_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * in_force.data_platform_scale
                 * in_force.data_contracts)
-    asean = r.gov_asean_cocreation_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * role.programme_scale * p.asean_cocreation
+    asean = r.gov_asean_cocreation_cost_jpy_tn_per_year / QUARTERS_PER_YEAR * role.programme_scale \
+        * in_force.asean_cocreation_funded * p.asean_cocreation
     subsidy = subsidy_due_jpy_tn / QUARTERS_PER_YEAR
-    model.ledger.book("programmes", topup + platform + asean + subsidy, "government")
+    return topup + platform + asean + subsidy

@@ -1,0 +1,111 @@
+"""Stylised facts of the programmes line (issue 12, item 1: programmes and price support are drawn from funds):
+one lever changed, common seeds, a paired difference beyond 3 standard errors (printed; run with -s to see the
+figures), plus the line's bookkeeping on single runs. Each scenario runs once (5 seeds, the small population)."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+
+from abm.model import SovereignAIModel
+from tests.stylised import SMALL, Paired, run_metrics
+
+CEILING = "policy.programmes_budget_jpy_tn_per_year"
+CLOUD = "policy.cloud_capex_subsidy_share"
+METRICS = ["adoption_rate_2040", "adoption_share_sovereign_2040", "deficit_2040_jpy_tn", "npv_jpy_tn",
+           "public_cost_cum_jpy_tn@last", "cost_programmes_cum_jpy_tn@last", "cost_price_support_cum_jpy_tn@last",
+           "programmes_funded_share@2035", "talent_retention_rate@2040", "programmes_paid_jpy_tn@2035"]
+
+
+@functools.lru_cache(maxsize=None)
+def _metrics(preset: str, overrides: str) -> dict:
+    return run_metrics(preset, json.loads(overrides), METRICS)
+
+
+def paired(preset: str, base: dict, lever: dict, metric: str) -> Paired:
+    b = _metrics(preset, json.dumps(base, sort_keys=True))[metric]
+    v = _metrics(preset, json.dumps(lever, sort_keys=True))[metric]
+    return Paired(f"{preset} {base} -> {lever}", metric, b, v)
+
+
+def _run(**fields) -> SovereignAIModel:
+    small = {k.replace(".", "__"): v for k, v in SMALL.items()}
+    m = SovereignAIModel("gov-led", rng=7, agent_views=False, **small, **fields)
+    m.run()
+    return m
+
+
+def test_a_zero_line_pays_no_programme():
+    """Ceiling 0: no top-up, subsidy, platform, co-creation, cloud grant or price support is paid, in any quarter,
+    even with a cloud subsidy set; every rate in force is scaled to nothing."""
+    m = _run(policy__programmes_budget_jpy_tn_per_year=0.0, policy__cloud_capex_subsidy_share=0.5)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert df["programmes_paid_jpy_tn"].max() == 0.0
+    assert df["programmes_funded_share"].max() == 0.0
+    gov = m.ledger.by_payer["government"]
+    assert (gov["programmes"], gov["provider_capex"], gov["price_support"]) == (0.0, 0.0, 0.0)
+    assert m.ledger.cum["provider_capex"] > 0          # providers still invest, at their own cost
+
+
+def test_a_binding_line_caps_what_the_programmes_spend():
+    """A 50 % cloud subsidy claims far more than a 1 JPY tn/yr ceiling: the line pays at most its allotments (plus
+    the overdraft left at the end, at most one quarter's claims), and the rates in force are scaled down."""
+    ceiling = 1.0
+    m = _run(policy__programmes_budget_jpy_tn_per_year=ceiling, policy__cloud_capex_subsidy_share=0.5)
+    df = m.datacollector.get_model_vars_dataframe()
+    paid = float(df["programmes_paid_jpy_tn"].sum() / 4)
+    allotted = ceiling / 4 * len(df)
+    overdraft = float(df["programmes_overdraft_jpy_tn"].iloc[-1])
+    late = float(df["programmes_funded_share"].iloc[-24:].mean())   # once the providers' capex has grown
+    print(f"paid {paid:.3f} JPY tn of {allotted:.3f} allotted (+ overdraft {overdraft:.3f}); "
+          f"unused {df['programmes_unused_cum_jpy_tn'].iloc[-1]:.3f}; funded share 2035-2040 {late:.3f}")
+    assert paid <= allotted + overdraft + 1e-9
+    assert paid + df["programmes_unused_cum_jpy_tn"].iloc[-1] == pytest.approx(allotted + overdraft, rel=1e-9, abs=1e-9)
+    assert late < 0.5
+    gov = m.ledger.by_payer["government"]
+    assert gov["programmes"] + gov["provider_capex"] + gov["price_support"] == pytest.approx(paid, rel=1e-9)
+
+
+def test_a_ceiling_above_the_programmes_needs_changes_nothing():
+    """More ceiling buys more only until the rates' own level: at the default levers 1 and 30 JPY tn/yr give the
+    same run, bit for bit (the line draws only what is claimed)."""
+    a = _run(policy__programmes_budget_jpy_tn_per_year=1.0).datacollector.get_model_vars_dataframe()
+    b = _run(policy__programmes_budget_jpy_tn_per_year=30.0).datacollector.get_model_vars_dataframe()
+    same = a.drop(columns="programmes_unused_cum_jpy_tn").equals(b.drop(columns="programmes_unused_cum_jpy_tn"))
+    assert same and a["programmes_funded_share"].min() == 1.0
+
+
+@pytest.mark.parametrize("metric, sign", [
+    ("adoption_rate_2040", +1),                    # the adoption subsidy is paid, so the marginal firm adopts
+    ("adoption_share_sovereign_2040", +1),         # domestic adopters are subsidised, the platform shares data
+    ("cost_programmes_cum_jpy_tn@last", +1),       # ... at a public cost
+])
+def test_the_programmes_line_funds_the_programmes(metric, sign):
+    paired("gov-led", {CEILING: 0.0}, {CEILING: 1.0}, metric).assert_direction(sign)
+
+
+@pytest.mark.parametrize("metric, sign", [
+    ("programmes_funded_share@2035", +1),
+    ("deficit_2040_jpy_tn", -1),                   # more of the cloud subsidy is paid: more hosting at home
+    ("public_cost_cum_jpy_tn@last", +1),
+])
+def test_a_larger_line_funds_more_of_a_cloud_subsidy(metric, sign):
+    paired("gov-led", {CLOUD: 0.5, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 5.0}, metric).assert_direction(sign)
+
+
+@pytest.mark.parametrize("metric, sign", [
+    ("programmes_funded_share@2035", -1),          # the cloud grant claims the line ...
+    ("talent_retention_rate@2040", -1),            # ... so every other programme is scaled down (top-ups)
+])
+def test_a_cloud_subsidy_crowds_out_the_other_programmes_under_a_fixed_line(metric, sign):
+    paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, metric).assert_direction(sign)
+
+
+@pytest.mark.parametrize("metric, sign", [
+    ("cost_price_support_cum_jpy_tn@last", -1),    # the half-price model's support is capped by the line ...
+    ("adoption_share_sovereign_2040", -1),         # ... so its price rises towards cost and fewer firms choose it
+])
+def test_a_short_line_shrinks_the_full_state_discount(metric, sign):
+    paired("full-state", {CEILING: 20.0}, {CEILING: 2.0}, metric).assert_direction(sign)
