@@ -158,7 +158,7 @@ class SovereignAIModel(mesa.Model):
         #     as the policy says, within what the programmes line has left), then foreign hyperscalers
         service = self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e,
                                                      self.env.shocks.foreign_cutoff, in_force.cloud_capex_subsidy,
-                                                     self.government.programmes.headroom_jpy_tn)
+                                                     self.government.programmes_headroom_jpy_tn)
         compute_support = self._sell_national_compute(service)
         self.serving_utilisation = (service.national_served_h100e / offer.serving_h100e
                                     if offer.serving_h100e > 0 else 0.0)   # the government reads it next quarter

@@ -8,6 +8,8 @@ centre is ready only once paid; GPUs are bought as money arrives; a lab without 
 without staff trains nothing). Funds committed to planned purchases carry over; what is neither committed nor
 within the carry-over allowance lapses at each year's end and is reported. Spare compute money, once the
 national cluster serves, buys serving capacity for firms while last quarter's serving utilisation justifies it.
+A third line, the **programmes** line (a ceiling, public money only), pays the public programmes and any price
+support; when it is short, the next quarter's programme rates are scaled down (:mod:`agents.government_programmes`).
 
 Costs are *booked* in the ledger (``model.ledger``), never kept here; the rules are in :mod:`agents.government_rules`;
 the data centre, the cluster and the serving capacity are bought by its :class:`agents.government_fleet.NationalFleet`.
@@ -107,8 +109,13 @@ class Government(mesa.Agent):
 
     @property
     def programmes_funded_share(self) -> float:
-        """Share of the programme rates the programmes line funds next quarter (``policy_in_force``'s ``funded``)."""
+        """Share of the programme rates the programmes line funds in the coming quarter (``policy_in_force``)."""
         return self.programmes.funded_share
+
+    @property
+    def programmes_headroom_jpy_tn(self) -> float:
+        """What the programmes line's allotment still holds this quarter (JPY tn): the most the cloud grant pays."""
+        return self.programmes.headroom_jpy_tn
 
     def commitments_jpy_tn(self) -> float:
         return self.fleet.commitments_jpy_tn()
@@ -157,14 +164,9 @@ class Government(mesa.Agent):
         them, then closes the line for the quarter.
 
         The caller guarantees: called once per quarter, after the compute market and the firms' flows."""
-        m, ledger = self.model, self.model.ledger
-        if cloud_subsidy_jpy_tn > 0:
-            ledger.book("provider_capex", self.programmes.pay(cloud_subsidy_jpy_tn), "government")
-        self.programmes.refuse(cloud_claim_jpy_tn - cloud_subsidy_jpy_tn)
-        if compute_support_jpy_tn > 0:
-            ledger.book("price_support", self.programmes.pay(compute_support_jpy_tn), "government")
-        ledger.book("price_support", self.programmes.pay(model_support_jpy_tn), "government")
-        self.programmes.close(m.inputs.policy.programmes_budget_jpy_tn_per_year)
+        self.programmes.settle(self.model.ledger, cloud_subsidy_jpy_tn, cloud_claim_jpy_tn, compute_support_jpy_tn,
+                               model_support_jpy_tn)
+        self.programmes.close(self.model.inputs.policy.programmes_budget_jpy_tn_per_year)
 
     def _book(self, category: str, jpy_tn: float) -> None:
         share = self.role.public_share

@@ -56,6 +56,16 @@ class ProgrammeFund:
         counts in the cost at full rates that sets the next funded share."""
         self.claimed_jpy_tn += jpy_tn
 
+    def settle(self, ledger, cloud_granted_jpy_tn: float, cloud_claim_jpy_tn: float, compute_support_jpy_tn: float,
+               model_support_jpy_tn: float) -> None:
+        """Pay and book the quarter's last claims (``Government.settle_programmes``)."""
+        if cloud_granted_jpy_tn > 0:
+            ledger.book("provider_capex", self.pay(cloud_granted_jpy_tn), "government")
+        self.refuse(cloud_claim_jpy_tn - cloud_granted_jpy_tn)
+        if compute_support_jpy_tn > 0:
+            ledger.book("price_support", self.pay(compute_support_jpy_tn), "government")
+        ledger.book("price_support", self.pay(model_support_jpy_tn), "government")
+
     def close(self, ceiling_jpy_tn_per_year: float) -> None:
         """End of the quarter: the allotment left is unused; next quarter's funded share."""
         self.unused_jpy_tn += max(self.balance_jpy_tn, 0.0)
