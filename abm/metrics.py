@@ -155,7 +155,7 @@ def budget_lapsed_cum_jpy_tn(m):
 
 @reporter
 def programmes_paid_jpy_tn(m):
-    return m.government.programmes.last_due_jpy_tn * QUARTERS_PER_YEAR
+    return m.government.programmes.last_paid_jpy_tn * QUARTERS_PER_YEAR
 
 
 @reporter
@@ -165,8 +165,7 @@ def programmes_unused_cum_jpy_tn(m):
 
 @reporter
 def programmes_overdraft_jpy_tn(m):
-    balance = m.government.programmes.balance_jpy_tn
-    return -balance if balance < 0 else 0.0
+    return m.government.programmes.overdraft_jpy_tn
 
 
 @reporter

@@ -110,10 +110,11 @@ _COLUMNS = [
          "top-ups, subsidies (adoption, cloud capex), data platform, ASEAN co-creation and price support paid "
          "from the programmes line this quarter (annual rate)"),
     *_ts("programmes_unused_cum_jpy_tn", "JPY tn", "Programmes ceiling unused, cumulative", "政策プログラム予算の未使用額(累計)",
-         "allotments of the programmes line (a quarter of its yearly ceiling) the programmes did not claim, so "
-         "never drawn from the treasury"),
+         "what each year left of the programmes line's ceiling: the programmes did not claim it, so it was never "
+         "drawn from the treasury"),
     *_ts("programmes_overdraft_jpy_tn", "JPY tn", "Programmes line overdrawn", "政策プログラム予算の超過額",
-         "claims the rates in force incurred beyond the quarter's allotment, repaid first from the next one"),
+         "claims the rates in force incurred beyond the quarter's allotment (a year's overdraft comes first out "
+         "of the next year's ceiling)"),
     *_ts("programmes_funded_share", "share", "Programme rates funded", "政策プログラムの資金充足率",
          "share of every programme rate in force this quarter: funds available / cost at full rates, at most 1"),
     *_ts("ai_value_jpy_tn", "JPY tn/yr", "AI value created", "AI創出価値",

@@ -151,7 +151,7 @@ class Government(mesa.Agent):
             self._train(language_corpus_share)
             self._pay_staff_and_power()
             self._lapse_at_year_end()
-        self.programmes.open(self.model.inputs.policy.programmes_budget_jpy_tn_per_year)
+        self.programmes.open(self.model.inputs.policy.programmes_budget_jpy_tn_per_year, self.model.quarter)
         self.model.ledger.book("programmes", self.programmes.pay(programme_dues_jpy_tn(
             self.model, self.role, in_force, persons_at_home, subsidy_due_jpy_tn)), "government")
         return self.offer()
@@ -166,7 +166,7 @@ class Government(mesa.Agent):
         The caller guarantees: called once per quarter, after the compute market and the firms' flows."""
         self.programmes.settle(self.model.ledger, cloud_subsidy_jpy_tn, cloud_claim_jpy_tn, compute_support_jpy_tn,
                                model_support_jpy_tn)
-        self.programmes.close(self.model.inputs.policy.programmes_budget_jpy_tn_per_year)
+        self.programmes.close(self.model.inputs.policy.programmes_budget_jpy_tn_per_year, self.model.quarter)
 
     def _book(self, category: str, jpy_tn: float) -> None:
         share = self.role.public_share

@@ -6,14 +6,16 @@ cost). What they cost follows from their rates and from what the other populatio
 firms' new domestic adoptions, providers' new capacity, sovereign-model use); every yen is drawn from the
 **programmes line** (``policy.programmes_budget_jpy_tn_per_year``, public money only) and booked as public cost.
 
-The line is a ceiling (``policy.programmes_budget_jpy_tn_per_year``): each quarter the government may draw a
-quarter of it from the treasury, and draws only what the programmes claim; what it leaves is reported
-(``programmes_unused_cum_jpy_tn``), never piled up. The rates are promises, so what falls due in a quarter is
-paid, even beyond the quarter's allotment (the line is then overdrawn, and the overdraft comes first out of the
-next quarter's); the cloud capex subsidy is a grant, paid only from what the allotment still holds. Before the next quarter the government sets the **funded share** ρ of every programme rate
-(``InForce``: top-up, subsidy rates, platform and co-creation effort, the sovereign model's discount):
-ρ = next quarter's allotment less any overdraft / what the programmes would cost at full rates (this quarter's
-claims, paid or not / this quarter's ρ), at most 1. A short line thus shrinks every programme pro rata.
+The line is a yearly ceiling (``policy.programmes_budget_jpy_tn_per_year``): the government draws only what
+the programmes claim, and what a year leaves of it is reported (``programmes_unused_cum_jpy_tn``), never piled
+up. Each quarter's **allotment** is what the year has left spread over its remaining quarters, so a quiet quarter
+leaves more for the next. The rates are promises, so what falls due in a quarter is paid, even beyond the
+allotment (the line is then overdrawn; a year's overdraft comes first out of the next year's ceiling); the cloud
+capex subsidy is a grant, paid only from what the allotment still holds. Before the next quarter the government
+sets the **funded share** ρ of every programme rate (``InForce``: top-up, subsidy rates, platform and
+co-creation effort, the sovereign model's discount): ρ = next quarter's allotment / what the programmes would
+cost at full rates (this quarter's claims, paid or not / this quarter's ρ), at most 1. A short line thus shrinks
+every programme pro rata.
 """
 
 from __future__ import annotations
@@ -23,21 +25,31 @@ from abm.vocab import JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR
 
 
 class ProgrammeFund:
-    """The programmes line: this quarter's allotment left (JPY tn; negative when overdrawn) and the funded share."""
+    """The programmes line: what the year has spent, this quarter's allotment left and the funded share."""
 
     def __init__(self, ceiling_jpy_tn_per_year: float):
-        self.balance_jpy_tn = 0.0
+        self.spent_year_jpy_tn = 0.0     # paid this year, plus last year's overdraft (JPY tn)
+        self.balance_jpy_tn = 0.0        # this quarter's allotment left (JPY tn; negative when overdrawn)
         self.funded_share = 1.0 if ceiling_jpy_tn_per_year > 0 else 0.0   # ρ of the first quarter
-        self.due_jpy_tn = 0.0            # paid this quarter (JPY tn)
+        self.paid_jpy_tn = 0.0           # paid this quarter (JPY tn)
         self.claimed_jpy_tn = 0.0        # claimed this quarter at the rates in force, paid or not (JPY tn)
-        self.last_due_jpy_tn = 0.0       # paid in the last closed quarter (JPY tn)
-        self.full_rate_due_jpy_tn = 0.0  # what the last quarter's claims would have been at full rates
-        self.unused_jpy_tn = 0.0         # allotments left undrawn so far (JPY tn)
+        self.last_paid_jpy_tn = 0.0      # paid in the last closed quarter (JPY tn)
+        self.full_rate_cost_jpy_tn = 0.0 # what the last quarter's claims would have been at full rates
+        self.unused_jpy_tn = 0.0         # ceilings of past years left unspent (JPY tn)
 
-    def open(self, ceiling_jpy_tn_per_year: float) -> None:
-        """A new quarter: its allotment, less any overdraft of the last one."""
-        self.balance_jpy_tn = min(self.balance_jpy_tn, 0.0) + ceiling_jpy_tn_per_year / QUARTERS_PER_YEAR
-        self.due_jpy_tn = self.claimed_jpy_tn = 0.0
+    def allotment_jpy_tn(self, ceiling_jpy_tn_per_year: float, quarter: int) -> float:
+        """What the year has left, spread over its quarters from ``quarter`` on (negative when overdrawn)."""
+        return (ceiling_jpy_tn_per_year - self.spent_year_jpy_tn) / (QUARTERS_PER_YEAR + 1 - quarter)
+
+    @property
+    def overdraft_jpy_tn(self) -> float:
+        """What has been paid beyond the allotments (JPY tn): this quarter's, or carried from last year."""
+        return max(-self.balance_jpy_tn, 0.0)
+
+    def open(self, ceiling_jpy_tn_per_year: float, quarter: int) -> None:
+        """A new quarter (``quarter`` 1-4 of the fiscal year): its allotment."""
+        self.balance_jpy_tn = self.allotment_jpy_tn(ceiling_jpy_tn_per_year, quarter)
+        self.paid_jpy_tn = self.claimed_jpy_tn = 0.0
 
     @property
     def headroom_jpy_tn(self) -> float:
@@ -47,7 +59,8 @@ class ProgrammeFund:
     def pay(self, jpy_tn: float) -> float:
         """Pay a claim of this quarter (JPY tn) from the line; returns it."""
         self.balance_jpy_tn -= jpy_tn
-        self.due_jpy_tn += jpy_tn
+        self.spent_year_jpy_tn += jpy_tn
+        self.paid_jpy_tn += jpy_tn
         self.claimed_jpy_tn += jpy_tn
         return jpy_tn
 
@@ -66,15 +79,18 @@ class ProgrammeFund:
             ledger.book("price_support", self.pay(compute_support_jpy_tn), "government")
         ledger.book("price_support", self.pay(model_support_jpy_tn), "government")
 
-    def close(self, ceiling_jpy_tn_per_year: float) -> None:
-        """End of the quarter: the allotment left is unused; next quarter's funded share."""
-        self.unused_jpy_tn += max(self.balance_jpy_tn, 0.0)
+    def close(self, ceiling_jpy_tn_per_year: float, quarter: int) -> None:
+        """End of quarter ``quarter``: at a year's end what it left is unused (an overdraft carries over);
+        next quarter's funded share."""
+        if quarter == QUARTERS_PER_YEAR:
+            self.unused_jpy_tn += max(ceiling_jpy_tn_per_year - self.spent_year_jpy_tn, 0.0)
+            self.spent_year_jpy_tn = max(self.spent_year_jpy_tn - ceiling_jpy_tn_per_year, 0.0)
         if self.funded_share > 0:
-            self.full_rate_due_jpy_tn = self.claimed_jpy_tn / self.funded_share
-        self.last_due_jpy_tn = self.due_jpy_tn
-        available = max(min(self.balance_jpy_tn, 0.0) + ceiling_jpy_tn_per_year / QUARTERS_PER_YEAR, 0.0)
-        if self.full_rate_due_jpy_tn > 0:
-            self.funded_share = min(available / self.full_rate_due_jpy_tn, 1.0)
+            self.full_rate_cost_jpy_tn = self.claimed_jpy_tn / self.funded_share
+        self.last_paid_jpy_tn = self.paid_jpy_tn
+        available = max(self.allotment_jpy_tn(ceiling_jpy_tn_per_year, quarter % QUARTERS_PER_YEAR + 1), 0.0)
+        if self.full_rate_cost_jpy_tn > 0:
+            self.funded_share = min(available / self.full_rate_cost_jpy_tn, 1.0)
         else:
             self.funded_share = 1.0 if available > 0 else 0.0
 

@@ -97,7 +97,7 @@ def test_a_larger_line_funds_more_of_a_cloud_subsidy(metric, sign):
 
 @pytest.mark.parametrize("metric, sign", [
     ("programmes_funded_share@2035", -1),          # the cloud grant claims the line ...
-    ("talent_retention_rate@2040", -1),            # ... so every other programme is scaled down (top-ups)
+    ("cost_programmes_cum_jpy_tn@last", -1),       # ... so every other programme is scaled down and pays less
 ])
 def test_a_cloud_subsidy_crowds_out_the_other_programmes_under_a_fixed_line(metric, sign):
     paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, metric).assert_direction(sign)
@@ -109,3 +109,40 @@ def test_a_cloud_subsidy_crowds_out_the_other_programmes_under_a_fixed_line(metr
 ])
 def test_a_short_line_shrinks_the_full_state_discount(metric, sign):
     paired("full-state", {CEILING: 20.0}, {CEILING: 2.0}, metric).assert_direction(sign)
+
+
+def test_the_funded_share_rule():
+    """Each quarter's allotment is what the year has left over its remaining quarters; ρ_{t+1} = min(1, next
+    allotment / (claims_t / ρ_t)); a refused grant still counts in the cost at full rates; a year's overdraft
+    comes first out of the next year's ceiling; no claims -> full rates."""
+    from agents.government_programmes import ProgrammeFund
+    f = ProgrammeFund(4.0)
+    assert f.funded_share == 1.0 and ProgrammeFund(0.0).funded_share == 0.0
+    f.open(4.0, 1)
+    assert f.headroom_jpy_tn == 1.0
+    f.pay(0.5)
+    f.refuse(1.5)                               # claims at full rates: 2.0; the year has 3.5 left over 3 quarters
+    f.close(4.0, 1)
+    assert f.funded_share == pytest.approx(3.5 / 3 / 2.0)
+    rho = f.funded_share
+    f.open(4.0, 2)
+    assert f.balance_jpy_tn == pytest.approx(3.5 / 3)
+    f.pay(3.0)                                  # overdrawn this quarter; 0.5 left for two quarters
+    f.close(4.0, 2)
+    assert f.overdraft_jpy_tn == pytest.approx(3.0 - 3.5 / 3)
+    assert f.funded_share == pytest.approx(0.25 / (3.0 / rho))
+    f.open(4.0, 3)
+    f.pay(0.25)
+    f.close(4.0, 3)
+    f.open(4.0, 4)
+    f.pay(1.25)                                 # the year pays 5.0 against a ceiling of 4.0
+    f.close(4.0, 4)
+    assert (f.unused_jpy_tn, f.spent_year_jpy_tn) == (0.0, pytest.approx(1.0))   # 1.0 carried into next year
+    f.open(4.0, 1)
+    assert f.balance_jpy_tn == pytest.approx(0.75)
+    f.close(4.0, 1)                             # nothing claimed: nothing needed at full rates
+    assert f.funded_share == 1.0
+    for q in (2, 3, 4):
+        f.open(4.0, q)
+        f.close(4.0, q)
+    assert f.unused_jpy_tn == pytest.approx(3.0)
