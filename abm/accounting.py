@@ -15,6 +15,8 @@ INVESTMENT = ("datacenter", "hardware", "staff", "power", "cloud")   # the natio
 # + talent, subsidies, data platform, ASEAN; below-cost prices; national capacity bought to serve firms;
 # domestic cloud providers' capacity (private investment outside the programme)
 CATEGORIES = (*INVESTMENT, "programmes", "price_support", "serving_compute", "provider_capex")
+PROGRAMMES_LINE = ("programmes", "price_support", "provider_capex")   # the government's share of these is paid
+#                                                  from the programmes line (agents/government_programmes.py)
 INCOME = ("compute_sales", "model_access")   # public income: national compute and sovereign-model access sold
 PAYERS = ("government", "private")
 OUTCOMES = ("healthcare", "deficit_avoided", "autonomous_driving", "asean")

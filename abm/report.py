@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from abm import appraisal
-from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, YearMeans, financial_summary
+from abm.accounting import INVESTMENT, OUTCOMES, PERIODS, PROGRAMMES_LINE, YearMeans, financial_summary
 from abm.model import SovereignAIModel
 from abm.scenario import load_scenario
 from abm.schema import Scenario
@@ -94,6 +94,8 @@ def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None
         "cost_table_jpy_tn": cost_table,
         "investment_by_payer_jpy_tn": {p: sum(ledger.by_payer[p][c] for c in INVESTMENT) for p in ledger.by_payer},
         "public_programmes_jpy_tn": ledger.cum["programmes"],
+        "programmes_line_paid_jpy_tn": sum(ledger.by_payer["government"][c] for c in PROGRAMMES_LINE),
+        "programmes_funded_share_min": float(ts["programmes_funded_share"].min()),
         "gpus_planned": model.government.planned_gpus,
         "deficit_jpy_tn": deficit,
         "outcomes_2040_jpy_tn_per_year": {k: year_mean(f"outcome_{k}_jpy_tn_per_year", 2040) for k in OUTCOMES},

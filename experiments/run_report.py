@@ -58,7 +58,8 @@ def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tupl
     return [
         (outputs.title_with_unit("investment_by_category_jpy_tn", lang), [
             *members("investment_by_category_jpy_tn"), *members("investment_by_period_jpy_tn"),
-            row("investment_total_jpy_tn"), row("public_programmes_jpy_tn")]),
+            row("investment_total_jpy_tn"), row("public_programmes_jpy_tn"), row("programmes_line_paid_jpy_tn"),
+            row("programmes_funded_share_min")]),
         (outputs.title_with_unit("deficit_jpy_tn", lang), members("deficit_jpy_tn")),
         (text("indicators_2040", lang), [row(k, with_unit=True) for k in (
             "adoption_rate_2040", "adoption_share_sovereign_2040", "talent_retention_rate_2040",
