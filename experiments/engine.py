@@ -199,10 +199,16 @@ class Engine:
         for fut in self.inflight:
             fut.cancel()  # for Dask this cancels the task on the cluster
         if isinstance(self.ex, cf.ProcessPoolExecutor):
+            manager = getattr(self.ex, "_executor_manager_thread", None)
             if interrupted:
                 for proc in list((getattr(self.ex, "_processes", None) or {}).values()):
                     proc.terminate()
             self.ex.shutdown(wait=not interrupted, cancel_futures=True)
+            if interrupted and manager is not None:
+                # let the pool's manager thread finish closing its wake-up pipe now: at interpreter exit,
+                # CPython 3.12.1's atexit hook may otherwise write to that pipe while the thread closes it
+                # ("Exception ignored ... Bad file descriptor" after the one-line interrupted message)
+                manager.join(timeout=5)
         else:
             self.ex.shutdown(wait=not interrupted)
         if self.client is not None:

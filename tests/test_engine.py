@@ -96,3 +96,17 @@ def test_a_chunk_runs_with_fewer_collections_and_restores_the_thresholds():
     with pytest.raises(RuntimeError), runner.fewer_collections():
         raise RuntimeError("a failing block restores them too")
     assert gc.get_threshold() == before
+
+
+def test_an_interrupted_pool_closes_after_its_manager_thread_has_ended():
+    """``close(interrupted=True)`` returns once the pool's manager thread has ended, so CPython 3.12.1's exit hook
+    cannot write to the wake-up pipe that thread is closing (seen once in CI: a traceback after the one-line
+    "interrupted:" message of a SIGTERM'd sweep)."""
+    import time as time_
+
+    engine = Engine(workers=2)
+    engine.ex.submit(time_.sleep, 30)
+    manager = engine.ex._executor_manager_thread
+    assert manager is not None and manager.is_alive()
+    engine.close(interrupted=True)
+    assert not manager.is_alive()
