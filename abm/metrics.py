@@ -155,7 +155,7 @@ def budget_lapsed_cum_jpy_tn(m):
 
 @reporter
 def programmes_paid_jpy_tn(m):
-    return m.government.programmes.last_paid_jpy_tn * QUARTERS_PER_YEAR
+    return m.government.programmes.paid_jpy_tn * QUARTERS_PER_YEAR
 
 
 @reporter

@@ -31,9 +31,8 @@ class ProgrammeFund:
         self.spent_year_jpy_tn = 0.0     # paid this year, plus last year's overdraft (JPY tn)
         self.balance_jpy_tn = 0.0        # this quarter's allotment left (JPY tn; negative when overdrawn)
         self.funded_share = 1.0 if ceiling_jpy_tn_per_year > 0 else 0.0   # ρ of the first quarter
-        self.paid_jpy_tn = 0.0           # paid this quarter (JPY tn)
+        self.paid_jpy_tn = 0.0           # paid this quarter (JPY tn; until the next quarter opens)
         self.claimed_jpy_tn = 0.0        # claimed this quarter at the rates in force, paid or not (JPY tn)
-        self.last_paid_jpy_tn = 0.0      # paid in the last closed quarter (JPY tn)
         self.full_rate_cost_jpy_tn = 0.0 # what the last quarter's claims would have been at full rates
         self.unused_jpy_tn = 0.0         # ceilings of past years left unspent (JPY tn)
 
@@ -87,7 +86,6 @@ class ProgrammeFund:
             self.spent_year_jpy_tn = max(self.spent_year_jpy_tn - ceiling_jpy_tn_per_year, 0.0)
         if self.funded_share > 0:
             self.full_rate_cost_jpy_tn = self.claimed_jpy_tn / self.funded_share
-        self.last_paid_jpy_tn = self.paid_jpy_tn
         available = max(self.allotment_jpy_tn(ceiling_jpy_tn_per_year, quarter % QUARTERS_PER_YEAR + 1), 0.0)
         if self.full_rate_cost_jpy_tn > 0:
             self.funded_share = min(available / self.full_rate_cost_jpy_tn, 1.0)

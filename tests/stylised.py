@@ -12,7 +12,10 @@ the final quarter); runs go through the project's run engine with the project's 
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -75,6 +78,20 @@ def run_metrics(preset: str, overrides: dict, metrics: list[str], n_seeds: int =
     assert (rows["status"] == "ok").all(), rows.loc[rows["status"] != "ok", "error"].iloc[0]
     values = metric_values(rows, ts, metrics)
     return {m: values[m].to_numpy(float) for m in metrics}
+
+
+def cached_paired(metrics: list[str]) -> Callable[[str, dict, dict, str], Paired]:
+    """A ``paired(preset, base, lever, metric)`` for a test module whose facts read only ``metrics``: each scenario
+    runs once (5 seeds, the small population) and serves every fact that reads it."""
+    @functools.lru_cache(maxsize=None)
+    def values(preset: str, overrides: str) -> dict[str, np.ndarray]:
+        return run_metrics(preset, json.loads(overrides), metrics)
+
+    def paired_(preset: str, base: dict, lever: dict, metric: str) -> Paired:
+        b = values(preset, json.dumps(base, sort_keys=True))[metric]
+        v = values(preset, json.dumps(lever, sort_keys=True))[metric]
+        return Paired(f"{preset} {base} -> {lever}", metric, b, v)
+    return paired_
 
 
 def paired(preset: str, base: dict, lever: dict, metric: str, n_seeds: int = 5, small: bool = True,

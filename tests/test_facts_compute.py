@@ -4,12 +4,9 @@ Each scenario runs once (5 seeds, the small population) and serves every fact th
 
 from __future__ import annotations
 
-import functools
-import json
-
 import pytest
 
-from tests.stylised import Paired, run_metrics
+from tests.stylised import Paired, cached_paired
 
 CAPACITY = "rules.provider_initial_capacity_h100e"
 HURDLE = "rules.provider_hurdle_rate"
@@ -20,17 +17,7 @@ METRICS = ["compute_hosting_share@2027", "payments_abroad_jpy_tn@2027", "compute
            "deficit_2040_jpy_tn", "compute_national_serving_h100e@2029", "compute_hosting_share@2029",
            "payments_abroad_jpy_tn@2029", "ai_value_jpy_tn@2037", "compute_price_vs_foreign@2040",
            "payments_abroad_jpy_tn@2040", "public_cost_cum_jpy_tn@last", "outcomes_2040_deficit_avoided_jpy_tn_per_year"]
-
-
-@functools.lru_cache(maxsize=None)
-def _metrics(preset: str, overrides: str) -> dict:
-    return run_metrics(preset, json.loads(overrides), METRICS)
-
-
-def paired(preset: str, base: dict, lever: dict, metric: str) -> Paired:
-    b = _metrics(preset, json.dumps(base, sort_keys=True))[metric]
-    v = _metrics(preset, json.dumps(lever, sort_keys=True))[metric]
-    return Paired(f"{preset} {base} -> {lever}", metric, b, v)
+paired = cached_paired(METRICS)
 
 
 @pytest.mark.parametrize("metric, sign", [

@@ -4,30 +4,17 @@ figures), plus the line's bookkeeping on single runs. Each scenario runs once (5
 
 from __future__ import annotations
 
-import functools
-import json
-
 import pytest
 
 from abm.model import SovereignAIModel
-from tests.stylised import SMALL, Paired, run_metrics
+from tests.stylised import SMALL, cached_paired
 
 CEILING = "policy.programmes_budget_jpy_tn_per_year"
 CLOUD = "policy.cloud_capex_subsidy_share"
 METRICS = ["adoption_rate_2040", "adoption_share_sovereign_2040", "deficit_2040_jpy_tn", "npv_jpy_tn",
            "public_cost_cum_jpy_tn@last", "cost_programmes_cum_jpy_tn@last", "cost_price_support_cum_jpy_tn@last",
            "programmes_funded_share@2035", "talent_retention_rate@2040", "programmes_paid_jpy_tn@2035"]
-
-
-@functools.lru_cache(maxsize=None)
-def _metrics(preset: str, overrides: str) -> dict:
-    return run_metrics(preset, json.loads(overrides), METRICS)
-
-
-def paired(preset: str, base: dict, lever: dict, metric: str) -> Paired:
-    b = _metrics(preset, json.dumps(base, sort_keys=True))[metric]
-    v = _metrics(preset, json.dumps(lever, sort_keys=True))[metric]
-    return Paired(f"{preset} {base} -> {lever}", metric, b, v)
+paired = cached_paired(METRICS)
 
 
 def _run(**fields) -> SovereignAIModel:
