@@ -13,34 +13,37 @@ import numpy as np
 
 @dataclass(frozen=True)
 class InForce:
-    """Policy instruments in force this quarter, from the scenario, the role division, the date and the share
-    of the programme rates the programmes line funds (``funded``, :mod:`agents.government_programmes`)."""
+    """Policy instruments in force this quarter, from the scenario, the role division, the date and the shares
+    of the programme rates the programmes line funds (``funded`` for the entitlements, ``grant_funded`` for the
+    cloud capex grant, :mod:`agents.government_programmes`)."""
 
     data_contracts: bool          # standard data contracts (and the government data platform) exist
     privacy_framework: bool       # sensitive data may flow to domestically hosted models
     wage_topup_share: float       # effective public top-up of domestic AI wages (lever x programme scale x funded)
     adoption_subsidy_rate: float  # effective share of domestic adopters' one-off adoption cost paid (lever x programme scale x funded)
-    cloud_capex_subsidy: float    # share of domestic cloud providers' new capacity paid by the state (lever x funded)
+    cloud_capex_subsidy: float    # share of domestic cloud providers' new capacity paid by the state (lever x grant_funded)
     data_platform_scale: float            # public data platform effort (role division's scale x funded)
     asean_cocreation_funded: float        # share of the ASEAN co-creation programme funded
     sovereign_price_factor: float         # sovereign model's price / cost-based price (the discount x funded)
-    programmes_funded_share: float        # share of the programme rates the programmes line funds
+    programmes_funded_share: float        # share of the entitlement rates the programmes line funds
+    programmes_grant_share: float         # share of the cloud capex grant's rate it funds from what is left
 
 
-def policy_in_force(scenario, role, year: int, funded: float = 1.0) -> InForce:
-    """The instruments in force in ``year``; ``funded``: the programmes line's funded share (1 = full rates).
-    A programme that costs nothing (its cost input set to 0) is not limited by the line."""
+def policy_in_force(scenario, role, year: int, funded: float = 1.0, grant_funded: float = 1.0) -> InForce:
+    """The instruments in force in ``year``; ``funded`` and ``grant_funded``: the programmes line's funded
+    shares of the entitlements and of the cloud grant (1 = full rates). A programme that costs nothing (its cost
+    input set to 0) is not limited by the line."""
     p, r, scale = scenario.policy, scenario.rules, role.programme_scale
     f = role.sovereign_price_factor
     return InForce(data_contracts=year >= p.standard_data_contracts_year,
                    privacy_framework=year >= p.privacy_framework_year,
                    wage_topup_share=p.talent_wage_topup_share * scale * funded,
                    adoption_subsidy_rate=p.adoption_subsidy_rate * scale * funded,
-                   cloud_capex_subsidy=p.cloud_capex_subsidy_share * funded,
+                   cloud_capex_subsidy=p.cloud_capex_subsidy_share * grant_funded,
                    data_platform_scale=role.data_platform_scale * (funded if r.gov_data_platform_cost_jpy_tn_per_year > 0 else 1.0),
                    asean_cocreation_funded=funded if r.gov_asean_cocreation_cost_jpy_tn_per_year > 0 else 1.0,
                    sovereign_price_factor=f if f >= 1.0 else f + (1.0 - funded) * (1.0 - f),
-                   programmes_funded_share=funded)
+                   programmes_funded_share=funded, programmes_grant_share=grant_funded)
 
 
 @dataclass(frozen=True)
@@ -99,5 +102,5 @@ class ComputeService:
     foreign_price_jpy_per_h100e_hour: float
     national_price_jpy_per_h100e_hour: float
     counterfactual_flexible_abroad_share: float   # without national compute or a cloud subsidy (the deficit's counterfactual)
-    capex_subsidy_jpy_tn: float      # capex subsidy granted on the capacity ordered this quarter (JPY tn)
-    capex_subsidy_claim_jpy_tn: float   # the subsidy at the rate in force, granted or not (JPY tn)
+    provider_capex_jpy_tn: float     # domestic providers' capex on the capacity ordered this quarter (JPY tn)
+    capex_subsidy_asked_jpy_tn: float   # the capex subsidy on it at the rate in force (JPY tn; paid if the line can)

@@ -174,6 +174,11 @@ def programmes_funded_share(m):
 
 
 @reporter
+def programmes_grant_share(m):
+    return m.in_force.programmes_grant_share
+
+
+@reporter
 def ai_value_jpy_tn(m):
     return m.firms.flows["ai_value_jpy_tn"]
 

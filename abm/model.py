@@ -120,7 +120,7 @@ class SovereignAIModel(mesa.Model):
                              getattr(new.policy, path.split(".", 1)[1])) for path in changes]
         done = [c for c in done if c.old != c.new]
         self.inputs.policy = new.policy      # every component reads the one Scenario object, so all see it
-        self.in_force = policy_in_force(self.inputs, self.role, self.year, self.government.programmes_funded_share)
+        self.in_force = self._policy_in_force()
         self.policy_changes += done
         return done
 
@@ -142,8 +142,7 @@ class SovereignAIModel(mesa.Model):
         self.period = PERIODS[int(self.government.in_service)]  # running once the release model serves
         # 1. environment: frontier, prices, shocks; the policy instruments in force this quarter
         self.env.advance(self.year, self.quarter)
-        in_force = self.in_force = policy_in_force(self.inputs, self.role, self.year,
-                                                   self.government.programmes_funded_share)
+        in_force = self.in_force = self._policy_in_force()
         # 2. government: budget, DCs, GPUs, training, staff, programmes (pays last quarter's adoption subsidy)
         offer = self.government.act(in_force, self.talent.persons_at_home(), self.firms.flows.get("subsidy_jpy_tn", 0.0),
                                     self.shared.language_corpus_share, self.serving_utilisation)
@@ -154,25 +153,28 @@ class SovereignAIModel(mesa.Model):
         self.government.take_staff(staffing.lab_persons)
         # 5. firms: adopt, choose source, spend
         self.firms.step(self, in_force, offer, shared, staffing.firm_persons)
-        # 5b. compute market: national serving capacity, then domestic providers (their new capacity subsidised
-        #     as the policy says, within what the programmes line has left), then foreign hyperscalers
+        # 5b. compute market: national serving capacity, then domestic providers (offered the capex subsidy in
+        #     force), then foreign hyperscalers
         service = self.compute = self.providers.step(self, self.firms.workloads(self), offer.serving_h100e,
-                                                     self.env.shocks.foreign_cutoff, in_force.cloud_capex_subsidy,
-                                                     self.government.programmes_headroom_jpy_tn)
+                                                     self.env.shocks.foreign_cutoff, in_force.cloud_capex_subsidy)
         compute_support = self._sell_national_compute(service)
         self.serving_utilisation = (service.national_served_h100e / offer.serving_h100e
                                     if offer.serving_h100e > 0 else 0.0)   # the government reads it next quarter
         self.firms.record_flows(self, service)
         # 6. ASEAN partners: adopt, choose Japanese models (carried abroad by subsidiaries of domestic users)
         self.asean.step(self, in_force, offer, self.firms.source)
-        # 7. the programmes' last claims (cloud capex subsidy, price support) on their line; ledger closes
-        self.government.settle_programmes(service.capex_subsidy_jpy_tn, service.capex_subsidy_claim_jpy_tn,
-                                          compute_support,
+        # 7. the programmes' last claims on their line (price support, then the cloud grant from what is left);
+        #    ledger closes
+        self.government.settle_programmes(service, compute_support,
                                           self.firms.flows["price_support_jpy_tn"] / QUARTERS_PER_YEAR)
         self._close_books()
         self.tally = metrics.tally(self)               # 8. collect: count once, then the reporters read
         self.datacollector.collect(self)
         self._advance_clock()
+
+    def _policy_in_force(self):
+        return policy_in_force(self.inputs, self.role, self.year, self.government.programmes_funded_share,
+                               self.government.programmes_grant_share)
 
     def _sell_national_compute(self, service) -> float:
         """National compute sold to firms, net of the power it draws: the government's share of the margin is

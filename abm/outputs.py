@@ -116,7 +116,11 @@ _COLUMNS = [
          "claims the rates in force incurred beyond the quarter's allotment (a year's overdraft comes first out "
          "of the next year's ceiling)"),
     *_ts("programmes_funded_share", "share", "Programme rates funded", "政策プログラムの資金充足率",
-         "share of every programme rate in force this quarter: funds available / cost at full rates, at most 1"),
+         "share of every entitlement rate in force this quarter (top-ups, adoption subsidy, platform, co-creation, "
+         "price support): funds available / cost at full rates, at most 1"),
+    *_ts("programmes_grant_share", "share", "Cloud capex grant rate funded", "クラウド設備投資補助の資金充足率",
+         "share of the cloud capex subsidy's rate in force this quarter: what the line leaves after the "
+         "entitlements / the grant at the full rate, at most 1"),
     *_ts("ai_value_jpy_tn", "JPY tn/yr", "AI value created", "AI創出価値",
          "AI-addressable value used x specialised-model quality, for the workloads that ran (annual rate)"),
     *_ts("ai_value_lost_jpy_tn", "JPY tn/yr", "AI value lost to missing compute", "計算資源不足で失われたAI価値",

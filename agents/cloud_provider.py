@@ -6,11 +6,11 @@ utilisation (:func:`abm.compute_market.price_from_utilisation`); firms' workload
 cluster's serving capacity, then to the providers (pro rata to capacity), the rest spills to foreign
 hyperscalers or, if it may not leave Japan, goes unserved (:func:`abm.compute_market.allocate`); each provider
 orders its share of the gap between the demand it expects at delivery and its capacity, if its price covers the
-unit cost of new capacity at its hurdle rate. Capex is booked in the ledger as private investment, less the
-share the state pays under a capex subsidy (``policy.cloud_capex_subsidy_share`` x the programmes line's funded
-share), a grant the government pays from what its programmes line has left this quarter (the providers bear
-what it cannot pay), booked as public cost; the subsidy lowers the providers' unit cost, hence their price
-against the foreign one.
+unit cost of new capacity at its hurdle rate. The capex is reported to the market (``ComputeService``) with the
+capex subsidy asked at the rate in force (``policy.cloud_capex_subsidy_share`` x the programmes line's grant
+share); the government pays the grant from what its programmes line has left once the quarter's entitlements
+are paid, and the providers bear the rest (``Government.settle_programmes``). The subsidy lowers the providers'
+unit cost, hence their price against the foreign one.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class CloudProviderPopulation:
         self.served = np.zeros(self.n)
         self.ordered = np.zeros(self.n)
         self.demand_history: list[float] = []
-        self.capex_jpy_tn = self.granted_jpy_tn = 0.0
+        self.capex_jpy_tn = 0.0
         self.agents = agent_views(model, CloudProvider, blocks.providers, range(self.n))
 
     @property
@@ -58,11 +58,11 @@ class CloudProviderPopulation:
         return self.vintage.sum(axis=1)
 
     def step(self, model, loads: cm.Workloads, national_h100e: float, cutoff: float, subsidy: float = 0.0,
-             grant_jpy_tn: float = 0.0, invest: bool = True) -> ComputeService:
+             invest: bool = True) -> ComputeService:
         """One quarter of the domestic compute market for firms' ``loads`` (JPY tn/yr of workload by kind),
         with ``national_h100e`` of national compute free to serve, a foreign-service cut-off of severity
-        ``cutoff`` and the state paying the ``subsidy`` share of new capacity, up to ``grant_jpy_tn`` (what the
-        programmes line has left this quarter). ``invest=False`` (the opening state): allocate and price only."""
+        ``cutoff`` and the state offering to pay the ``subsidy`` share of new capacity. ``invest=False`` (the
+        opening state): allocate and price only."""
         s, env = model.inputs, model.env
         r, c = s.rules, s.costs
         qi = model.quarter_index
@@ -98,12 +98,11 @@ class CloudProviderPopulation:
         flex_lost = (stranded - a.stranded_served) + a.spilled * cutoff
 
         self.served = a.provider * (cap / k_total if k_total > 0 else self.initial_share)
-        self.capex_jpy_tn = self.granted_jpy_tn = 0.0
+        self.capex_jpy_tn = 0.0
         if invest:
             self.utilisation = np.where(cap > 0, self.served / np.maximum(cap, 1e-12),
                                         np.where(captive + want * flex > nat, 1.0, 0.0))
-            self._invest(model, qi, max(captive + stranded + want * flex - nat, 0.0), capex_per_h100e, subsidy,
-                         grant_jpy_tn)
+            self._invest(model, qi, max(captive + stranded + want * flex - nat, 0.0), capex_per_h100e)
 
         # counterfactual without the national programme: no national compute, and providers price without the
         # capex subsidy (the same markups); alone they take captive open + wanted flexible
@@ -132,7 +131,7 @@ class CloudProviderPopulation:
             home_price_ratio=home_paid / served_home / p_f if served_home > 0 else p_home / p_f,
             provider_price_jpy_per_h100e_hour=p_prov, foreign_price_jpy_per_h100e_hour=p_f,
             national_price_jpy_per_h100e_hour=p_nat, counterfactual_flexible_abroad_share=cf_abroad,
-            capex_subsidy_jpy_tn=self.granted_jpy_tn, capex_subsidy_claim_jpy_tn=subsidy * self.capex_jpy_tn)
+            provider_capex_jpy_tn=self.capex_jpy_tn, capex_subsidy_asked_jpy_tn=subsidy * self.capex_jpy_tn)
 
     def _deliver_and_retire(self, qi: int) -> None:
         """Orders due now enter service in the slot of the vintage that reaches the end of its life."""
@@ -140,12 +139,11 @@ class CloudProviderPopulation:
         self.vintage[:, slot] = self.on_order[:, due]
         self.on_order[:, due] = 0.0
 
-    def _invest(self, model, qi: int, demand_h100e: float, capex_per_h100e: float, subsidy: float,
-                grant_jpy_tn: float) -> None:
+    def _invest(self, model, qi: int, demand_h100e: float, capex_per_h100e: float) -> None:
         """Each provider orders its market share of the gap between the demand expected at delivery (this
         quarter's, grown at last year's rate) and capacity in service + on order - retiring before then, if its
-        price covers its unit cost; the state pays the ``subsidy`` share of what is ordered, up to
-        ``grant_jpy_tn`` (paid from the programmes line: ``ComputeService.capex_subsidy_jpy_tn``)."""
+        price covers its unit cost (its capex, ``ComputeService.provider_capex_jpy_tn``, is booked when the
+        programmes line has paid the grant: ``Government.settle_programmes``)."""
         r = model.inputs.rules
         self.demand_history = (self.demand_history + [demand_h100e])[-(GROWTH_WINDOW + 1):]
         past = self.demand_history[0]
@@ -161,9 +159,6 @@ class CloudProviderPopulation:
         self.ordered = max(gap, 0.0) * r.provider_order_share_per_quarter * share * covers
         self.on_order[:, qi % self.lag_q] += self.ordered
         self.capex_jpy_tn = float((self.ordered * capex_per_h100e * self.cost_factor).sum() / JPY_PER_TN)
-        self.granted_jpy_tn = min(subsidy * self.capex_jpy_tn, max(grant_jpy_tn, 0.0))
-        if self.capex_jpy_tn > 0:
-            model.ledger.book("provider_capex", self.capex_jpy_tn - self.granted_jpy_tn, "private")
 
 
 class CloudProvider(FixedAgent):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import mesa
 
 from abm import capability
-from abm.exchange import InForce, NationalOffer
+from abm.exchange import ComputeService, InForce, NationalOffer
 from abm.vocab import (JPY_PER_MILLION, JPY_PER_TN, QUARTERS_PER_YEAR, SECONDS_PER_QUARTER,
                        decimal_year)
 from agents import government_rules as rules_
@@ -113,9 +113,10 @@ class Government(mesa.Agent):
         return self.programmes.funded_share
 
     @property
-    def programmes_headroom_jpy_tn(self) -> float:
-        """What the programmes line's allotment still holds this quarter (JPY tn): the most the cloud grant pays."""
-        return self.programmes.headroom_jpy_tn
+    def programmes_grant_share(self) -> float:
+        """Share of the cloud capex grant's rate the programmes line funds in the coming quarter, from what the
+        entitlements leave (``policy_in_force``)."""
+        return self.programmes.grant_share
 
     def commitments_jpy_tn(self) -> float:
         return self.fleet.commitments_jpy_tn()
@@ -156,17 +157,26 @@ class Government(mesa.Agent):
             self.model, self.role, in_force, persons_at_home, subsidy_due_jpy_tn)), "government")
         return self.offer()
 
-    def settle_programmes(self, cloud_subsidy_jpy_tn: float, cloud_claim_jpy_tn: float,
-                          compute_support_jpy_tn: float, model_support_jpy_tn: float) -> None:
-        """The quarter's last claims on the programmes line (JPY tn, the public share): the capex subsidy
-        granted on the cloud capacity providers ordered (of ``cloud_claim`` at the rate in force), national
-        compute sold below its power cost, the sovereign model sold below its cost-based price. Pays and books
-        them, then closes the line for the quarter.
+    def settle_programmes(self, service: ComputeService, compute_support_jpy_tn: float,
+                          model_support_jpy_tn: float) -> None:
+        """The quarter's last claims on the programmes line (JPY tn, the public share): first the entitlements,
+        national compute sold below its power cost and the sovereign model sold below its cost-based price; then
+        the capex grant the cloud providers asked on the capacity they ordered (``service``), paid from what the
+        allotment still holds, the providers bearing the rest. Books them, then closes the line for the quarter.
 
         The caller guarantees: called once per quarter, after the compute market and the firms' flows."""
-        self.programmes.settle(self.model.ledger, cloud_subsidy_jpy_tn, cloud_claim_jpy_tn, compute_support_jpy_tn,
-                               model_support_jpy_tn)
-        self.programmes.close(self.model.inputs.policy.programmes_budget_jpy_tn_per_year, self.model.quarter)
+        ledger, fund = self.model.ledger, self.programmes
+        if compute_support_jpy_tn > 0:
+            ledger.book("price_support", fund.pay(compute_support_jpy_tn), "government")
+        ledger.book("price_support", fund.pay(model_support_jpy_tn), "government")
+        capex = service.provider_capex_jpy_tn
+        granted = fund.grant(service.capex_subsidy_asked_jpy_tn,
+                             self.model.inputs.policy.cloud_capex_subsidy_share * capex)
+        if granted > 0:
+            ledger.book("provider_capex", granted, "government")
+        if capex > 0:
+            ledger.book("provider_capex", capex - granted, "private")
+        fund.close(self.model.inputs.policy.programmes_budget_jpy_tn_per_year, self.model.quarter)
 
     def _book(self, category: str, jpy_tn: float) -> None:
         share = self.role.public_share

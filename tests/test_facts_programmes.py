@@ -13,7 +13,8 @@ CEILING = "policy.programmes_budget_jpy_tn_per_year"
 CLOUD = "policy.cloud_capex_subsidy_share"
 METRICS = ["adoption_rate_2040", "adoption_share_sovereign_2040", "deficit_2040_jpy_tn", "npv_jpy_tn",
            "public_cost_cum_jpy_tn@last", "cost_programmes_cum_jpy_tn@last", "cost_price_support_cum_jpy_tn@last",
-           "programmes_funded_share@2035", "talent_retention_rate@2040", "programmes_paid_jpy_tn@2035"]
+           "programmes_funded_share@2035", "talent_retention_rate@2040", "programmes_paid_jpy_tn@2035",
+           "programmes_grant_share@2035", "programmes_unused_cum_jpy_tn@last"]
 paired = cached_paired(METRICS)
 
 
@@ -30,27 +31,29 @@ def test_a_zero_line_pays_no_programme():
     m = _run(policy__programmes_budget_jpy_tn_per_year=0.0, policy__cloud_capex_subsidy_share=0.5)
     df = m.datacollector.get_model_vars_dataframe()
     assert df["programmes_paid_jpy_tn"].max() == 0.0
-    assert df["programmes_funded_share"].max() == 0.0
+    assert df["programmes_funded_share"].max() == 0.0 and df["programmes_grant_share"].max() == 0.0
     gov = m.ledger.by_payer["government"]
     assert (gov["programmes"], gov["provider_capex"], gov["price_support"]) == (0.0, 0.0, 0.0)
     assert m.ledger.cum["provider_capex"] > 0          # providers still invest, at their own cost
 
 
 def test_a_binding_line_caps_what_the_programmes_spend():
-    """A 50 % cloud subsidy claims far more than a 1 JPY tn/yr ceiling: the line pays at most its allotments (plus
-    the overdraft left at the end, at most one quarter's claims), and the rates in force are scaled down."""
+    """A 50 % cloud subsidy asks far more than a 1 JPY tn/yr ceiling: the line pays at most its allotments, the
+    grant is scaled down, and the entitlements (top-ups, subsidy, platform, co-creation) stay fully funded."""
     ceiling = 1.0
     m = _run(policy__programmes_budget_jpy_tn_per_year=ceiling, policy__cloud_capex_subsidy_share=0.5)
     df = m.datacollector.get_model_vars_dataframe()
     paid = float(df["programmes_paid_jpy_tn"].sum() / 4)
     allotted = ceiling / 4 * len(df)
     overdraft = float(df["programmes_overdraft_jpy_tn"].iloc[-1])
-    late = float(df["programmes_funded_share"].iloc[-24:].mean())   # once the providers' capex has grown
+    late = float(df["programmes_grant_share"].iloc[-24:].mean())   # once the providers' capex has grown
     print(f"paid {paid:.3f} JPY tn of {allotted:.3f} allotted (+ overdraft {overdraft:.3f}); "
-          f"unused {df['programmes_unused_cum_jpy_tn'].iloc[-1]:.3f}; funded share 2035-2040 {late:.3f}")
+          f"unused {df['programmes_unused_cum_jpy_tn'].iloc[-1]:.3f}; grant share 2035-2040 {late:.3f}; "
+          f"entitlements funded, lowest quarter {df['programmes_funded_share'].min():.3f}")
     assert paid <= allotted + overdraft + 1e-9
     assert paid + df["programmes_unused_cum_jpy_tn"].iloc[-1] == pytest.approx(allotted + overdraft, rel=1e-9, abs=1e-9)
     assert late < 0.5
+    assert df["programmes_funded_share"].min() == 1.0 and df["programmes_overdraft_jpy_tn"].max() == 0.0
     gov = m.ledger.by_payer["government"]
     assert gov["programmes"] + gov["provider_capex"] + gov["price_support"] == pytest.approx(paid, rel=1e-9)
 
@@ -74,7 +77,7 @@ def test_the_programmes_line_funds_the_programmes(metric, sign):
 
 
 @pytest.mark.parametrize("metric, sign", [
-    ("programmes_funded_share@2035", +1),
+    ("programmes_grant_share@2035", +1),
     ("deficit_2040_jpy_tn", -1),                   # more of the cloud subsidy is paid: more hosting at home
     ("public_cost_cum_jpy_tn@last", +1),
 ])
@@ -83,11 +86,21 @@ def test_a_larger_line_funds_more_of_a_cloud_subsidy(metric, sign):
 
 
 @pytest.mark.parametrize("metric, sign", [
-    ("programmes_funded_share@2035", -1),          # the cloud grant claims the line ...
-    ("cost_programmes_cum_jpy_tn@last", -1),       # ... so every other programme is scaled down and pays less
+    ("public_cost_cum_jpy_tn@last", +1),           # the grant is paid from what the entitlements leave ...
+    ("programmes_unused_cum_jpy_tn@last", -1),     # ... so less of the ceiling goes unused
 ])
-def test_a_cloud_subsidy_crowds_out_the_other_programmes_under_a_fixed_line(metric, sign):
+def test_a_cloud_subsidy_under_a_fixed_line_is_paid_from_what_the_programmes_leave(metric, sign):
     paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, metric).assert_direction(sign)
+
+
+@pytest.mark.parametrize("metric", ["cost_programmes_cum_jpy_tn@last", "adoption_rate_2040"])
+def test_a_cloud_subsidy_never_crowds_out_the_entitlements(metric):
+    """Entitlements first: the same programme spending and adoption with or without a cloud grant claiming the
+    rest of a 1 JPY tn/yr line (the paired difference within 3 SE of 0, and the funded share stays 1)."""
+    d = paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, metric)
+    share = paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, "programmes_funded_share@2035")
+    assert (share.base == 1.0).all() and (share.lever == 1.0).all()
+    assert abs(d.mean) <= 3 * d.se + 1e-12, d.message(0, 3)
 
 
 @pytest.mark.parametrize("metric, sign", [
@@ -99,37 +112,38 @@ def test_a_short_line_shrinks_the_full_state_discount(metric, sign):
 
 
 def test_the_funded_share_rule():
-    """Each quarter's allotment is what the year has left over its remaining quarters; ρ_{t+1} = min(1, next
-    allotment / (claims_t / ρ_t)); a refused grant still counts in the cost at full rates; a year's overdraft
-    comes first out of the next year's ceiling; no claims -> full rates."""
+    """Each quarter's allotment is what the year has left over its remaining quarters; entitlements first:
+    ρ_e = min(1, next allotment A / (claims_t / ρ_e,t)); the grant from what is left: ρ_g = min(1, (A - ρ_e E) /
+    the grant at the full rate over the last four quarters' mean), paid only from the allotment's headroom; a year's overdraft comes first out of the
+    next year's ceiling; no claims -> full rates."""
     from agents.government_programmes import ProgrammeFund
     f = ProgrammeFund(4.0)
-    assert f.funded_share == 1.0 and ProgrammeFund(0.0).funded_share == 0.0
+    assert (f.funded_share, f.grant_share) == (1.0, 1.0) and ProgrammeFund(0.0).grant_share == 0.0
     f.open(4.0, 1)
     assert f.headroom_jpy_tn == 1.0
     f.pay(0.5)
-    f.refuse(1.5)                               # claims at full rates: 2.0; the year has 3.5 left over 3 quarters
-    f.close(4.0, 1)
-    assert f.funded_share == pytest.approx(3.5 / 3 / 2.0)
-    rho = f.funded_share
+    assert f.grant(0.75, 6.0) == 0.5            # asked 0.75 (6.0 at the full rate): only the 0.5 left is paid
+    f.close(4.0, 1)                             # the year has 3.0 left over 3 quarters: A = 1.0
+    assert (f.funded_share, f.grant_share) == (1.0, pytest.approx((1.0 - 0.5) / (6.0 / 4)))   # G: 4-quarter mean
     f.open(4.0, 2)
-    assert f.balance_jpy_tn == pytest.approx(3.5 / 3)
-    f.pay(3.0)                                  # overdrawn this quarter; 0.5 left for two quarters
+    assert f.balance_jpy_tn == pytest.approx(1.0)
+    f.pay(3.5)                                  # entitlements overdraw the year; the grant gets nothing
+    assert f.grant(0.5, 2.0) == 0.0
     f.close(4.0, 2)
-    assert f.overdraft_jpy_tn == pytest.approx(3.0 - 3.5 / 3)
-    assert f.funded_share == pytest.approx(0.25 / (3.0 / rho))
-    f.open(4.0, 3)
-    f.pay(0.25)
-    f.close(4.0, 3)
-    f.open(4.0, 4)
-    f.pay(1.25)                                 # the year pays 5.0 against a ceiling of 4.0
-    f.close(4.0, 4)
-    assert (f.unused_jpy_tn, f.spent_year_jpy_tn) == (0.0, pytest.approx(1.0))   # 1.0 carried into next year
+    assert f.overdraft_jpy_tn == pytest.approx(2.5)
+    assert (f.funded_share, f.grant_share) == (0.0, 0.0)   # the year has nothing left for Q3 and Q4
+    for q in (3, 4):
+        f.open(4.0, q)
+        f.close(4.0, q)
+    assert (f.unused_jpy_tn, f.spent_year_jpy_tn) == (0.0, pytest.approx(0.5))   # 0.5 carried into next year
+    assert f.funded_share == pytest.approx(3.5 / 4 / 3.5)   # next year's Q1 allotment / full-rate cost 3.5
+    rho = f.funded_share
     f.open(4.0, 1)
-    assert f.balance_jpy_tn == pytest.approx(0.75)
-    f.close(4.0, 1)                             # nothing claimed: nothing needed at full rates
-    assert f.funded_share == 1.0
+    assert f.balance_jpy_tn == pytest.approx(3.5 / 4)
+    f.pay(0.25)                                 # claims at ρ_e: 0.25 / ρ_e = 1.0 at full rates; A = 3.25 / 3
+    f.close(4.0, 1)
+    assert f.funded_share == 1.0 and f.grant_share == pytest.approx((3.25 / 3 - 0.25 / rho) / ((6.0 + 2.0) / 4))
     for q in (2, 3, 4):
         f.open(4.0, q)
         f.close(4.0, q)
-    assert f.unused_jpy_tn == pytest.approx(3.0)
+    assert f.unused_jpy_tn == pytest.approx(3.25)
