@@ -112,6 +112,19 @@ def talent_entered(m):
 
 
 @reporter
+def talent_demand_persons(m):
+    """AI specialists wanted this quarter: firms' demand + the government lab's target (persons)."""
+    return m.talent.demand_persons
+
+
+@reporter
+def talent_fill_ratio(m):
+    """Specialists in Japan / specialists wanted (below 1: a shortage)."""
+    d = m.talent.demand_persons
+    return _persons(m, Status.HOME) / d if d > 0 else 0.0
+
+
+@reporter
 def talent_retention_rate(m):
     """Share of active (not retired) specialists who work in Japan."""
     c = m.tally.cohorts_by_status

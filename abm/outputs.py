@@ -89,6 +89,12 @@ _COLUMNS = [
          "the initial stock plus all graduates so far"),
     *_ts("talent_retention_rate", "share", "Talent retention", "人材定着率",
          "share of active (not retired) specialists who work in Japan"),
+    *_ts("talent_demand_persons", "persons", "AI specialists wanted", "AI専門人材の需要",
+         "firms' demand for AI staff (their need if they fine-tune a domestic model, a share of it on a foreign "
+         "API) + the government lab's headcount target"),
+    *_ts("talent_fill_ratio", "-", "AI specialists in Japan / wanted", "AI専門人材の充足率",
+         "specialists working in Japan / specialists wanted; below 1 is a shortage (METI projects 57 % for "
+         "AI and robotics specialists in 2040)"),
     *_ts("digital_deficit_jpy_tn", "JPY tn/yr", "Digital deficit", "デジタル赤字",
          "baseline non-AI deficit + AI payments abroad − AI exports (annual rate)"),
     *_ts("payments_abroad_jpy_tn", "JPY tn/yr", "AI payments abroad", "海外へのAI支払い",
@@ -244,6 +250,7 @@ SUMMARY: tuple[Output, ...] = (
     _summary("adoption_share_sovereign_2040", "share", "Adopter share, sovereign model, 2040",
              "国産モデルの導入企業シェア(2040年)"),
     _summary("talent_retention_rate_2040", "share", "Talent retention 2040", "人材定着率(2040年)"),
+    _summary("talent_fill_ratio_2040", "-", "AI specialists in Japan / wanted, 2040", "AI専門人材の充足率(2040年)"),
     _summary("sovereignty_index_2040", "-", "Sovereignty index 2040", "主権指数(2040年)"),
     _BY_COLUMN["outcomes_cum_jpy_tn"],  # its last value
     _summary("final_year", "year", "Final year", "最終年", "the last simulated year"),

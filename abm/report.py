@@ -104,6 +104,7 @@ def summarise(model: SovereignAIModel, ts: pd.DataFrame, seed: int | None = None
         "talent_retention_rate_by_year": {str(y): year_mean("talent_retention_rate", y) for y in REPORT_YEARS},
         "adoption_share_sovereign_2040": year_mean("adoption_share_sovereign", 2040),
         "talent_retention_rate_2040": year_mean("talent_retention_rate", 2040),
+        "talent_fill_ratio_2040": year_mean("talent_fill_ratio", 2040),
         "sovereignty_index_2040": year_mean("sovereignty_index", 2040),
         "outcomes_cum_jpy_tn": float(ts["outcomes_cum_jpy_tn"].iloc[-1]),
         "final_year": last,

@@ -63,6 +63,7 @@ class TalentPopulation:
         self.employer = np.full(n, ACADEMIA, dtype=np.int64)
         self.employer[self.status == ABROAD] = FOREIGN_EMPLOYER
         self.entered = self.initial
+        self.demand_persons = 0.0     # AI specialists wanted this quarter: firms' demand + the lab's target
         # peers.mean: share of peers abroad - share at home, kept up to date as cohorts move
         self.peers = NeighbourMean(row_normalised(adjacency(graph, "peer", "talent", n)), peer_value(self.status))
         self.agents = agent_views(model, Talent, blocks.talent, range(self.initial))
@@ -93,7 +94,8 @@ class TalentPopulation:
         status = self.status[:self.entered]               # slots past `entered` are still pending: skipped
         home, abroad = status == HOME, status == ABROAD
         persons_home = home.sum() * self.cohort
-        demand_ratio = (firm_need.sum() + offer.lab_headcount_target) / max(persons_home, 1.0)
+        self.demand_persons = float(firm_need.sum() + offer.lab_headcount_target)
+        demand_ratio = self.demand_persons / max(persons_home, 1.0)
         demand_premium = s.rules.talent_demand_premium_max * np.tanh(demand_ratio)
         topup = in_force.wage_topup_share
         access = np.log1p(offer.compute_h100e / max(persons_home, 1.0))

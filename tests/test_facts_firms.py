@@ -36,10 +36,21 @@ def test_earlier_privacy_framework_raises_healthcare_domestic_use():
            "outcome_healthcare_jpy_tn_per_year@2035").assert_direction(+1)
 
 
-def test_talent_raises_firms_model_quality():
-    """A wage top-up keeps specialists at home -> firms fill more of their staff need -> higher quality."""
+@pytest.mark.parametrize("metric", ["talent_fill_ratio@2040", "firm_model_quality@2040"])
+def test_talent_raises_firms_model_quality(metric):
+    """A wage top-up keeps specialists at home -> more of the specialists wanted are in Japan -> firms fill more
+    of their staff need -> higher quality."""
     paired("gov-led", {"policy.talent_wage_topup_share": 0.0}, {"policy.talent_wage_topup_share": 1.0},
-           "firm_model_quality@2040").assert_direction(+1)
+           metric).assert_direction(+1)
+
+
+def test_specialists_are_short_at_the_defaults():
+    """Firms' staff need is fitted to METI's 2040 shortage: fewer specialists in Japan than wanted (every seed),
+    and the shortage deepens as adoption grows (2040 below 2030 on every seed)."""
+    d = paired("gov-led", {}, {}, "talent_fill_ratio@2040")
+    early = paired("gov-led", {}, {}, "talent_fill_ratio@2030")
+    print(f"fill ratio 2030 {early.base.mean():.3f}, 2040 {d.base.mean():.3f} (n={len(d.base)})")
+    assert (d.base < 0.8).all() and (d.base < early.base).all()
 
 
 def test_supply_network_structure_matters():

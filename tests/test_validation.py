@@ -54,7 +54,7 @@ def test_validate_cli_writes_table_and_exit_codes(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     df = pd.read_csv(tmp_path / "v" / "validation.csv")
     assert {"published", "source", "model_mean", "p05", "p95", "deviation", "passed"} <= set(df.columns)
-    assert len(df) == 15 and df.passed.all()
+    assert len(df) == 16 and df.passed.all()
     assert set(df["basis"].str.split(":").str[0]) == {"derived", "fitted"}
     assert "pass" in (tmp_path / "v" / "validation.html").read_text()
     from abm.schema import field_specs
