@@ -464,6 +464,9 @@ def test_charts_take_titles_axes_and_legends_from_the_declarations(run_cached, l
         assert sorted(t.get_text() for t in fig.legends[0].get_texts()) == sorted(c.labels()), key
         assert fig.axes[0].get_title() == c.title and fig.axes[0].get_xlabel() == c.xlabel
     assert declared["cost"].labels() == [name(o.member, lang) for o in outputs.columns("cost_{category}_cum_jpy_tn")]
+    wanted = declared["talent"].overlay        # the shortage shows: specialists wanted against those in Japan
+    assert [s.label for s in wanted] == [outputs.label("talent_demand_persons", lang)]
+    assert (wanted[0].y[-4:] > ts["talent_domestic"].to_numpy()[-4:]).all()
 
 
 def test_compare_titles_come_from_the_declarations():

@@ -91,9 +91,12 @@ def adoption_by_sector(ts, lang, start, end) -> Chart:
 
 
 def talent(ts, lang, start, end) -> Chart:
-    family = "talent_{location}"
+    """Specialists by location, with those wanted (firms and the lab) dashed: the gap to "in Japan" is the
+    shortage."""
+    family, wanted = "talent_{location}", "talent_demand_persons"
+    over = (Series(outputs.label(wanted, lang), ts[wanted].to_numpy(float), "#000000", 1.5, dashed=True),)
     return _axes(family, unit_text(outputs.get(family).unit, lang), ts, lang, start, end, legend_columns=2,
-                 series=_family(ts, lang, family, TALENT_COLOURS, width=1.8))
+                 series=_family(ts, lang, family, TALENT_COLOURS, width=1.8), overlay=over)
 
 
 def deficit(ts, lang, start, end, colour: str | None = None) -> Chart:
