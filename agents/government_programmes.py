@@ -22,8 +22,9 @@ the providers bear the rest. Before the next quarter the government sets two fun
   sovereign model's discount): ρ_e = min(1, A / E), A the next quarter's allotment, E what the entitlements
   would cost at full rates (this quarter's claims / this quarter's ρ_e);
 - ρ_g, of the cloud grant's rate: ρ_g = min(1, (A - ρ_e E) / G), G the grant at the full policy rate on the
-  providers' capex, a mean over the last four quarters (on last quarter's alone, the rate and the providers'
-  orders fed each other: a full rate after a quiet quarter drew a large order, which cut the next rate).
+  providers' capex, a mean over the last four quarters (their orders come in cycles: a large delivery lowers
+  utilisation and the markup below cost, and no one orders for a few quarters; on last quarter's alone, a full
+  rate after a quiet quarter drew a large order, which cut the next rate).
 
 A short line thus shrinks every entitlement pro rata, and a grant never crowds an entitlement out.
 """

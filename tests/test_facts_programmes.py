@@ -99,6 +99,7 @@ def test_a_cloud_subsidy_never_crowds_out_the_entitlements(metric):
     rest of a 1 JPY tn/yr line (the paired difference within 3 SE of 0, and the funded share stays 1)."""
     d = paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, metric)
     share = paired("gov-led", {CLOUD: 0.0, CEILING: 1.0}, {CLOUD: 0.5, CEILING: 1.0}, "programmes_funded_share@2035")
+    print(f"{d.metric}: paired difference {d.mean:+.4g} (SE {d.se:.3g}, n={len(d.diffs)}); expected within 3 SE of 0")
     assert (share.base == 1.0).all() and (share.lever == 1.0).all()
     assert abs(d.mean) <= 3 * d.se + 1e-12, d.message(0, 3)
 
