@@ -47,7 +47,6 @@ class ProgrammeFund:
         self.claimed_jpy_tn = 0.0        # entitlements claimed this quarter at the rates in force (JPY tn)
         self.full_rate_cost_jpy_tn = 0.0 # what the last quarter's entitlements would have cost at full rates
         self.grant_full_rate_jpy_tn = [0.0] * int(QUARTERS_PER_YEAR)  # the last four quarters' grants at the full rate
-        self.granted_jpy_tn = 0.0        # the grant paid this quarter (JPY tn)
         self.unused_jpy_tn = 0.0         # ceilings of past years left unspent (JPY tn)
 
     def allotment_jpy_tn(self, ceiling_jpy_tn_per_year: float, quarter: int) -> float:
@@ -62,7 +61,7 @@ class ProgrammeFund:
     def open(self, ceiling_jpy_tn_per_year: float, quarter: int) -> None:
         """A new quarter (``quarter`` 1-4 of the fiscal year): its allotment."""
         self.balance_jpy_tn = self.allotment_jpy_tn(ceiling_jpy_tn_per_year, quarter)
-        self.paid_jpy_tn = self.claimed_jpy_tn = self.granted_jpy_tn = 0.0
+        self.paid_jpy_tn = self.claimed_jpy_tn = 0.0
 
     @property
     def headroom_jpy_tn(self) -> float:
@@ -84,8 +83,7 @@ class ProgrammeFund:
         """Pay a grant of ``asked_jpy_tn`` (at the rate in force) from what the allotment still holds; returns
         what is paid. ``full_rate_jpy_tn``: the grant at the full policy rate, which sets the next grant share."""
         self.grant_full_rate_jpy_tn = self.grant_full_rate_jpy_tn[1:] + [full_rate_jpy_tn]
-        self.granted_jpy_tn = self._draw(min(max(asked_jpy_tn, 0.0), self.headroom_jpy_tn))
-        return self.granted_jpy_tn
+        return self._draw(min(max(asked_jpy_tn, 0.0), self.headroom_jpy_tn))
 
     def close(self, ceiling_jpy_tn_per_year: float, quarter: int) -> None:
         """End of quarter ``quarter``: at a year's end what it left is unused (an overdraft carries over);
