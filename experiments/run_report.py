@@ -63,7 +63,7 @@ def summary_tables(summary: dict, lang: str = "en") -> list[tuple[str, list[tupl
         (outputs.title_with_unit("deficit_jpy_tn", lang), members("deficit_jpy_tn")),
         (text("indicators_2040", lang), [row(k, with_unit=True) for k in (
             "adoption_rate_2040", "adoption_share_sovereign_2040", "talent_retention_rate_2040",
-            "sovereignty_index_2040")]),
+            "talent_fill_ratio_2040", "sovereignty_index_2040")]),
         (outputs.title_with_unit("outcomes_2040_jpy_tn_per_year", lang), members("outcomes_2040_jpy_tn_per_year")),
         (text("appraisal", lang), [
             year("payback_year"), row("npv_jpy_tn", with_unit=True), row("npv_economic_jpy_tn", with_unit=True),
