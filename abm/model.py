@@ -80,6 +80,10 @@ class SovereignAIModel(mesa.Model):
             self.graph, edges = network_memo.remembered(resolved, self.rng, graph=views)
         self.space = EcosystemSpace(self.graph, random=self.random) if views else None
         self.env = Environment(resolved)
+        # one random stream per population that draws, spawned from the model's rng (state-independent): a lever
+        # that changes how many draws one population makes (how many specialists move) leaves the others' draws
+        # alone, so paired runs on the same seed differ by the lever's mechanism, not by shifted streams
+        self.rng_data_holders, self.rng_talent, self.rng_firms = self.rng.spawn(3)
         self.in_force = policy_in_force(resolved, self.role, self.year)
         self.ledger = Ledger(resolved)
         self.outcomes = outcomes.Outcomes()

@@ -42,7 +42,7 @@ class DataHolderPopulation:
     """Array state of all data holders and of the firm-holder contract edges."""
 
     def __init__(self, model, graph, blocks):
-        rng, n, r = model.rng, model.inputs.population.data_holders, model.inputs.rules
+        rng, n, r = model.rng_data_holders, model.inputs.population.data_holders, model.inputs.rules
         self.n = n
         self.domain = rng.integers(0, len(DOMAINS), n)
         self.sensitivity = domain_sensitivity(r)[self.domain]
@@ -58,7 +58,7 @@ class DataHolderPopulation:
     def step(self, model, in_force: InForce, firm_source) -> SharedData:
         """One quarter of requests, acceptances and lapses; returns the data each firm agent receives (index)
         and the share of Japanese-language corpora flowing to domestic model builders."""
-        s, rng = model.inputs, model.rng
+        s, rng = model.inputs, model.rng_data_holders
         r = s.rules
         contracts_on = float(in_force.data_contracts)
         privacy_on = float(in_force.privacy_framework)

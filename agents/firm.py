@@ -58,7 +58,7 @@ class FirmPopulation:
     """Array state of all firms; :meth:`step` runs one quarter for all of them."""
 
     def __init__(self, model, graph, blocks):
-        s, rng = model.inputs, model.rng
+        s, rng = model.inputs, model.rng_firms
         r = s.rules
         n = self.n = s.population.firms
         self.sector = assign_sectors(n)
@@ -188,7 +188,7 @@ class FirmPopulation:
         ``staff``: each firm agent's AI staff (persons)."""
         self.in_force, self.offer, self.staff = in_force, offer, staff
         self.shared_data, self.corpus_share = shared.per_firm, shared.language_corpus_share
-        s, env, rng = model.inputs, model.env, model.rng
+        s, env, rng = model.inputs, model.env, model.rng_firms
         b, r = s.behaviour, s.rules
         n = self.n
         q = self.qualities(model)

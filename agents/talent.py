@@ -51,7 +51,7 @@ class TalentPopulation:
     """Array state of all talent slots (initial stock plus future graduates)."""
 
     def __init__(self, model, graph, blocks):
-        s, rng = model.inputs, model.rng
+        s, rng = model.inputs, model.rng_talent
         self.blocks = blocks
         n = self.n = blocks.n_talent
         self.cohort = s.population.ai_specialists_persons / s.population.talent  # persons per agent
@@ -87,7 +87,7 @@ class TalentPopulation:
         """One quarter: graduates enter (Q1), cohorts leave, return or retire, then home talent is matched.
 
         ``firm_need``: AI staff (persons) each firm agent wants; returns where the employed now work."""
-        s, rng, env = model.inputs, model.rng, model.env
+        s, rng, env = model.inputs, model.rng_talent, model.env
         b = s.behaviour
         if model.quarter == 1:
             self._enter_graduates(model)
@@ -118,7 +118,7 @@ class TalentPopulation:
         self.peers.set(moved, peer_value(self.status[moved]))
         returned = np.zeros(self.entered, dtype=bool)
         returned[returns] = True
-        return self._match(model.rng, s.rules, firm_need, offer.lab_headcount_target, returned)
+        return self._match(model.rng_talent, s.rules, firm_need, offer.lab_headcount_target, returned)
 
     def _match(self, rng, rules, firm_need, lab_target: float, returned) -> Staffing:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""

@@ -54,6 +54,22 @@ def test_same_seed_identical_different_seed_differs(tmp_path):
     assert not a.equals(c)
 
 
+def test_each_drawing_population_has_its_own_stream_of_the_models_rng():
+    """The streams are spawned from the model's rng (so the seed fixes them, whatever was drawn before) and are
+    independent: a lever that changes how many draws one population makes leaves the others' draws alone."""
+    small = dict(population__firms=100, population__talent=150, population__data_holders=20)
+    a, b = SovereignAIModel(rng=7, **small), SovereignAIModel(rng=7, **small)
+    names = ("rng_data_holders", "rng_talent", "rng_firms")
+    b.rng_talent.random(10_000)                       # b's talent population has drawn far more
+    firsts = {n: (getattr(a, n).random(4), getattr(b, n).random(4)) for n in names}
+    assert (firsts["rng_firms"][0] == firsts["rng_firms"][1]).all()
+    assert (firsts["rng_data_holders"][0] == firsts["rng_data_holders"][1]).all()
+    assert not (firsts["rng_talent"][0] == firsts["rng_talent"][1]).any()
+    assert len({tuple(firsts[n][0]) for n in names}) == 3                 # three different streams
+    c = SovereignAIModel(rng=8, **small)
+    assert not (c.rng_firms.random(4) == SovereignAIModel(rng=7, **small).rng_firms.random(4)).any()
+
+
 def test_keyword_fields_and_errors():
     m = SovereignAIModel("private-led", policy__compute_budget_jpy_tn_per_year=0.6)
     assert m.inputs.policy.compute_budget_jpy_tn_per_year == 0.6

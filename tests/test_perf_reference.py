@@ -31,7 +31,7 @@ from agents.talent import ABROAD, ACADEMIA, FOREIGN_EMPLOYER, GOV_LAB, HOME, RET
 
 
 class RecordingRng:
-    """Stands in for ``model.rng`` during one rule: passes every call through and records the results."""
+    """Stands in for a population's stream of ``model.rng`` during one rule: passes every call through and records the results."""
 
     def __init__(self, rng: np.random.Generator):
         self.rng = rng
@@ -257,6 +257,7 @@ def _after(model, rule: str, result) -> dict:
 
 
 REFERENCES = {"firms": reference_firms, "data_holders": reference_data_holders, "talent": reference_talent}
+STREAMS = {"firms": "rng_firms", "data_holders": "rng_data_holders", "talent": "rng_talent"}
 
 
 def run_compared(model, quarters: int) -> dict:
@@ -276,12 +277,13 @@ def run_compared(model, quarters: int) -> dict:
                 population._enter_graduates(m)
                 before = _snapshot(m, rule)
                 population.__dict__["_enter_graduates"] = lambda _m: None
-            recorder = RecordingRng(m.rng)
-            m.rng = recorder
+            stream = STREAMS[rule]                # each population draws from its own stream of the model's rng
+            recorder = RecordingRng(getattr(m, stream))
+            setattr(m, stream, recorder)
             try:
                 result = original(m, *inputs)
             finally:
-                m.rng = recorder.rng
+                setattr(m, stream, recorder.rng)
                 population.__dict__.pop("_enter_graduates", None)
             got = _after(m, rule, result)
             draws = Draws(recorder.draws)
