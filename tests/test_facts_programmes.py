@@ -119,8 +119,8 @@ def test_a_short_line_shrinks_the_full_state_discount(metric, sign):
 def test_the_funded_share_rule():
     """Each quarter's allotment is what the year has left over its remaining quarters; entitlements first:
     ρ_e = min(1, next allotment A / (claims_t / ρ_e,t)); the grant from what is left: ρ_g = min(1, (A - ρ_e E) /
-    the grant at the full rate over the last four quarters' mean), paid only from the allotment's headroom; a year's overdraft comes first out of the
-    next year's ceiling; no claims -> full rates."""
+    G), G the last four quarters' mean grant at the full rate, paid only from the allotment's headroom; a year's
+    overdraft comes first out of the next year's ceiling; no claims -> full rates."""
     from agents.government_programmes import ProgrammeFund
     f = ProgrammeFund(4.0)
     assert (f.funded_share, f.grant_share) == (1.0, 1.0) and ProgrammeFund(0.0).grant_share == 0.0

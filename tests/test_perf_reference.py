@@ -31,7 +31,8 @@ from agents.talent import ABROAD, ACADEMIA, FOREIGN_EMPLOYER, GOV_LAB, HOME, RET
 
 
 class RecordingRng:
-    """Stands in for a population's stream of ``model.rng`` during one rule: passes every call through and records the results."""
+    """Stands in for a population's stream of ``model.rng`` during one rule: passes every call through and
+    records the results."""
 
     def __init__(self, rng: np.random.Generator):
         self.rng = rng
