@@ -118,7 +118,7 @@ class TalentPopulation:
         self.peers.set(moved, peer_value(self.status[moved]))
         returned = np.zeros(self.entered, dtype=bool)
         returned[returns] = True
-        return self._match(model.rng_talent, s.rules, firm_need, offer.lab_headcount_target, returned)
+        return self._match(rng, s.rules, firm_need, offer.lab_headcount_target, returned)
 
     def _match(self, rng, rules, firm_need, lab_target: float, returned) -> Staffing:
         """Home talent that returned, is new, or re-matches this quarter picks an employer by vacancies."""
